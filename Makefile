@@ -1,0 +1,58 @@
+# Meldcode — the two commands a developer needs:
+#   make run    start the demo on http://127.0.0.1:8000 (SQLite, demo data)
+#   make test   run the whole test suite
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+# Find a Python of 3.12 or newer that really runs (a pyenv shim for an inactive version exists but fails).
+PYTHON ?= $(shell for c in python3.13 python3.12 $$(ls -d $$HOME/.pyenv/versions/3.1[234]*/bin/python3 2>/dev/null | sort -r); do \
+	if command -v $$c >/dev/null 2>&1 && $$c -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1; then \
+	command -v $$c; break; fi; done)
+
+.PHONY: help run test venv demo-data messages lint clean
+
+help:
+	@echo "make run    start the demo on http://127.0.0.1:8000 (SQLite, demo data)"
+	@echo "make test   run the whole test suite (SQLite; set DATABASE_URL for PostgreSQL)"
+	@echo "make lint   ruff"
+	@echo "make messages  update and compile the translations"
+
+$(STAMP): pyproject.toml
+	@if [ -z "$(PYTHON)" ]; then echo "Python 3.12 or newer is needed: install python3.13 (e.g. 'pyenv install 3.13.0') and try again." >&2; exit 1; fi
+	@if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null; then \
+		rm -rf $(VENV); echo "Creating $(VENV) with $(PYTHON)"; $(PYTHON) -m venv $(VENV); fi
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+run: export DEBUG ?= true
+run: $(STAMP)
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py load_demo
+	@echo
+	@echo "Demo: http://127.0.0.1:8000  — logins are listed in README.md (password: meldcode-demo)"
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+# Tests import the settings with DEBUG=true (development defaults, plain static files); Django's test runner
+# itself runs every test with DEBUG off.
+test: export DEBUG = true
+test: $(STAMP)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+messages: export DEBUG = true
+messages: $(STAMP)
+	$(PY) manage.py makemessages --locale nl --locale en --no-wrap --ignore '.venv/*' --ignore 'var/*' --no-obsolete
+	$(PY) scripts/pofill.py locale/nl/LC_MESSAGES/django.po locale/translations/nl.tsv
+	$(PY) manage.py compilemessages --ignore '.venv/*'
+
+clean:
+	rm -rf $(VENV) var .pytest_cache
