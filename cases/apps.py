@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class CasesConfig(AppConfig):
     name = "cases"
     verbose_name = _("Meldcode")
+
+    def ready(self):
+        from cases import access  # noqa: F401  (connects the receivers that keep access in step)

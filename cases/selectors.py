@@ -1,8 +1,29 @@
 """Reads that pages need, filtered by what the user may see."""
 
-from django.db.models import Count, QuerySet
+from dataclasses import dataclass
 
-from cases.models import ClassGroup, Membership, Pupil, Role, User
+from django.db.models import Count, Prefetch, QuerySet
+
+from cases import permissions
+from cases.models import (
+    Case,
+    CaseState,
+    ClassGroup,
+    Consultation,
+    ConversationAcknowledgement,
+    Kindcheck,
+    Membership,
+    ParentConversation,
+    ParentTalkSkip,
+    ParentTalkSkipConfirmation,
+    ParentView,
+    Pupil,
+    Role,
+    Signal,
+    SignalFollowUp,
+    Transition,
+    User,
+)
 
 # Order in which a person's roles are offered when they hold several.
 ROLE_ORDER = [Role.AF, Role.IB, Role.CONTACT_PERSON, Role.TEACHER]
@@ -41,3 +62,98 @@ def pupil_list_for_teacher(*, user: User, school_id: int) -> QuerySet[Pupil]:
         .select_related("class_group")
         .order_by("class_group__name", "last_name", "first_name")
     )
+
+
+# --- Cases ----------------------------------------------------------------------------------------------------
+
+NEEDS_ACTION_STATES = {
+    Role.IB: [CaseState.SIGNALLING, CaseState.CONSULTING, CaseState.PARENT_TALK],
+    Role.AF: [CaseState.WEIGHING],
+}
+
+
+def case_list_for_user(*, user: User, school_id: int | None = None, states: list[str] | None = None) -> QuerySet[Case]:
+    """Every case the user may see (at the schools where they work), newest activity first; the pupils and the
+    owner come along in a fixed number of queries."""
+    qs = permissions.case_queryset_for_user(user)
+    if school_id is not None:
+        qs = qs.filter(school_id=school_id)
+    if states:
+        qs = qs.filter(state__in=states)
+    return (
+        qs.select_related("school", "owner")
+        .prefetch_related(Prefetch("pupils", queryset=Pupil.objects.select_related("class_group")))
+        .order_by("-last_activity_at", "-pk")
+    )
+
+
+def case_get_for_user(*, user: User, case_id: int) -> Case:
+    """The case if the user may see it; 404 otherwise (they must not learn that it exists)."""
+    qs = permissions.case_queryset_for_user(user).select_related("school", "owner", "opened_by")
+    case = permissions.get_visible_case_or_404(user, case_id, queryset=qs)
+    case.pupil_list = list(case.pupils.select_related("class_group").prefetch_related("guardians", "household"))
+    return case
+
+
+@dataclass
+class TimelineItem:
+    kind: str
+    at: object
+    entry: object
+    corrected_by: object = None
+
+    @property
+    def template(self) -> str:
+        return f"cases/timeline/_{self.kind}.html"
+
+
+def case_timeline(*, case: Case) -> list[TimelineItem]:
+    """Every record and step change of the case, oldest first, in a fixed number of queries."""
+    sources = [
+        (
+            "signal",
+            Signal.objects.filter(case=case)
+            .select_related("author")
+            .prefetch_related(Prefetch("follow_ups", queryset=SignalFollowUp.objects.select_related("author"))),
+        ),
+        ("kindcheck", Kindcheck.objects.filter(case=case).select_related("author")),
+        ("consultation", Consultation.objects.filter(case=case).select_related("author").prefetch_related("actions")),
+        (
+            "conversation",
+            ParentConversation.objects.filter(case=case)
+            .select_related("author")
+            .prefetch_related(
+                "signals_discussed",
+                Prefetch("acknowledgements", queryset=ConversationAcknowledgement.objects.select_related("author")),
+            ),
+        ),
+        ("parentview", ParentView.objects.filter(case=case).select_related("author", "conversation")),
+        (
+            "skip",
+            ParentTalkSkip.objects.filter(case=case)
+            .select_related("author")
+            .prefetch_related(
+                Prefetch("confirmations", queryset=ParentTalkSkipConfirmation.objects.select_related("confirmed_by"))
+            ),
+        ),
+        ("transition", Transition.objects.filter(case=case).select_related("actor")),
+    ]
+    items: list[TimelineItem] = []
+    for kind, queryset in sources:
+        entries = list(queryset)
+        corrected_by = {e.corrects_id: e for e in entries if getattr(e, "corrects_id", None)}
+        items += [TimelineItem(kind, e.recorded_at, e, corrected_by.get(e.pk)) for e in entries]
+    items.sort(key=lambda item: (item.at, item.kind == "transition"))
+    return items
+
+
+def case_signals(*, case: Case) -> QuerySet[Signal]:
+    return Signal.objects.filter(case=case).order_by("observed_on", "pk")
+
+
+def case_conversations(*, case: Case) -> QuerySet[ParentConversation]:
+    return ParentConversation.objects.filter(case=case).order_by("held_on", "pk")
+
+
+def case_skips_awaiting_confirmation(*, case: Case) -> QuerySet[ParentTalkSkip]:
+    return ParentTalkSkip.objects.filter(case=case, confirmations__isnull=True).select_related("author")

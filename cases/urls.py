@@ -1,11 +1,41 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from cases import views
+
+case_patterns = [
+    path("dossiers/", views.case_list, name="case-list"),
+    path("dossiers/<int:pk>/", views.case_detail, name="case-detail"),
+    path("scholen/<int:school_id>/signaal/nieuw/", views.signal_new, name="signal-new"),
+    path("dossiers/<int:pk>/signaal/nieuw/", views.entry_add, {"kind": "signal"}, name="signal-add"),
+    path(
+        "dossiers/<int:pk>/signaal/<int:signal_id>/bevestigd-ontkracht/",
+        views.signal_follow_up,
+        name="signal-follow-up",
+    ),
+    path("dossiers/<int:pk>/kindcheck/nieuw/", views.entry_add, {"kind": "kindcheck"}, name="kindcheck-add"),
+    path("dossiers/<int:pk>/consultatie/nieuw/", views.entry_add, {"kind": "consultation"}, name="consultation-add"),
+    path("dossiers/<int:pk>/oudergesprek/nieuw/", views.entry_add, {"kind": "conversation"}, name="conversation-add"),
+    path(
+        "dossiers/<int:pk>/kennisname-verslag/nieuw/",
+        views.entry_add,
+        {"kind": "acknowledgement"},
+        name="acknowledgement-add",
+    ),
+    path("dossiers/<int:pk>/zienswijze/nieuw/", views.entry_add, {"kind": "parentview"}, name="parentview-add"),
+    path("dossiers/<int:pk>/oudergesprek-overslaan/", views.skip_add, name="skip-add"),
+    path(
+        "dossiers/<int:pk>/oudergesprek-overslaan/<int:skip_id>/bevestigen/",
+        views.skip_confirm,
+        name="skip-confirm",
+    ),
+    path("dossiers/<int:pk>/stap/<str:name>/", views.case_transition, name="case-transition"),
+]
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("inloggen/", views.LoginView.as_view(), name="login"),
     path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
     path("start/<int:school_id>/<str:role>/", views.start, name="start"),
+    path("", include((case_patterns, "cases"))),
 ]

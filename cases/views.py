@@ -1,18 +1,41 @@
+"""Views: authenticate, fetch through the permission-aware selector, validate a form, call one service, respond.
+Not visible → 404; visible but not allowed → 403."""
+
+from dataclasses import dataclass, field
+
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cases import selectors
-from cases.forms import LoginForm
-from cases.models import Role
+from cases import forms, selectors, services
+from cases import permissions as perms
+from cases.audit import audit_log
+from cases.models import (
+    AuditEvent,
+    CaseState,
+    Consultation,
+    ConversationAcknowledgement,
+    Kindcheck,
+    ParentConversation,
+    ParentTalkSkip,
+    ParentView,
+    Role,
+    School,
+    Signal,
+    SignalFollowUp,
+)
 
 
 class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
-    authentication_form = LoginForm
+    authentication_form = forms.LoginForm
     redirect_authenticated_user = True
     extra_context = {"title": _("Log in")}
 
@@ -48,9 +71,303 @@ def start(request, school_id: int, role: str):
         "memberships": selectors.membership_list_for_user(user=request.user),
         "title": membership.get_role_display(),
     }
+    if role in (Role.TEACHER, Role.CONTACT_PERSON):
+        context["cases"] = selectors.case_list_for_user(user=request.user, school_id=school_id)[:20]
     if role == Role.TEACHER:
         context["class_groups"] = selectors.class_group_list_for_teacher(user=request.user, school_id=school_id)
         context["pupils"] = selectors.pupil_list_for_teacher(user=request.user, school_id=school_id)
     elif role in (Role.IB, Role.AF):
         context["class_groups"] = selectors.class_group_list_for_school(school_id=school_id)
+        context["cases"] = selectors.case_list_for_user(
+            user=request.user, school_id=school_id, states=selectors.NEEDS_ACTION_STATES[role]
+        )[:50]
     return render(request, START_TEMPLATES[Role(role)], context)
+
+
+# --- Cases ----------------------------------------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def case_list(request):
+    state = request.GET.get("stap") or None
+    if state is not None and state not in CaseState.values:
+        state = None
+    cases = selectors.case_list_for_user(user=request.user, states=[state] if state else None)
+    page = Paginator(cases, 25).get_page(request.GET.get("pagina"))
+    return render(
+        request,
+        "cases/case_list.html",
+        {"page": page, "state": state, "states": CaseState.choices, "title": _("Cases")},
+    )
+
+
+@require_GET
+@login_required
+def case_detail(request, pk: int):
+    case = selectors.case_get_for_user(user=request.user, case_id=pk)
+    ready, blocked = services.available_transitions(user=request.user, case=case)
+    audit_log(user=request.user, case=case, action=AuditEvent.Action.VIEW, target="case page")
+    can = {name: perms.can(request.user, perm, case) for name, perm in PAGE_PERMISSIONS.items()}
+    return render(
+        request,
+        "cases/case_detail.html",
+        {
+            "case": case,
+            "timeline": selectors.case_timeline(case=case),
+            "transitions": ready,
+            "blocked_transitions": blocked,
+            "transition_form": forms.TransitionForm(initial={"expected_state": case.state}),
+            "can": can,
+            "skips_to_confirm": list(selectors.case_skips_awaiting_confirmation(case=case))
+            if can["confirm_skip"]
+            else [],
+            "title": str(case),
+        },
+    )
+
+
+PAGE_PERMISSIONS = {
+    "add_signal": perms.ADD_SIGNAL,
+    "consult": perms.CONSULT,
+    "talk_parents": perms.TALK_PARENTS,
+    "confirm_skip": perms.CONFIRM_SKIP,
+}
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def signal_new(request, school_id: int):
+    """Step 1: a new signal about a pupil. Opens a case, or adds to the pupil's open case."""
+    school = get_object_or_404(School, pk=school_id, memberships__user=request.user)
+    roles = perms.roles_at_school(request.user, school.pk)
+    if not roles & set(perms.OPENING_ROLES):
+        raise PermissionDenied
+    pupils = services.pupils_selectable_for(user=request.user, school_id=school.pk).order_by(
+        "class_group__name", "last_name", "first_name"
+    )
+    form = forms.NewSignalForm(request.POST or None, pupils=pupils)
+    if request.method == "POST" and form.is_valid():
+        pupil = form.cleaned_data["pupil"]
+        signal = form.save(commit=False)
+        existing = services.open_case_for_pupil(user=request.user, pupil=pupil)
+        try:
+            if existing is not None:
+                services.entry_record(user=request.user, case=existing, entry=signal, permission=perms.ADD_SIGNAL)
+                messages.success(
+                    request,
+                    gettext("The signal was added to the open case %(ref)s about this pupil.")
+                    % {"ref": existing.reference},
+                )
+                return redirect("cases:case-detail", pk=existing.pk)
+            case = services.case_open(
+                user=request.user, school=school, pupils=[pupil], route=form.cleaned_data["route"], signal=signal
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request, gettext("The signal was recorded and case %(ref)s opened.") % {"ref": case.reference}
+            )
+            return redirect("cases:case-detail", pk=case.pk)
+    return render(
+        request,
+        "cases/signal_new.html",
+        {"form": form, "school": school, "title": _("New signal")},
+    )
+
+
+@dataclass
+class EntryKind:
+    """How to record one kind of entry on a case page: its form, permission and words."""
+
+    form_class: type
+    permission: str
+    title: str
+    correctable: bool = True
+    form_kwargs: callable = field(default=lambda case: {})
+    with_actions: bool = False
+
+
+ENTRY_KINDS: dict[str, EntryKind] = {
+    "signal": EntryKind(forms.SignalForm, perms.ADD_SIGNAL, _("Record a signal")),
+    "kindcheck": EntryKind(forms.KindcheckForm, perms.CONSULT, _("Record the kindcheck")),
+    "consultation": EntryKind(forms.ConsultationForm, perms.CONSULT, _("Record a consultation"), with_actions=True),
+    "conversation": EntryKind(
+        forms.ParentConversationForm,
+        perms.TALK_PARENTS,
+        _("Record a conversation with the parents"),
+        form_kwargs=lambda case: {"signals": selectors.case_signals(case=case)},
+    ),
+    "acknowledgement": EntryKind(
+        forms.AcknowledgementForm,
+        perms.TALK_PARENTS,
+        _("Record whether the parents acknowledged a report"),
+        correctable=False,
+        form_kwargs=lambda case: {"conversations": selectors.case_conversations(case=case)},
+    ),
+    "parentview": EntryKind(
+        forms.ParentViewForm,
+        perms.TALK_PARENTS,
+        _("Record the parents' own view"),
+        correctable=False,
+        form_kwargs=lambda case: {"conversations": selectors.case_conversations(case=case)},
+    ),
+}
+ENTRY_MODELS = {
+    "signal": Signal,
+    "kindcheck": Kindcheck,
+    "consultation": Consultation,
+    "conversation": ParentConversation,
+    "acknowledgement": ConversationAcknowledgement,
+    "parentview": ParentView,
+}
+
+
+def _correction_source(request, case, kind: str, config: EntryKind):
+    corrects_id = request.GET.get("corrigeert") or request.POST.get("corrigeert")
+    if not corrects_id:
+        return None
+    if not config.correctable or not corrects_id.isdigit():
+        raise Http404
+    return get_object_or_404(ENTRY_MODELS[kind], pk=int(corrects_id), case=case)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def entry_add(request, pk: int, kind: str):
+    """Record a signal, consultation, kindcheck, conversation, acknowledgement or parents' view on a case, or a
+    correction of an earlier one (``?corrigeert=<id>``): the form starts with the earlier values."""
+    config = ENTRY_KINDS[kind]
+    case = selectors.case_get_for_user(user=request.user, case_id=pk)
+    perms.require(request.user, config.permission, case)
+    corrects = _correction_source(request, case, kind, config)
+    extra = config.form_kwargs(case)
+    if request.method == "POST":
+        form = config.form_class(request.POST, **extra)
+    else:
+        form = config.form_class(instance=corrects, **extra) if corrects else config.form_class(**extra)
+        if corrects is not None:
+            form.instance = ENTRY_MODELS[kind]()  # a new record, prefilled from the old one
+    actions = forms.ConsultationActionFormSet(request.POST or None, prefix="acties") if config.with_actions else None
+    if request.method == "POST" and form.is_valid() and (actions is None or actions.is_valid()):
+        entry = form.save(commit=False)
+
+        def save_related(saved):
+            form.save_m2m()
+            if actions is not None:
+                services.consultation_actions_save(
+                    saved, [f.cleaned_data for f in actions if f.cleaned_data.get("what")]
+                )
+
+        try:
+            services.entry_record(
+                user=request.user,
+                case=case,
+                entry=entry,
+                permission=config.permission,
+                corrects=corrects,
+                save_related=save_related,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        except services.CaseClosedError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, gettext("Recorded."))
+            return redirect("cases:case-detail", pk=case.pk)
+    return render(
+        request,
+        "cases/entry_form.html",
+        {"case": case, "form": form, "actions": actions, "corrects": corrects, "kind": kind, "title": config.title},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def signal_follow_up(request, pk: int, signal_id: int):
+    """Record that an earlier signal (a story, a suspicion) was later confirmed or refuted."""
+    case = selectors.case_get_for_user(user=request.user, case_id=pk)
+    perms.require(request.user, perms.ADD_SIGNAL, case)
+    signal = get_object_or_404(Signal, pk=signal_id, case=case)
+    form = forms.SignalFollowUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        follow_up: SignalFollowUp = form.save(commit=False)
+        follow_up.signal = signal
+        try:
+            services.entry_record(user=request.user, case=case, entry=follow_up, permission=perms.ADD_SIGNAL)
+        except (ValidationError, services.CaseClosedError) as exc:
+            form.add_error(None, exc if isinstance(exc, ValidationError) else str(exc))
+        else:
+            messages.success(request, gettext("Recorded."))
+            return redirect("cases:case-detail", pk=case.pk)
+    return render(
+        request,
+        "cases/entry_form.html",
+        {"case": case, "form": form, "signal": signal, "title": _("Confirmed or refuted")},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def skip_add(request, pk: int):
+    """Record why the conversation with the parents is skipped (danger, or parents would break contact)."""
+    case = selectors.case_get_for_user(user=request.user, case_id=pk)
+    perms.require(request.user, perms.TALK_PARENTS, case)
+    form = forms.ParentTalkSkipForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.parent_talk_skip_record(user=request.user, case=case, skip=form.save(commit=False))
+        except (ValidationError, services.CaseClosedError) as exc:
+            form.add_error(None, exc if isinstance(exc, ValidationError) else str(exc))
+        else:
+            messages.success(request, gettext("Recorded."))
+            return redirect("cases:case-detail", pk=case.pk)
+    return render(
+        request,
+        "cases/entry_form.html",
+        {"case": case, "form": form, "title": _("Skip the conversation with the parents")},
+    )
+
+
+@require_POST
+@login_required
+def skip_confirm(request, pk: int, skip_id: int):
+    case = selectors.case_get_for_user(user=request.user, case_id=pk)
+    perms.require(request.user, perms.CONFIRM_SKIP, case)
+    skip = get_object_or_404(ParentTalkSkip, pk=skip_id, case=case)
+    try:
+        services.parent_talk_skip_confirm(user=request.user, case=case, skip=skip)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, gettext("The reason to skip the conversation is confirmed."))
+    return redirect("cases:case-detail", pk=case.pk)
+
+
+@require_POST
+@login_required
+def case_transition(request, pk: int, name: str):
+    case = selectors.case_get_for_user(user=request.user, case_id=pk)
+    if name not in services.USER_TRANSITIONS:
+        raise Http404
+    form = forms.TransitionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, gettext("The form was incomplete; nothing was changed."))
+        return redirect("cases:case-detail", pk=case.pk)
+    try:
+        services.case_transition(
+            user=request.user,
+            case_id=case.pk,
+            name=name,
+            expected_state=form.cleaned_data["expected_state"],
+            reason=form.cleaned_data["reason"],
+        )
+    except services.CaseChangedError as exc:
+        messages.warning(request, str(exc))
+    except services.TransitionBlockedError as exc:
+        for reason in exc.reasons:
+            messages.error(request, reason)
+    else:
+        messages.success(request, gettext("The case has moved on to the next step."))
+    return redirect("cases:case-detail", pk=case.pk)

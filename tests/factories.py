@@ -82,3 +82,97 @@ class HouseholdMemberFactory(DjangoModelFactory):
     pupil = factory.SubFactory(PupilFactory)
     name = factory.Sequence(lambda n: f"Broer Proef{n}")
     relation = HouseholdMember.Relation.SIBLING
+
+
+# --- Cases, through the services (so permissions and the chronology are as in production) ---------------------
+
+
+def signal_data(**overrides) -> dict:
+    data = {
+        "observed_on": datetime.date(2026, 11, 2),
+        "place": "speelplein",
+        "situation": "kleine pauze",
+        "others_present": "A.B.",
+        "kind": "fact",
+        "description": "Blauwe plek van ongeveer 4 cm op de linkeronderarm.",
+        "frequency": "once",
+        "source": "own",
+        "categories": ["physical"],
+        "items": ["physical.bruises"],
+    }
+    data.update(overrides)
+    return data
+
+
+def make_signal(**overrides):
+    from cases.models import Signal
+
+    return Signal(**signal_data(**overrides))
+
+
+def open_case(user, pupil, route="A", **signal_overrides):
+    from cases import services
+
+    return services.case_open(
+        user=user, school=pupil.school, pupils=[pupil], route=route, signal=make_signal(**signal_overrides)
+    )
+
+
+def add_consultation(user, case, **overrides):
+    from cases import permissions, services
+    from cases.models import Consultation
+
+    data = {
+        "kind": "colleague",
+        "held_on": datetime.date(2026, 11, 3),
+        "participants": "IB'er, leerkracht",
+        "question": "Hoe verder?",
+        "advice": "Gesprek met ouders plannen.",
+    }
+    data.update(overrides)
+    return services.entry_record(user=user, case=case, entry=Consultation(**data), permission=permissions.CONSULT)
+
+
+def add_conversation(user, case, report="Verslag van het gesprek.", **overrides):
+    from cases import permissions, services
+    from cases.models import ParentConversation
+
+    data = {
+        "held_on": datetime.date(2026, 11, 4),
+        "attendees": "moeder, IB'er, leerkracht",
+        "purpose_explained": True,
+        "recognition": "partly",
+        "reaction": "Moeder schrok.",
+        "report": report,
+    }
+    data.update(overrides)
+    return services.entry_record(
+        user=user, case=case, entry=ParentConversation(**data), permission=permissions.TALK_PARENTS
+    )
+
+
+def advance(user, case, name):
+    from cases import services
+    from cases.models import Case
+
+    current = Case.objects.get(pk=case.pk)
+    return services.case_transition(user=user, case_id=case.pk, name=name, expected_state=current.state)
+
+
+def case_in_state(cast, state: str, pupil=None):
+    """A case of ``cast``'s school about a pupil of group 1, walked to ``state`` through the services."""
+    pupil = pupil or PupilFactory(class_group=cast.group1)
+    case = open_case(cast.teacher, pupil)
+    if state == "signalling":
+        return case
+    advance(cast.teacher, case, "to_consulting")
+    if state == "consulting":
+        return case
+    add_consultation(cast.ib, case)
+    advance(cast.ib, case, "to_parent_talk")
+    if state == "parent_talk":
+        return case
+    add_conversation(cast.ib, case)
+    advance(cast.ib, case, "to_weighing")
+    assert state == "weighing", state
+    return case

@@ -1,0 +1,41 @@
+"""The audit trail: every read, change and export of a case. Rows hold no case content, only what and where."""
+
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+from cases.models import AuditEvent, Case, User
+
+
+@dataclass(frozen=True)
+class RequestInfo:
+    path: str
+    ip_address: str | None
+
+
+_current: ContextVar[RequestInfo | None] = ContextVar("meldcode_request_info", default=None)
+
+
+class AuditContextMiddleware:
+    """Make the request's path and address available to ``audit_log`` without passing the request around."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _current.set(RequestInfo(path=request.path[:300], ip_address=request.META.get("REMOTE_ADDR") or None))
+        try:
+            return self.get_response(request)
+        finally:
+            _current.reset(token)
+
+
+def audit_log(*, user: User | None, case: Case | None, action: str, target: str = "") -> AuditEvent:
+    info = _current.get()
+    return AuditEvent.objects.create(
+        user=user if user is not None and user.is_authenticated else None,
+        case=case,
+        action=action,
+        target=target[:100],
+        path=info.path if info else "",
+        ip_address=info.ip_address if info else None,
+    )

@@ -1,0 +1,105 @@
+"""The one module that knows permission names and roles.
+
+- Which cases may this user see: ``case_queryset_for_user`` (selectors build on it).
+- May this user do X to this case: ``can(user, perm, case)``; django-fsm's ``permission=`` calls the same.
+
+Case permissions are object permissions (django-guardian) held by the application's access groups — one per
+school role, one per class group's teachers — and by the user who opened a case. They are never granted at model
+level: django-fsm and ``get_objects_for_user`` would otherwise let that user act on every school's cases.
+Not visible → 404; visible but not allowed → 403.
+"""
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+from guardian.shortcuts import get_objects_for_user
+
+from cases.models import Case, Membership, Role, User
+
+VIEW = "view_case"
+ADD_SIGNAL = "add_signal_case"
+CONSULT = "consult_case"
+TALK_PARENTS = "talk_parents_case"
+TO_CONSULTING = "to_consulting_case"
+TO_PARENT_TALK = "to_parent_talk_case"
+TO_WEIGHING = "to_weighing_case"
+CONFIRM_SKIP = "confirm_skip_case"
+
+# What each holder of access gets on a case of its school.
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.IB: [VIEW, ADD_SIGNAL, CONSULT, TALK_PARENTS, TO_CONSULTING, TO_PARENT_TALK, TO_WEIGHING],
+    Role.AF: [VIEW, ADD_SIGNAL, CONSULT, TALK_PARENTS, CONFIRM_SKIP],
+}
+# The teachers of a group in which a pupil of the case sits.
+CLASS_TEACHER_PERMISSIONS = [VIEW, ADD_SIGNAL]
+# The person who opened the case (a teacher or the internal contact person), as long as they work at the school.
+OPENER_PERMISSIONS = [VIEW, ADD_SIGNAL, TO_CONSULTING]
+
+ALL_CASE_PERMISSIONS = sorted(
+    {*CLASS_TEACHER_PERMISSIONS, *OPENER_PERMISSIONS, *(p for perms in ROLE_PERMISSIONS.values() for p in perms)}
+)
+# Roles that may open a case by recording a first signal.
+OPENING_ROLES = [Role.TEACHER, Role.CONTACT_PERSON, Role.IB, Role.AF]
+
+
+def school_ids_for_user(user: User) -> set[int]:
+    if not user.is_authenticated or not user.is_active:
+        return set()
+    cached = getattr(user, "_meldcode_school_ids", None)
+    if cached is None:
+        cached = set(Membership.objects.filter(user=user).values_list("school_id", flat=True))
+        user._meldcode_school_ids = cached
+    return cached
+
+
+def case_queryset_for_user(user: User | AnonymousUser, perm: str = VIEW) -> QuerySet[Case]:
+    """Every case this user holds ``perm`` on, at the schools where they work now. One query."""
+    schools = school_ids_for_user(user)
+    if not schools:
+        return Case.objects.none()
+    return get_objects_for_user(
+        user,
+        f"cases.{perm}",
+        klass=Case.objects.filter(school_id__in=schools),
+        accept_global_perms=False,
+        with_superuser=False,
+    )
+
+
+def can(user: User | AnonymousUser, perm: str, case: Case) -> bool:
+    """May ``user`` do ``perm`` on ``case``? Only object permissions count, and only while they work there."""
+    if not user.is_authenticated or not user.is_active or case.school_id not in school_ids_for_user(user):
+        return False
+    return perm in permissions_for(user, case)
+
+
+def permissions_for(user: User, case: Case) -> set[str]:
+    """All case permissions of ``user`` on ``case`` (cached per request on the case object)."""
+    cache = case.__dict__.setdefault("_meldcode_perm_cache", {})
+    if user.pk not in cache:
+        from guardian.core import ObjectPermissionChecker
+
+        if case.school_id not in school_ids_for_user(user):
+            cache[user.pk] = set()
+        else:
+            cache[user.pk] = set(ObjectPermissionChecker(user).get_perms(case))
+    return cache[user.pk]
+
+
+def require(user: User, perm: str, case: Case) -> None:
+    """Raise 403 unless ``user`` may do ``perm`` on the (visible) ``case``."""
+    if not can(user, perm, case):
+        raise PermissionDenied
+
+
+def get_visible_case_or_404(user: User, case_id: int, queryset: QuerySet[Case] | None = None) -> Case:
+    qs = case_queryset_for_user(user) if queryset is None else queryset
+    case = qs.filter(pk=case_id).first()
+    if case is None:
+        raise Http404
+    return case
+
+
+def roles_at_school(user: User, school_id: int) -> set[str]:
+    return set(Membership.objects.filter(user=user, school_id=school_id).values_list("role", flat=True))
