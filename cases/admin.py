@@ -1,9 +1,23 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Board, ClassGroup, Guardian, HouseholdMember, Membership, Pupil, Role, School, User
+from cases.models import (
+    AuditEvent,
+    Board,
+    Case,
+    ClassGroup,
+    Guardian,
+    HouseholdMember,
+    Membership,
+    Pupil,
+    Role,
+    School,
+    Transition,
+    User,
+)
 
 
 class MembershipInline(admin.TabularInline):
@@ -97,3 +111,48 @@ class MembershipAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "user__last_name"]
     list_select_related = ["user", "school"]
     autocomplete_fields = ["school"]
+
+
+# --- Cases: read-only, metadata only -----------------------------------------------------------------------------
+# Case content is read in the application, where every read is audited and access follows the school roles.
+# The admin shows only what an administrator needs to support the system, and changes nothing: the chronology is
+# append-only and a case's step only changes through its transitions.
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Case)
+class CaseAdmin(ReadOnlyAdmin):
+    list_display = ["reference", "school", "route", "state", "opened_at", "last_activity_at"]
+    list_filter = ["school", "state", "route"]
+    fields = ["reference", "school", "route", "state", "opened_at", "closed_at", "retention_until", "legal_hold"]
+    list_select_related = ["school"]
+
+
+@admin.register(Transition)
+class TransitionAdmin(ReadOnlyAdmin):
+    list_display = ["case", "name", "from_state", "to_state", "actor", "at"]
+    fields = ["case", "name", "from_state", "to_state", "actor", "at"]
+    list_select_related = ["case", "actor"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ["at", "user", "case", "action", "target", "ip_address"]
+    list_filter = ["action"]
+    fields = ["at", "user", "case", "action", "target", "path", "ip_address"]
+    list_select_related = ["case", "user"]
+
+
+# Permission groups are managed by the application (cases.access); editing them by hand could grant model-level
+# rights, which would open every school's cases.
+admin.site.unregister(Group)

@@ -40,8 +40,8 @@ def fill(po: Path, pairs: dict[str, str]) -> int:
         line = lines[i]
         match = re.match(r'^msgid "(.+)"$', line)
         if match and i + 1 < len(lines) and lines[i + 1].startswith("msgstr ") and unescape(match.group(1)) in pairs:
-            if out and out[-1].startswith("#, fuzzy"):
-                out.pop()
+            while out and (out[-1].startswith("#| ") or out[-1].startswith("#, fuzzy")):
+                out.pop()  # a translation from the TSV replaces makemessages' fuzzy guess
             out.append(line)
             out.append(f'msgstr "{escape(pairs[unescape(match.group(1))])}"')
             count += 1
