@@ -157,3 +157,13 @@ def case_conversations(*, case: Case) -> QuerySet[ParentConversation]:
 
 def case_skips_awaiting_confirmation(*, case: Case) -> QuerySet[ParentTalkSkip]:
     return ParentTalkSkip.objects.filter(case=case, confirmations__isnull=True).select_related("author")
+
+
+def signal_list_for_author(*, user: User, school_id: int, limit: int = 20) -> list[Signal]:
+    """The signals this user recorded at this school, newest first, in cases they can still see."""
+    visible = permissions.case_queryset_for_user(user).filter(school_id=school_id)
+    return list(
+        Signal.objects.filter(author=user, case__in=visible)
+        .select_related("case")
+        .order_by("-recorded_at", "-pk")[:limit]
+    )

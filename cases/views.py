@@ -73,6 +73,7 @@ def start(request, school_id: int, role: str):
     }
     if role in (Role.TEACHER, Role.CONTACT_PERSON):
         context["cases"] = selectors.case_list_for_user(user=request.user, school_id=school_id)[:20]
+        context["own_signals"] = selectors.signal_list_for_author(user=request.user, school_id=school_id)
     if role == Role.TEACHER:
         context["class_groups"] = selectors.class_group_list_for_teacher(user=request.user, school_id=school_id)
         context["pupils"] = selectors.pupil_list_for_teacher(user=request.user, school_id=school_id)
@@ -97,7 +98,7 @@ def case_list(request):
     page = Paginator(cases, 25).get_page(request.GET.get("pagina"))
     return render(
         request,
-        "cases/case_list.html",
+        "cases/case_list.html#results" if request.htmx else "cases/case_list.html",
         {"page": page, "state": state, "states": CaseState.choices, "title": _("Cases")},
     )
 
