@@ -3,18 +3,33 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
-from cases import signal_list
+from cases import decision, signal_list
 from cases.models import (
+    BoardNotification,
+    Closure,
     Consultation,
     ConversationAcknowledgement,
+    EmergencyProposal,
+    FlagAssessment,
+    HelpEvaluation,
+    HelpPlan,
+    InspectorConsultation,
     Kindcheck,
+    MonitoringAgreement,
+    MonitoringCheckIn,
     ParentConversation,
     ParentTalkSkip,
     ParentView,
+    PoliceDecision,
+    RiskAssessment,
     Route,
     Signal,
     SignalFollowUp,
+    VeiligThuisOutcome,
+    VeiligThuisReport,
+    WeighingAnswer,
 )
+from cases.models.decisions import FLAG_CRITERIA
 from cases.models.entries import VT_ADVICE_POINTS
 
 TEXT_LIMIT = 10_000
@@ -287,3 +302,249 @@ class TransitionForm(forms.Form):
         max_length=TEXT_LIMIT,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+# --- Steps 4-5 and route B ----------------------------------------------------------------------------------------
+
+
+class WeighingAnswerForm(EntryForm):
+    """One weighing question at a time: the question is fixed by the decision tree, the answers fit it."""
+
+    class Meta:
+        model = WeighingAnswer
+        fields = ["question", "answer", "justification", "board_informed_on"]
+        widgets = {"question": forms.HiddenInput, "answer": forms.RadioSelect}
+
+    def __init__(self, *args, question: int, **kwargs):
+        super().__init__(*args, initial={"question": question}, **kwargs)
+        self.question = question
+        self.fields["answer"].choices = [
+            (value, label)
+            for value, label in WeighingAnswer.Answer.choices
+            if value in decision.ANSWERS[question] and value != decision.YES_ACUTE
+        ]
+        self.fields["answer"].label = WeighingAnswer.Question(question).label
+        if question != 1:
+            del self.fields["board_informed_on"]
+
+    def clean_question(self):
+        if self.cleaned_data["question"] != self.question:
+            raise forms.ValidationError(_("Answer the questions in order; this question is not the next one."))
+        return self.question
+
+
+class RiskAssessmentForm(EntryForm):
+    class Meta:
+        model = RiskAssessment
+        fields = ["risk_factors", "protective_factors", "instruments"]
+
+
+class FlagAssessmentForm(EntryForm):
+    class Meta:
+        model = FlagAssessment
+        fields = [
+            "kind",
+            *[name for code, _label in FLAG_CRITERIA for name in (code, f"{code}_note")],
+            "flag",
+            "safety_risks",
+            "unrest",
+            "points_to_work_on",
+        ]
+        widgets = {
+            "kind": forms.RadioSelect,
+            "flag": forms.RadioSelect,
+            **{code: forms.RadioSelect for code, _label in FLAG_CRITERIA},
+        }
+
+    fieldsets = [
+        (_("Assessment"), ["kind"]),
+        *[(label, [code, f"{code}_note"]) for code, label in FLAG_CRITERIA],
+        (_("Your judgement"), ["flag", "safety_risks", "unrest", "points_to_work_on"]),
+    ]
+
+
+class HelpPlanForm(EntryForm):
+    class Meta:
+        model = HelpPlan
+        fields = [
+            "case_manager",
+            "case_manager_external",
+            "roles",
+            "measurable_result",
+            "evaluation_on",
+            "parents_accept",
+            "parents_acceptance_note",
+        ]
+        widgets = {"parents_accept": forms.RadioSelect}
+
+    def __init__(self, *args, case_managers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["case_manager"].queryset = case_managers
+
+
+HelpTaskFormSet = forms.formset_factory(ConsultationActionForm, extra=3, max_num=10)
+
+
+class HelpEvaluationForm(EntryForm):
+    class Meta:
+        model = HelpEvaluation
+        fields = ["plan", "evaluated_on", "result_reached", "findings"]
+
+    def __init__(self, *args, plans, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["plan"].queryset = plans
+        self.fields["plan"].label_from_instance = lambda p: (
+            _("help plan of %(date)s") % {"date": f"{p.recorded_at:%d-%m-%Y}"}
+        )
+        self.fields["result_reached"].help_text = _("This answers weighing question 5.")
+
+
+class VeiligThuisReportForm(EntryForm):
+    class Meta:
+        model = VeiligThuisReport
+        fields = [
+            "reported_at",
+            "channel",
+            "vt_contact",
+            "vt_reference",
+            "relation_to_family",
+            "direct_cause",
+            "nature_frequency_severity",
+            "risk_factors",
+            "protective_factors",
+            "household",
+            "names_and_address",
+            "children_ages",
+            "care_contacts",
+            "police_contacts",
+            "intervention_risks",
+            "parents_informed",
+            "parents_informed_on",
+            "parents_reaction",
+            "not_informed_reason",
+            "not_informed_explanation",
+            "anonymous_to_family",
+            "anonymity_reason",
+            "feedback_agreed_on",
+            "disclosure_withheld",
+            "meldrecht_acknowledged",
+        ]
+        widgets = {
+            "reported_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            "channel": forms.RadioSelect,
+            "not_informed_reason": forms.RadioSelect,
+        }
+
+    fieldsets = [
+        (_("The report"), ["reported_at", "channel", "vt_contact", "vt_reference"]),
+        (
+            _("What Veilig Thuis asks"),
+            [
+                "relation_to_family",
+                "direct_cause",
+                "nature_frequency_severity",
+                "risk_factors",
+                "protective_factors",
+                "household",
+                "names_and_address",
+                "children_ages",
+                "care_contacts",
+                "police_contacts",
+                "intervention_risks",
+            ],
+        ),
+        (
+            _("The parents"),
+            [
+                "parents_informed",
+                "parents_informed_on",
+                "parents_reaction",
+                "not_informed_reason",
+                "not_informed_explanation",
+            ],
+        ),
+        (
+            _("Anonymity and feedback"),
+            ["anonymous_to_family", "anonymity_reason", "feedback_agreed_on", "disclosure_withheld"],
+        ),
+        (_("Meldrecht"), ["meldrecht_acknowledged"]),
+    ]
+
+
+class EmergencyReportForm(VeiligThuisReportForm):
+    class Meta(VeiligThuisReportForm.Meta):
+        fields = ["emergency_justification", *VeiligThuisReportForm.Meta.fields]
+
+    fieldsets = [(_("Emergency"), ["emergency_justification"]), *VeiligThuisReportForm.fieldsets]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["emergency_justification"].required = True
+
+
+class EmergencyProposalForm(EntryForm):
+    class Meta:
+        model = EmergencyProposal
+        fields = ["justification"]
+
+
+class VeiligThuisOutcomeForm(EntryForm):
+    class Meta:
+        model = VeiligThuisOutcome
+        fields = [
+            "assessed_on",
+            "decision",
+            "conclusion",
+            "expectations",
+            "receiving_organisation",
+            "receiving_contact",
+        ]
+        widgets = {"decision": forms.RadioSelect, "conclusion": forms.RadioSelect}
+
+
+class MonitoringAgreementForm(EntryForm):
+    class Meta:
+        model = MonitoringAgreement
+        fields = ["what", "who", "how_often", "until"]
+
+
+class MonitoringCheckInForm(EntryForm):
+    class Meta:
+        model = MonitoringCheckIn
+        fields = ["agreement", "held_on", "findings", "signals_continue"]
+
+    def __init__(self, *args, agreements, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agreement"].queryset = agreements
+        self.fields["agreement"].label_from_instance = lambda a: f"{a.what[:60]} ({a.who}, {a.how_often})"
+
+
+class ClosureForm(EntryForm):
+    class Meta:
+        model = Closure
+        fields = ["reason_code", "text", "parents_told", "parents_not_told_reason"]
+        widgets = {"reason_code": forms.RadioSelect}
+
+
+class BoardNotificationForm(EntryForm):
+    class Meta:
+        model = BoardNotification
+        fields = ["informed_on", "informed_whom", "how"]
+
+
+class InspectorConsultationForm(EntryForm):
+    class Meta:
+        model = InspectorConsultation
+        fields = ["consulted_on", "inspector", "advice", "reasonable_suspicion"]
+
+
+class PoliceDecisionForm(EntryForm):
+    class Meta:
+        model = PoliceDecision
+        fields = ["report_made", "decided_on", "parents_informed_before", "accused_informed_before", "explanation"]
+
+
+class ExpectedStateForm(forms.Form):
+    """The step the user saw when they opened the form: if the case moved on meanwhile, nothing is done."""
+
+    expected_state = forms.CharField(widget=forms.HiddenInput)

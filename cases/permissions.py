@@ -25,16 +25,47 @@ TO_CONSULTING = "to_consulting_case"
 TO_PARENT_TALK = "to_parent_talk_case"
 TO_WEIGHING = "to_weighing_case"
 CONFIRM_SKIP = "confirm_skip_case"
+WEIGH = "weigh_case"
+DECIDE = "decide_case"
+EMERGENCY_REPORT = "emergency_report_case"
+PROPOSE_EMERGENCY = "propose_emergency_case"
+REOPEN = "reopen_case"
+ROUTE_B = "route_b_case"
 
 # What each holder of access gets on a case of its school.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.IB: [VIEW, ADD_SIGNAL, CONSULT, TALK_PARENTS, TO_CONSULTING, TO_PARENT_TALK, TO_WEIGHING],
-    Role.AF: [VIEW, ADD_SIGNAL, CONSULT, TALK_PARENTS, CONFIRM_SKIP],
+    # The IB'er runs steps 2-3; when the aandachtsfunctionaris cannot be reached, the IB'er may make an emergency
+    # report (domain.md §4).
+    Role.IB: [
+        VIEW,
+        ADD_SIGNAL,
+        CONSULT,
+        TALK_PARENTS,
+        TO_CONSULTING,
+        TO_PARENT_TALK,
+        TO_WEIGHING,
+        EMERGENCY_REPORT,
+        PROPOSE_EMERGENCY,
+        REOPEN,
+    ],
+    # The aandachtsfunctionaris weighs and decides (steps 4-5), closes, and handles the staff route.
+    Role.AF: [
+        VIEW,
+        ADD_SIGNAL,
+        CONSULT,
+        TALK_PARENTS,
+        CONFIRM_SKIP,
+        WEIGH,
+        DECIDE,
+        EMERGENCY_REPORT,
+        REOPEN,
+        ROUTE_B,
+    ],
 }
-# The teachers of a group in which a pupil of the case sits.
-CLASS_TEACHER_PERMISSIONS = [VIEW, ADD_SIGNAL]
+# The teachers of a group in which a pupil of the case sits: they see it, add signals, may propose an emergency.
+CLASS_TEACHER_PERMISSIONS = [VIEW, ADD_SIGNAL, PROPOSE_EMERGENCY]
 # The person who opened the case (a teacher or the internal contact person), as long as they work at the school.
-OPENER_PERMISSIONS = [VIEW, ADD_SIGNAL, TO_CONSULTING]
+OPENER_PERMISSIONS = [VIEW, ADD_SIGNAL, TO_CONSULTING, PROPOSE_EMERGENCY]
 
 ALL_CASE_PERMISSIONS = sorted(
     {*CLASS_TEACHER_PERMISSIONS, *OPENER_PERMISSIONS, *(p for perms in ROLE_PERMISSIONS.values() for p in perms)}

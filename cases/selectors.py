@@ -2,27 +2,44 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
 
 from cases import permissions
 from cases.models import (
+    BoardNotification,
     Case,
     CaseState,
     ClassGroup,
+    Closure,
     Consultation,
+    ConsultationAction,
     ConversationAcknowledgement,
+    EmergencyProposal,
+    FlagAssessment,
+    HelpEvaluation,
+    HelpPlan,
+    HelpTask,
+    InspectorConsultation,
     Kindcheck,
     Membership,
+    MonitoringAgreement,
+    MonitoringCheckIn,
     ParentConversation,
     ParentTalkSkip,
     ParentTalkSkipConfirmation,
     ParentView,
+    PoliceDecision,
     Pupil,
+    RiskAssessment,
     Role,
     Signal,
     SignalFollowUp,
+    TaskDone,
     Transition,
     User,
+    VeiligThuisOutcome,
+    VeiligThuisReport,
+    WeighingAnswer,
 )
 
 # Order in which a person's roles are offered when they hold several.
@@ -65,11 +82,6 @@ def pupil_list_for_teacher(*, user: User, school_id: int) -> QuerySet[Pupil]:
 
 
 # --- Cases ----------------------------------------------------------------------------------------------------
-
-NEEDS_ACTION_STATES = {
-    Role.IB: [CaseState.SIGNALLING, CaseState.CONSULTING, CaseState.PARENT_TALK],
-    Role.AF: [CaseState.WEIGHING],
-}
 
 
 def case_list_for_user(*, user: User, school_id: int | None = None, states: list[str] | None = None) -> QuerySet[Case]:
@@ -136,6 +148,26 @@ def case_timeline(*, case: Case) -> list[TimelineItem]:
                 Prefetch("confirmations", queryset=ParentTalkSkipConfirmation.objects.select_related("confirmed_by"))
             ),
         ),
+        ("weighing", WeighingAnswer.objects.filter(case=case).select_related("author")),
+        ("risk", RiskAssessment.objects.filter(case=case).select_related("author")),
+        ("flag", FlagAssessment.objects.filter(case=case).select_related("author")),
+        (
+            "helpplan",
+            HelpPlan.objects.filter(case=case)
+            .select_related("author", "case_manager")
+            .prefetch_related(Prefetch("tasks", queryset=HelpTask.objects.select_related("done__author"))),
+        ),
+        ("evaluation", HelpEvaluation.objects.filter(case=case).select_related("author", "plan")),
+        ("report", VeiligThuisReport.objects.filter(case=case).select_related("author")),
+        ("outcome", VeiligThuisOutcome.objects.filter(case=case).select_related("author")),
+        ("monitoring", MonitoringAgreement.objects.filter(case=case).select_related("author")),
+        ("checkin", MonitoringCheckIn.objects.filter(case=case).select_related("author", "agreement")),
+        ("proposal", EmergencyProposal.objects.filter(case=case).select_related("author")),
+        ("closure", Closure.objects.filter(case=case).select_related("author")),
+        ("board", BoardNotification.objects.filter(case=case).select_related("author")),
+        ("inspector", InspectorConsultation.objects.filter(case=case).select_related("author")),
+        ("police", PoliceDecision.objects.filter(case=case).select_related("author")),
+        ("taskdone", TaskDone.objects.filter(case=case).select_related("author", "help_task", "consultation_action")),
         ("transition", Transition.objects.filter(case=case).select_related("actor")),
     ]
     items: list[TimelineItem] = []
@@ -166,4 +198,87 @@ def signal_list_for_author(*, user: User, school_id: int, limit: int = 20) -> li
         Signal.objects.filter(author=user, case__in=visible)
         .select_related("case")
         .order_by("-recorded_at", "-pk")[:limit]
+    )
+
+
+# --- Steps 4-5 -------------------------------------------------------------------------------------------------
+
+
+def weighing_round(*, case: Case) -> list[WeighingAnswer]:
+    """The answers of the current weighing round, in the order given."""
+    start = case.weighing_round_start()
+    qs = WeighingAnswer.objects.filter(case=case).select_related("author").order_by("recorded_at", "pk")
+    return list(qs.filter(recorded_at__gte=start) if start else qs)
+
+
+def case_manager_candidates(*, case: Case) -> QuerySet[User]:
+    """Who can be the case manager at school: not a teacher (domain.md §3)."""
+    return (
+        User.objects.filter(
+            is_active=True,
+            memberships__school_id=case.school_id,
+            memberships__role__in=[Role.IB, Role.AF, Role.CONTACT_PERSON],
+        )
+        .distinct()
+        .order_by("last_name", "first_name")
+    )
+
+
+def case_help_plans(*, case: Case) -> QuerySet[HelpPlan]:
+    return HelpPlan.objects.filter(case=case).order_by("-recorded_at")
+
+
+def case_monitoring_agreements(*, case: Case) -> QuerySet[MonitoringAgreement]:
+    return MonitoringAgreement.objects.filter(case=case).order_by("-recorded_at")
+
+
+def case_open_tasks(*, case: Case) -> list:
+    """Tasks of help plans and follow-up actions of consultations that are not done yet."""
+    help_tasks = HelpTask.objects.filter(plan__case=case, done__isnull=True).order_by("due_on", "pk")
+    actions = ConsultationAction.objects.filter(consultation__case=case, done__isnull=True).order_by("due_on", "pk")
+    return [("hulpplan", t) for t in help_tasks] + [("consultatie", a) for a in actions]
+
+
+# Which steps need whose action (start pages, oldest first).
+ACTION_STATES = {
+    Role.TEACHER: [CaseState.SIGNALLING],
+    Role.CONTACT_PERSON: [CaseState.SIGNALLING],
+    Role.IB: [CaseState.SIGNALLING, CaseState.CONSULTING, CaseState.PARENT_TALK],
+    Role.AF: [
+        CaseState.WEIGHING,
+        CaseState.HELP,
+        CaseState.EVALUATING,
+        CaseState.REPORTED,
+        CaseState.VT_INVOLVED,
+        CaseState.MONITORING,
+        CaseState.DUTY_TO_INFORM,
+        CaseState.INSPECTOR_CONSULTED,
+        CaseState.POLICE_REPORT,
+        CaseState.NO_POLICE_REPORT,
+    ],
+}
+
+
+def cases_needing_action(*, user: User, school_id: int, role: str) -> QuerySet[Case]:
+    """The cases that need this person's action now, oldest first, with ``state_since`` (when they entered their
+    current step). Teachers and internal contact persons: the cases they opened that are still in step 1.
+    The aandachtsfunctionaris also gets cases with an emergency proposal or a reason to skip awaiting them."""
+    qs = permissions.case_queryset_for_user(user).filter(school_id=school_id)
+    condition = Q(state__in=ACTION_STATES[role])
+    if role in (Role.TEACHER, Role.CONTACT_PERSON):
+        condition &= Q(opened_by=user)
+    if role == Role.AF:
+        since = Transition.objects.filter(case=OuterRef("pk")).order_by("-at").values("at")[:1]
+        condition |= Exists(EmergencyProposal.objects.filter(case=OuterRef("pk"), recorded_at__gte=since)) & ~Q(
+            state__in=[CaseState.REPORTED, CaseState.VT_INVOLVED, CaseState.CLOSED]
+        )
+        condition |= Exists(ParentTalkSkip.objects.filter(case=OuterRef("pk"), confirmations__isnull=True)) & Q(
+            state__in=[CaseState.CONSULTING, CaseState.PARENT_TALK]
+        )
+    return (
+        qs.filter(condition)
+        .annotate(state_since=Max("transitions__at"))
+        .select_related("school", "owner")
+        .prefetch_related(Prefetch("pupils", queryset=Pupil.objects.select_related("class_group")))
+        .order_by("state_since", "pk")
     )

@@ -4,31 +4,40 @@ The shape of a step change (``case_transition``): one atomic block → lock the 
 still in the state the user saw → permission (403) → guards (a Dutch explanation) → fire → save → chronology row.
 """
 
+import datetime
 from collections.abc import Callable, Iterable
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
-from cases import access
+from cases import access, decision
 from cases import permissions as perms
 from cases.audit import audit_log
 from cases.models import (
     AuditEvent,
     Case,
     CaseState,
+    Closure,
     ConsultationAction,
-    Membership,
+    HelpEvaluation,
+    HelpPlan,
+    HelpTask,
     ParentTalkSkip,
     ParentTalkSkipConfirmation,
     Pupil,
     Role,
     School,
     Signal,
+    TaskDone,
     Transition,
     User,
+    VeiligThuisOutcome,
+    VeiligThuisReport,
+    WeighingAnswer,
 )
 from cases.models.base import Entry
 
@@ -105,6 +114,8 @@ def case_open(*, user: User, school: School, pupils: Iterable[Pupil], route: str
         signal.save()
         Transition.objects.create(case=case, actor=user, name="open", from_state="", to_state=case.state)
         access.case_sync_permissions(case)
+        if route == "B":  # a staff member is suspected: the board must be informed at once
+            _fire(user=user, case=case, name="start_route_b", check_permission=False)
         audit_log(user=user, case=case, action=AuditEvent.Action.CREATE, target=f"case {case.pk}")
         audit_log(user=user, case=case, action=AuditEvent.Action.CREATE, target=f"signal {signal.pk}")
     return case
@@ -121,6 +132,28 @@ def open_case_for_pupil(*, user: User, pupil: Pupil) -> Case | None:
     )
 
 
+def _save_entry(*, user: User, case: Case, entry: Entry, corrects: Entry | None = None, save_related=None) -> Entry:
+    """Validate and store a record on an already locked case, with its audit row. No permission checks here."""
+    if corrects is not None:
+        if type(corrects) is not type(entry) or corrects.case_id != case.pk:
+            raise PermissionDenied
+        if type(entry).objects.filter(corrects=corrects).exists():
+            raise ValidationError(_("This entry has already been corrected; correct the newest version."))
+    entry.case = case
+    entry.author = user
+    entry.corrects = corrects
+    entry.full_clean()
+    entry.save()
+    if save_related is not None:
+        save_related(entry)
+    audit_log(user=user, case=case, action=AuditEvent.Action.CREATE, target=f"{entry._meta.model_name} {entry.pk}")
+    return entry
+
+
+def _lock(case: Case) -> Case:
+    return Case.objects.select_for_update().get(pk=case.pk)
+
+
 def entry_record(
     *,
     user: User,
@@ -134,25 +167,11 @@ def entry_record(
     kind; both stay visible. ``save_related`` stores what belongs to the record (many-to-many, actions)."""
     perms.require(user, permission, case)
     with transaction.atomic():
-        locked = Case.objects.select_for_update().get(pk=case.pk)
+        locked = _lock(case)
         if locked.state == CaseState.CLOSED:
             raise CaseClosedError
-        if corrects is not None:
-            if type(corrects) is not type(entry) or corrects.case_id != case.pk:
-                raise PermissionDenied
-            if type(entry).objects.filter(corrects=corrects).exists():
-                raise ValidationError(_("This entry has already been corrected; correct the newest version."))
-        entry.case = locked
-        entry.author = user
-        entry.corrects = corrects
-        entry.full_clean()
-        entry.save()
-        if save_related is not None:
-            save_related(entry)
+        _save_entry(user=user, case=locked, entry=entry, corrects=corrects, save_related=save_related)
         _touch(locked)
-        audit_log(
-            user=user, case=locked, action=AuditEvent.Action.CREATE, target=f"{entry._meta.model_name} {entry.pk}"
-        )
     return entry
 
 
@@ -186,42 +205,79 @@ def parent_talk_skip_confirm(*, user: User, case: Case, skip: ParentTalkSkip) ->
     return confirmation
 
 
-def _transition_meta(case: Case, name: str):
-    if name not in USER_TRANSITIONS:
+def _fire(*, user: User, case: Case, name: str, reason: str = "", check_permission: bool = True) -> Case:
+    """Fire a transition on a locked case: permission (403), guards (a Dutch explanation), then the chronology."""
+    method = getattr(case, name)
+    if not can_proceed(method, check_conditions=False):
+        raise CaseChangedError
+    transition = method._django_fsm.get_transition(case.state)
+    if check_permission and not transition.has_perm(case, user):
         raise PermissionDenied
-    return getattr(case, name)
+    blockers = getattr(case, f"blockers_{name}")() if hasattr(case, f"blockers_{name}") else []
+    if blockers:
+        raise TransitionBlockedError(blockers)
+    from_state = case.state
+    method()
+    now = timezone.now()
+    if case.state == CaseState.CONSULTING:
+        case.owner = (
+            user if Role.IB in perms.roles_at_school(user, case.school_id) else _sole_member(case.school_id, Role.IB)
+        )
+    elif case.state in (CaseState.WEIGHING, CaseState.DUTY_TO_INFORM):
+        case.owner = _sole_member(case.school_id, Role.AF)
+    if case.state == CaseState.CLOSED:
+        case.closed_at = now
+        case.retention_until = (now + datetime.timedelta(days=365 * settings.MELDCODE_RETENTION_YEARS)).date()
+    elif from_state == CaseState.CLOSED:
+        case.closed_at = None
+        case.retention_until = None
+    case.last_activity_at = now
+    case.save()
+    Transition.objects.create(
+        case=case, actor=user, name=name, from_state=from_state, to_state=case.state, reason=reason.strip()
+    )
+    audit_log(user=user, case=case, action=AuditEvent.Action.TRANSITION, target=f"{from_state} → {case.state}")
+    return case
 
 
 def case_transition(*, user: User, case_id: int, name: str, expected_state: str, reason: str = "") -> Case:
-    """Fire the transition ``name`` on the case, if it is still in ``expected_state`` (the state the user saw)."""
+    """Fire the transition ``name`` on the case, if it is still in ``expected_state`` (the state the user saw).
+    Only the transitions that need no record of their own go through here (``USER_TRANSITIONS``)."""
+    if name not in USER_TRANSITIONS:
+        raise PermissionDenied
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=case_id)
-        method = _transition_meta(case, name)
-        if case.state != expected_state or not can_proceed(method, check_conditions=False):
+        if case.state != expected_state:
             raise CaseChangedError
-        transition = method._django_fsm.get_transition(case.state)
-        if not transition.has_perm(case, user):
+        return _fire(user=user, case=case, name=name, reason=reason)
+
+
+def record_and_fire(
+    *,
+    user: User,
+    case: Case,
+    entry: Entry,
+    transition: str,
+    expected_state: str,
+    reason: str = "",
+    save_related=None,
+    after: Callable[[Case, Entry], None] | None = None,
+) -> Case:
+    """Store a record and fire the transition it enables, in one transaction: if the transition is refused,
+    the record is not kept either, and the case stays exactly as it was."""
+    with transaction.atomic():
+        locked = _lock(case)
+        if locked.state != expected_state:
+            raise CaseChangedError
+        method = getattr(locked, transition)
+        if not can_proceed(method, check_conditions=False):
+            raise CaseChangedError
+        if not method._django_fsm.get_transition(locked.state).has_perm(locked, user):
             raise PermissionDenied
-        blockers = getattr(case, f"blockers_{name}")()
-        if blockers:
-            raise TransitionBlockedError(blockers)
-        from_state = case.state
-        method()
-        if case.state == CaseState.CONSULTING:
-            case.owner = (
-                user
-                if Role.IB in perms.roles_at_school(user, case.school_id)
-                else _sole_member(case.school_id, Role.IB)
-            )
-        elif case.state == CaseState.WEIGHING:
-            case.owner = _sole_member(case.school_id, Role.AF)
-        case.last_activity_at = timezone.now()
-        case.save(update_fields=["state", "owner", "last_activity_at"])
-        Transition.objects.create(
-            case=case, actor=user, name=name, from_state=from_state, to_state=case.state, reason=reason.strip()
-        )
-        audit_log(user=user, case=case, action=AuditEvent.Action.TRANSITION, target=f"{from_state} → {case.state}")
-    return case
+        _save_entry(user=user, case=locked, entry=entry, save_related=save_related)
+        if after is not None:
+            after(locked, entry)
+        return _fire(user=user, case=locked, name=transition, reason=reason)
 
 
 def available_transitions(*, user: User, case: Case) -> tuple[list[dict], list[dict]]:
@@ -241,5 +297,183 @@ def available_transitions(*, user: User, case: Case) -> tuple[list[dict], list[d
     return ready, blocked
 
 
-def membership_roles(user: User) -> set[str]:
-    return set(Membership.objects.filter(user=user).values_list("role", flat=True))
+# --- Steps 4-5 -------------------------------------------------------------------------------------------------
+
+
+class NotNowError(Exception):
+    """The action does not fit the case's step or the weighing so far; nothing was changed."""
+
+
+def weighing_answer_record(*, user: User, case: Case, answer: WeighingAnswer) -> WeighingAnswer:
+    """Record the answer to the next weighing question. The questions are answered one after another, following the
+    decision tree; question 5 is answered by the evaluation of the help."""
+    perms.require(user, perms.WEIGH, case)
+    with transaction.atomic():
+        locked = _lock(case)
+        if locked.state != CaseState.WEIGHING:
+            raise NotNowError(_("The weighing questions are answered while the case is in step 4."))
+        position = locked.weighing_position()
+        if answer.question != position.next_question or answer.question == 5:
+            raise NotNowError(_("Answer the questions in order; this question is not the next one."))
+        _save_entry(user=user, case=locked, entry=answer)
+        if answer.question == 1 and answer.board_informed_on:
+            locked.board_informed_on = answer.board_informed_on
+            locked.save(update_fields=["board_informed_on"])
+        _touch(locked)
+    return answer
+
+
+def _close_fields(case: Case, closure: Closure) -> None:
+    case.closing_reason_code = closure.reason_code
+    case.closing_text = closure.text
+
+
+def case_close(*, user: User, case: Case, closure: Closure, expected_state: str) -> Case:
+    """Close the case: without action after question 1 = A, or at the end. Only the aandachtsfunctionaris."""
+    name = "close_no_action" if expected_state == CaseState.WEIGHING else "close"
+    return record_and_fire(
+        user=user,
+        case=case,
+        entry=closure,
+        transition=name,
+        expected_state=expected_state,
+        after=_close_fields,
+        reason=closure.text,
+    )
+
+
+def case_report(*, user: User, case: Case, report: VeiligThuisReport, expected_state: str) -> Case:
+    """A report to Veilig Thuis that follows from the weighing (or, during monitoring, 'report after all')."""
+    report.emergency = False
+    return record_and_fire(user=user, case=case, entry=report, transition="report", expected_state=expected_state)
+
+
+def case_emergency_report(*, user: User, case: Case, report: VeiligThuisReport, expected_state: str) -> Case:
+    """An emergency report from any open step; question 2 is then recorded as 'yes (acute)'."""
+    report.emergency = True
+
+    def after(locked: Case, saved: VeiligThuisReport) -> None:
+        _save_entry(
+            user=user,
+            case=locked,
+            entry=WeighingAnswer(question=2, answer=decision.YES_ACUTE, justification=saved.emergency_justification),
+        )
+        locked.acute = True
+
+    return record_and_fire(
+        user=user,
+        case=case,
+        entry=report,
+        transition="emergency_report",
+        expected_state=expected_state,
+        after=after,
+        reason=report.emergency_justification,
+    )
+
+
+def help_plan_start(*, user: User, case: Case, plan: HelpPlan, tasks: Iterable[dict], expected_state: str) -> Case:
+    tasks = [t for t in tasks if t.get("what")]
+    if plan.case_manager_id and not perms.roles_at_school(plan.case_manager, case.school_id) - {Role.TEACHER}:
+        raise ValidationError(
+            {
+                "case_manager": _(
+                    "The case manager is not a teacher: choose the IB'er, the "
+                    "aandachtsfunctionaris or the internal contact person."
+                )
+            }
+        )
+
+    def save_tasks(saved: HelpPlan) -> None:
+        HelpTask.objects.bulk_create([HelpTask(plan=saved, **task) for task in tasks])
+
+    return record_and_fire(
+        user=user,
+        case=case,
+        entry=plan,
+        transition="start_help",
+        expected_state=expected_state,
+        save_related=save_tasks,
+    )
+
+
+def help_evaluate(*, user: User, case: Case, evaluation: HelpEvaluation, expected_state: str) -> Case:
+    """The evaluation of the help answers question 5: result reached → monitoring; not reached → report."""
+
+    def after(locked: Case, saved: HelpEvaluation) -> None:
+        _save_entry(
+            user=user,
+            case=locked,
+            entry=WeighingAnswer(
+                question=5, answer=decision.YES if saved.result_reached else decision.NO, justification=saved.findings
+            ),
+        )
+
+    return record_and_fire(
+        user=user,
+        case=case,
+        entry=evaluation,
+        transition="start_evaluation",
+        expected_state=expected_state,
+        after=after,
+    )
+
+
+def monitoring_start(*, user: User, case: Case, agreement, expected_state: str) -> Case:
+    return record_and_fire(
+        user=user, case=case, entry=agreement, transition="to_monitoring", expected_state=expected_state
+    )
+
+
+def vt_outcome_record(*, user: User, case: Case, outcome: VeiligThuisOutcome, expected_state: str):
+    """The decision (and later the conclusion) of Veilig Thuis. The first one moves a reported case on."""
+    if expected_state == CaseState.REPORTED:
+        return record_and_fire(
+            user=user, case=case, entry=outcome, transition="to_vt_involved", expected_state=expected_state
+        )
+    return entry_record(user=user, case=case, entry=outcome, permission=perms.DECIDE)
+
+
+def task_done_record(*, user: User, case: Case, done: TaskDone) -> TaskDone:
+    if not (perms.can(user, perms.DECIDE, case) or perms.can(user, perms.CONSULT, case)):
+        raise PermissionDenied
+    task = done.help_task or done.consultation_action
+    owner_case_id = task.plan.case_id if done.help_task_id else task.consultation.case_id
+    if owner_case_id != case.pk:
+        raise PermissionDenied
+    if TaskDone.objects.filter(help_task=done.help_task_id, consultation_action=done.consultation_action_id).exists():
+        raise ValidationError(_("This task is already done."))
+    return entry_record(user=user, case=case, entry=done, permission=perms.VIEW)
+
+
+def signal_record(*, user: User, case: Case, signal: Signal, corrects: Signal | None = None) -> Signal:
+    """A new signal. On a closed case it reopens the case (to weighing); during monitoring it sends the case back
+    to weighing. Otherwise it is added to the chronology."""
+    if case.state not in (CaseState.CLOSED, CaseState.MONITORING):
+        return entry_record(user=user, case=case, entry=signal, permission=perms.ADD_SIGNAL, corrects=corrects)
+    name = "reopen" if case.state == CaseState.CLOSED else "back_to_weighing"
+    perms.require(user, perms.REOPEN if name == "reopen" else perms.ADD_SIGNAL, case)
+    with transaction.atomic():
+        locked = _lock(case)
+        if locked.state != case.state:
+            raise CaseChangedError
+        _save_entry(user=user, case=locked, entry=signal, corrects=corrects)
+        _fire(user=user, case=locked, name=name)
+    return signal
+
+
+def route_b_inspector_consulted(*, user: User, case: Case, consultation, expected_state: str) -> Case:
+    return record_and_fire(
+        user=user, case=case, entry=consultation, transition="inspector_consulted", expected_state=expected_state
+    )
+
+
+def route_b_police_decision(*, user: User, case: Case, decision_record, expected_state: str) -> Case:
+    name = "police_report" if decision_record.report_made else "no_police_report"
+    return record_and_fire(
+        user=user,
+        case=case,
+        entry=decision_record,
+        transition=name,
+        expected_state=expected_state,
+        reason=decision_record.explanation,
+    )

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from cases import views
+from cases import views, views_decisions
 
 case_patterns = [
     path("dossiers/", views.case_list, name="case-list"),
@@ -30,6 +30,24 @@ case_patterns = [
         name="skip-confirm",
     ),
     path("dossiers/<int:pk>/stap/<str:name>/", views.case_transition, name="case-transition"),
+    # Steps 4-5 and route B
+    path("dossiers/<int:pk>/weging/", views_decisions.weighing, name="weighing"),
+    path("dossiers/<int:pk>/risicofactoren/nieuw/", views.entry_add, {"kind": "risk"}, name="risk-add"),
+    path("dossiers/<int:pk>/vlaggensysteem/nieuw/", views.entry_add, {"kind": "flag"}, name="flag-add"),
+    path(
+        "dossiers/<int:pk>/spoedmelding-voorstellen/",
+        views.entry_add,
+        {"kind": "emergency-proposal"},
+        name="emergency-proposal-add",
+    ),
+    path("dossiers/<int:pk>/bevoegd-gezag/nieuw/", views.entry_add, {"kind": "board"}, name="board-add"),
+    path("dossiers/<int:pk>/monitoring/contactmoment/nieuw/", views.entry_add, {"kind": "checkin"}, name="checkin-add"),
+    path("dossiers/<int:pk>/besluit/<slug:action>/", views_decisions.case_action, name="case-action"),
+    path(
+        "dossiers/<int:pk>/taken/<slug:kind>/<int:task_id>/afgerond/",
+        views_decisions.task_done,
+        name="task-done",
+    ),
 ]
 
 urlpatterns = [

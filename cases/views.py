@@ -19,18 +19,24 @@ from cases import permissions as perms
 from cases.audit import audit_log
 from cases.models import (
     AuditEvent,
+    BoardNotification,
     CaseState,
     Consultation,
     ConversationAcknowledgement,
+    EmergencyProposal,
+    FlagAssessment,
     Kindcheck,
+    MonitoringCheckIn,
     ParentConversation,
     ParentTalkSkip,
     ParentView,
+    RiskAssessment,
     Role,
     School,
     Signal,
     SignalFollowUp,
 )
+from cases.views_decisions import next_actions
 
 
 class LoginView(auth_views.LoginView):
@@ -71,6 +77,7 @@ def start(request, school_id: int, role: str):
         "memberships": selectors.membership_list_for_user(user=request.user),
         "title": membership.get_role_display(),
     }
+    context["action_cases"] = selectors.cases_needing_action(user=request.user, school_id=school_id, role=role)[:50]
     if role in (Role.TEACHER, Role.CONTACT_PERSON):
         context["cases"] = selectors.case_list_for_user(user=request.user, school_id=school_id)[:20]
         context["own_signals"] = selectors.signal_list_for_author(user=request.user, school_id=school_id)
@@ -79,9 +86,6 @@ def start(request, school_id: int, role: str):
         context["pupils"] = selectors.pupil_list_for_teacher(user=request.user, school_id=school_id)
     elif role in (Role.IB, Role.AF):
         context["class_groups"] = selectors.class_group_list_for_school(school_id=school_id)
-        context["cases"] = selectors.case_list_for_user(
-            user=request.user, school_id=school_id, states=selectors.NEEDS_ACTION_STATES[role]
-        )[:50]
     return render(request, START_TEMPLATES[Role(role)], context)
 
 
@@ -117,6 +121,10 @@ def case_detail(request, pk: int):
             "case": case,
             "timeline": selectors.case_timeline(case=case),
             "transitions": ready,
+            "next_actions": next_actions(user=request.user, case=case),
+            "open_tasks": selectors.case_open_tasks(case=case)
+            if perms.can(request.user, perms.DECIDE, case) or perms.can(request.user, perms.CONSULT, case)
+            else [],
             "blocked_transitions": blocked,
             "transition_form": forms.TransitionForm(initial={"expected_state": case.state}),
             "can": can,
@@ -133,6 +141,7 @@ PAGE_PERMISSIONS = {
     "consult": perms.CONSULT,
     "talk_parents": perms.TALK_PARENTS,
     "confirm_skip": perms.CONFIRM_SKIP,
+    "reopen": perms.REOPEN,
 }
 
 
@@ -207,6 +216,18 @@ ENTRY_KINDS: dict[str, EntryKind] = {
         correctable=False,
         form_kwargs=lambda case: {"conversations": selectors.case_conversations(case=case)},
     ),
+    "risk": EntryKind(forms.RiskAssessmentForm, perms.WEIGH, _("Record risk and protective factors")),
+    "flag": EntryKind(forms.FlagAssessmentForm, perms.CONSULT, _("Vlaggensysteem assessment")),
+    "emergency-proposal": EntryKind(
+        forms.EmergencyProposalForm, perms.PROPOSE_EMERGENCY, _("Propose an emergency report"), correctable=False
+    ),
+    "board": EntryKind(forms.BoardNotificationForm, perms.ROUTE_B, _("Record that the board was informed")),
+    "checkin": EntryKind(
+        forms.MonitoringCheckInForm,
+        perms.DECIDE,
+        _("Record a monitoring check-in"),
+        form_kwargs=lambda case: {"agreements": selectors.case_monitoring_agreements(case=case)},
+    ),
     "parentview": EntryKind(
         forms.ParentViewForm,
         perms.TALK_PARENTS,
@@ -217,6 +238,11 @@ ENTRY_KINDS: dict[str, EntryKind] = {
 }
 ENTRY_MODELS = {
     "signal": Signal,
+    "risk": RiskAssessment,
+    "flag": FlagAssessment,
+    "emergency-proposal": EmergencyProposal,
+    "board": BoardNotification,
+    "checkin": MonitoringCheckIn,
     "kindcheck": Kindcheck,
     "consultation": Consultation,
     "conversation": ParentConversation,
@@ -241,7 +267,8 @@ def entry_add(request, pk: int, kind: str):
     correction of an earlier one (``?corrigeert=<id>``): the form starts with the earlier values."""
     config = ENTRY_KINDS[kind]
     case = selectors.case_get_for_user(user=request.user, case_id=pk)
-    perms.require(request.user, config.permission, case)
+    reopening = kind == "signal" and case.state == CaseState.CLOSED
+    perms.require(request.user, perms.REOPEN if reopening else config.permission, case)
     corrects = _correction_source(request, case, kind, config)
     extra = config.form_kwargs(case)
     if request.method == "POST":
@@ -262,17 +289,20 @@ def entry_add(request, pk: int, kind: str):
                 )
 
         try:
-            services.entry_record(
-                user=request.user,
-                case=case,
-                entry=entry,
-                permission=config.permission,
-                corrects=corrects,
-                save_related=save_related,
-            )
+            if kind == "signal":
+                services.signal_record(user=request.user, case=case, signal=entry, corrects=corrects)
+            else:
+                services.entry_record(
+                    user=request.user,
+                    case=case,
+                    entry=entry,
+                    permission=config.permission,
+                    corrects=corrects,
+                    save_related=save_related,
+                )
         except ValidationError as exc:
             form.add_error(None, exc)
-        except services.CaseClosedError as exc:
+        except (services.CaseClosedError, services.CaseChangedError, services.TransitionBlockedError) as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, gettext("Recorded."))

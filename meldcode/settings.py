@@ -207,3 +207,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- The meldcode ---------------------------------------------------------------------------------------------
+# A closed case is kept this many years (there is no statutory term for the meldcode file; domain.md §6).
+MELDCODE_RETENTION_YEARS = env_int("MELDCODE_RETENTION_YEARS", 2, minimum=1)

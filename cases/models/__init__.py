@@ -10,6 +10,24 @@ from cases.models.case import (
     SignalKind,
     Transition,
 )
+from cases.models.decisions import (
+    BoardNotification,
+    Closure,
+    EmergencyProposal,
+    FlagAssessment,
+    HelpEvaluation,
+    HelpPlan,
+    HelpTask,
+    InspectorConsultation,
+    MonitoringAgreement,
+    MonitoringCheckIn,
+    PoliceDecision,
+    RiskAssessment,
+    TaskDone,
+    VeiligThuisOutcome,
+    VeiligThuisReport,
+    WeighingAnswer,
+)
 from cases.models.entries import (
     Consultation,
     ConsultationAction,
@@ -36,6 +54,22 @@ from cases.models.people import (
 )
 
 __all__ = [
+    "BoardNotification",
+    "Closure",
+    "EmergencyProposal",
+    "FlagAssessment",
+    "HelpEvaluation",
+    "HelpPlan",
+    "HelpTask",
+    "InspectorConsultation",
+    "MonitoringAgreement",
+    "MonitoringCheckIn",
+    "PoliceDecision",
+    "RiskAssessment",
+    "TaskDone",
+    "VeiligThuisOutcome",
+    "VeiligThuisReport",
+    "WeighingAnswer",
     "AccessGroup",
     "AppendOnlyError",
     "AuditEvent",

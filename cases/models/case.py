@@ -32,6 +32,14 @@ class CaseState(models.TextChoices):
 
 
 OPEN_STATES = [s for s in CaseState.values if s != CaseState.CLOSED]
+ROUTE_B_STATES = [
+    CaseState.DUTY_TO_INFORM,
+    CaseState.INSPECTOR_CONSULTED,
+    CaseState.POLICE_REPORT,
+    CaseState.NO_POLICE_REPORT,
+]
+# An emergency report can be made from any open state of routes A and C that has not reported yet.
+EMERGENCY_SOURCES = [s for s in OPEN_STATES if s not in (CaseState.REPORTED, CaseState.VT_INVOLVED, *ROUTE_B_STATES)]
 # Steps 1-3: the states in which new signals, consultations and parent conversations are recorded.
 EARLY_STATES = [CaseState.SIGNALLING, CaseState.CONSULTING, CaseState.PARENT_TALK]
 
@@ -105,6 +113,12 @@ class Case(models.Model):
             ("to_parent_talk_case", "Can move the case to the conversation with the parents (step 3)"),
             ("to_weighing_case", "Can hand the case over for weighing (step 4)"),
             ("confirm_skip_case", "Can confirm skipping the conversation with the parents"),
+            ("weigh_case", "Can answer the weighing questions"),
+            ("decide_case", "Can decide on help, reports, monitoring and closing (steps 4-5)"),
+            ("emergency_report_case", "Can make an emergency report to Veilig Thuis"),
+            ("propose_emergency_case", "Can propose an emergency report"),
+            ("reopen_case", "Can reopen a closed case with a new signal"),
+            ("route_b_case", "Can handle the staff route (route B)"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["school", "reference"], name="case_unique_reference_per_school"),
@@ -198,6 +212,304 @@ class Case(models.Model):
         custom={"label": _("Hand over for weighing without a conversation with the parents")},
     )
     def skip_to_weighing(self):
+        pass
+
+    # --- Steps 4-5 (domain.md §4). Guards read the current weighing round (``cases.decision``). -------------
+    def weighing_round_start(self):
+        return self.transitions.filter(to_state=CaseState.WEIGHING).order_by("-at").values_list("at", flat=True).first()
+
+    def _since_round(self, queryset):
+        start = self.weighing_round_start()
+        return queryset.filter(recorded_at__gte=start) if start else queryset
+
+    def weighing_answers(self) -> dict[int, str]:
+        """The latest answer per question in the current weighing round."""
+        answers: dict[int, str] = {}
+        rows = self._since_round(self.weighinganswers.all()).order_by("recorded_at", "pk")
+        for question, answer in rows.values_list("question", "answer"):
+            answers[question] = answer
+        return answers
+
+    def weighing_position(self):
+        from cases import decision
+
+        return decision.position(self.weighing_answers())
+
+    def open_tasks_exist(self) -> bool:
+        from cases.models.decisions import HelpTask
+        from cases.models.entries import ConsultationAction
+
+        return (
+            HelpTask.objects.filter(plan__case=self, done__isnull=True).exists()
+            or ConsultationAction.objects.filter(consultation__case=self, done__isnull=True).exists()
+        )
+
+    def blockers_close_no_action(self) -> list[str]:
+        from cases import decision
+
+        reasons = []
+        if self.weighing_position().outcome != decision.CLOSE:
+            reasons.append(str(_("Only when question 1 is answered with A can the case be closed without action.")))
+        if not self._since_round(self.closures.all()).exists():
+            reasons.append(str(_("Record the closing explanation.")))
+        return reasons
+
+    def blockers_report(self) -> list[str]:
+        from cases import decision
+
+        reasons = []
+        position = self.weighing_position()
+        if self.state != CaseState.MONITORING and position.outcome != decision.REPORT:
+            reasons.append(
+                str(
+                    _(
+                        "A report follows from the weighing questions: question 1 = B, and then question 2 = yes or "
+                        "doubt, or question 3, 4 or 5 = no. Outside that, only an emergency report is possible."
+                    )
+                )
+            )
+        if not self._since_round(self.veiligthuisreports.all()).exists():
+            reasons.append(str(_("Record the report to Veilig Thuis.")))
+        return reasons
+
+    def blockers_emergency_report(self) -> list[str]:
+        if not self.veiligthuisreports.filter(emergency=True, recorded_at__gte=self._state_since()).exists():
+            return [str(_("Record the emergency report with its justification."))]
+        return []
+
+    def _state_since(self):
+        return self.transitions.order_by("-at").values_list("at", flat=True).first() or self.opened_at
+
+    def blockers_start_help(self) -> list[str]:
+        from cases import decision
+
+        reasons = []
+        if self.weighing_position().outcome != decision.HELP:
+            reasons.append(str(_("A help plan starts only when question 4 is answered with yes.")))
+        plan = self._since_round(self.helpplans.all()).order_by("-recorded_at").first()
+        if plan is None:
+            reasons.append(str(_("Record the help plan.")))
+        elif not plan.tasks.exists():
+            reasons.append(str(_("The help plan needs at least one task.")))
+        return reasons
+
+    def blockers_start_evaluation(self) -> list[str]:
+        if not self._since_round(self.helpevaluations.all()).exists():
+            return [str(_("Record the evaluation of the help."))]
+        return []
+
+    def blockers_to_monitoring(self) -> list[str]:
+        from cases import decision
+
+        reasons = []
+        if self.state == CaseState.EVALUATING and self.weighing_position().outcome != decision.MONITORING:
+            reasons.append(str(_("Monitoring follows when the help reached its result (question 5 = yes).")))
+        if not self.monitoringagreements.filter(recorded_at__gte=self._state_since()).exists():
+            reasons.append(str(_("Record the monitoring agreements.")))
+        return reasons
+
+    def blockers_to_vt_involved(self) -> list[str]:
+        if not self.veiligthuisoutcomes.filter(recorded_at__gte=self._state_since()).exists():
+            return [str(_("Record the decision of Veilig Thuis."))]
+        return []
+
+    def blockers_close(self) -> list[str]:
+        reasons = []
+        if self.open_tasks_exist():
+            reasons.append(str(_("There are open tasks: mark them done first.")))
+        if not self.closures.filter(recorded_at__gte=self._state_since()).exists():
+            reasons.append(str(_("Record the closing reason and explanation.")))
+        return reasons
+
+    def blockers_reopen(self) -> list[str]:
+        if not (self.closed_at and self.signals.filter(recorded_at__gt=self.closed_at).exists()):
+            return [str(_("A closed case is reopened by a new signal."))]
+        return []
+
+    def blockers_back_to_weighing(self) -> list[str]:
+        return self.blockers_reopen_from(self._state_since())
+
+    def blockers_reopen_from(self, since) -> list[str]:
+        if not self.signals.filter(recorded_at__gt=since).exists():
+            return [str(_("A new signal sends the case back to weighing."))]
+        return []
+
+    def blockers_inspector_consulted(self) -> list[str]:
+        reasons = []
+        if not self.boardnotifications.exists():
+            reasons.append(str(_("Record when the board was informed.")))
+        if not self.inspectorconsultations.exists():
+            reasons.append(str(_("Record the consultation of the confidential inspector.")))
+        return reasons
+
+    def _police_decision(self):
+        return self.policedecisions.order_by("-recorded_at", "-pk").first()
+
+    def blockers_police_report(self) -> list[str]:
+        decision_ = self._police_decision()
+        if decision_ is None or not decision_.report_made:
+            return [str(_("Record the police report."))]
+        return []
+
+    def blockers_no_police_report(self) -> list[str]:
+        decision_ = self._police_decision()
+        if decision_ is None or decision_.report_made:
+            return [str(_("Record the decision not to report to the police, with its explanation."))]
+        return []
+
+    @transition(
+        field=state,
+        source=CaseState.WEIGHING,
+        target=CaseState.CLOSED,
+        conditions=[lambda c: not c.blockers_close_no_action()],
+        permission=_can("decide_case"),
+        custom={"label": _("Close without action (question 1 = A)")},
+    )
+    def close_no_action(self):
+        pass
+
+    @transition(
+        field=state,
+        source=[CaseState.WEIGHING, CaseState.EVALUATING, CaseState.MONITORING],
+        target=CaseState.REPORTED,
+        conditions=[lambda c: not c.blockers_report()],
+        permission=_can("decide_case"),
+        custom={"label": _("Report to Veilig Thuis")},
+    )
+    def report(self):
+        pass
+
+    @transition(
+        field=state,
+        source=EMERGENCY_SOURCES,
+        target=CaseState.REPORTED,
+        conditions=[lambda c: not c.blockers_emergency_report()],
+        permission=_can("emergency_report_case"),
+        custom={"label": _("Emergency report to Veilig Thuis")},
+    )
+    def emergency_report(self):
+        pass
+
+    @transition(
+        field=state,
+        source=CaseState.WEIGHING,
+        target=CaseState.HELP,
+        conditions=[lambda c: not c.blockers_start_help()],
+        permission=_can("decide_case"),
+        custom={"label": _("Start the help (question 4 = yes)")},
+    )
+    def start_help(self):
+        pass
+
+    @transition(
+        field=state,
+        source=CaseState.HELP,
+        target=CaseState.EVALUATING,
+        conditions=[lambda c: not c.blockers_start_evaluation()],
+        permission=_can("decide_case"),
+        custom={"label": _("Evaluate the help (question 5)")},
+    )
+    def start_evaluation(self):
+        pass
+
+    @transition(
+        field=state,
+        source=[CaseState.EVALUATING, CaseState.VT_INVOLVED],
+        target=CaseState.MONITORING,
+        conditions=[lambda c: not c.blockers_to_monitoring()],
+        permission=_can("decide_case"),
+        custom={"label": _("Monitor the safety")},
+    )
+    def to_monitoring(self):
+        pass
+
+    @transition(
+        field=state,
+        source=CaseState.REPORTED,
+        target=CaseState.VT_INVOLVED,
+        conditions=[lambda c: not c.blockers_to_vt_involved()],
+        permission=_can("decide_case"),
+        custom={"label": _("Veilig Thuis has decided")},
+    )
+    def to_vt_involved(self):
+        pass
+
+    @transition(
+        field=state,
+        source=[CaseState.MONITORING, CaseState.VT_INVOLVED, CaseState.POLICE_REPORT, CaseState.NO_POLICE_REPORT],
+        target=CaseState.CLOSED,
+        conditions=[lambda c: not c.blockers_close()],
+        permission=_can("decide_case"),
+        custom={"label": _("Close the case")},
+    )
+    def close(self):
+        pass
+
+    @transition(
+        field=state,
+        source=CaseState.CLOSED,
+        target=CaseState.WEIGHING,
+        conditions=[lambda c: not c.blockers_reopen()],
+        permission=_can("reopen_case"),
+        custom={"label": _("Reopen with a new signal")},
+    )
+    def reopen(self):
+        pass
+
+    @transition(
+        field=state,
+        source=CaseState.MONITORING,
+        target=CaseState.WEIGHING,
+        conditions=[lambda c: not c.blockers_back_to_weighing()],
+        permission=_can("add_signal_case"),
+        custom={"label": _("Back to weighing after a new signal")},
+    )
+    def back_to_weighing(self):
+        pass
+
+    # --- Route B ------------------------------------------------------------------------------------------------
+    @transition(
+        field=state,
+        source=CaseState.SIGNALLING,
+        target=CaseState.DUTY_TO_INFORM,
+        conditions=[lambda c: c.route == Route.B],
+        permission=_can("add_signal_case"),
+        custom={"label": _("Staff route: inform the board")},
+    )
+    def start_route_b(self):
+        pass
+
+    @transition(
+        field=state,
+        source=CaseState.DUTY_TO_INFORM,
+        target=CaseState.INSPECTOR_CONSULTED,
+        conditions=[lambda c: not c.blockers_inspector_consulted()],
+        permission=_can("route_b_case"),
+        custom={"label": _("The confidential inspector has been consulted")},
+    )
+    def inspector_consulted(self):
+        pass
+
+    @transition(
+        field=state,
+        source=CaseState.INSPECTOR_CONSULTED,
+        target=CaseState.POLICE_REPORT,
+        conditions=[lambda c: not c.blockers_police_report()],
+        permission=_can("route_b_case"),
+        custom={"label": _("Police report made")},
+    )
+    def police_report(self):
+        pass
+
+    @transition(
+        field=state,
+        source=CaseState.INSPECTOR_CONSULTED,
+        target=CaseState.NO_POLICE_REPORT,
+        conditions=[lambda c: not c.blockers_no_police_report()],
+        permission=_can("route_b_case"),
+        custom={"label": _("No police report")},
+    )
+    def no_police_report(self):
         pass
 
 

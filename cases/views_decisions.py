@@ -1,0 +1,323 @@
+"""Views for steps 4-5 and route B: the guided weighing, and the records that move a case on (a report to Veilig
+Thuis, a help plan, an evaluation, monitoring, closing, the staff route). Each record that enables a step change is
+stored together with that change, in one service call; if the change is refused, nothing is stored."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from cases import forms, selectors, services
+from cases import permissions as perms
+from cases.models import CaseState, ConsultationAction, HelpTask, TaskDone
+from cases.models.case import EMERGENCY_SOURCES
+
+Q2_DEFINITIONS = _(
+    "Acute unsafety: there is direct physical danger, and safety is not assured for the coming days; a disclosure "
+    "by the child counts as acute. Structural unsafety: the unsafety is repeated or ongoing. Doubt counts as yes: "
+    "then report to Veilig Thuis at once, by phone."
+)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def weighing(request, pk: int):
+    """Step 4: the five weighing questions, one after another, following the decision tree."""
+    case = selectors.case_get_for_user(user=request.user, case_id=pk)
+    perms.require(request.user, perms.WEIGH, case)
+    position = case.weighing_position()
+    question = position.next_question if case.state == CaseState.WEIGHING and position.next_question != 5 else None
+    form = forms.WeighingAnswerForm(request.POST or None, question=question) if question else None
+    if request.method == "POST":
+        if form is None:
+            messages.warning(request, gettext("There is no weighing question to answer now."))
+            return redirect("cases:weighing", pk=case.pk)
+        if form.is_valid():
+            try:
+                services.weighing_answer_record(user=request.user, case=case, answer=form.save(commit=False))
+            except services.NotNowError as exc:
+                messages.warning(request, str(exc))
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, gettext("The answer is recorded."))
+                return redirect("cases:weighing", pk=case.pk)
+    return render(
+        request,
+        "cases/weighing.html",
+        {
+            "case": case,
+            "form": form,
+            "question": question,
+            "answers": selectors.weighing_round(case=case),
+            "outcome": position.outcome,
+            "q2_definitions": Q2_DEFINITIONS,
+            "title": _("Weighing"),
+        },
+    )
+
+
+@dataclass
+class Action:
+    """A record that moves the case on: its form, who may make it, in which steps, and the service that stores it
+    and fires the step change."""
+
+    form_class: type
+    permission: str
+    states: list[str]
+    title: str
+    service: Callable
+    form_kwargs: Callable = field(default=lambda case, user: {})
+    tasks: bool = False
+    intro: str = ""
+
+
+def _help_managers(case, user):
+    return {"case_managers": selectors.case_manager_candidates(case=case)}
+
+
+ACTIONS: dict[str, Action] = {
+    "close": Action(
+        forms.ClosureForm,
+        perms.DECIDE,
+        [
+            CaseState.WEIGHING,
+            CaseState.MONITORING,
+            CaseState.VT_INVOLVED,
+            CaseState.POLICE_REPORT,
+            CaseState.NO_POLICE_REPORT,
+        ],
+        _("Close the case"),
+        lambda user, case, entry, state, tasks: services.case_close(
+            user=user, case=case, closure=entry, expected_state=state
+        ),
+    ),
+    "report": Action(
+        forms.VeiligThuisReportForm,
+        perms.DECIDE,
+        [CaseState.WEIGHING, CaseState.EVALUATING, CaseState.MONITORING],
+        _("Report to Veilig Thuis"),
+        lambda user, case, entry, state, tasks: services.case_report(
+            user=user, case=case, report=entry, expected_state=state
+        ),
+        intro=_(
+            "Veilig Thuis: 0800-2000 (free, day and night). A professional reporter is always known to Veilig "
+            "Thuis; you can only ask for anonymity towards the family."
+        ),
+    ),
+    "emergency": Action(
+        forms.EmergencyReportForm,
+        perms.EMERGENCY_REPORT,
+        EMERGENCY_SOURCES,
+        _("Emergency report to Veilig Thuis"),
+        lambda user, case, entry, state, tasks: services.case_emergency_report(
+            user=user, case=case, report=entry, expected_state=state
+        ),
+        intro=_(
+            "Is a child in direct danger? Call 112 first. Then report to Veilig Thuis at once by phone: "
+            "0800-2000. Record the report here afterwards; question 2 is recorded as 'yes (acute)'."
+        ),
+    ),
+    "help": Action(
+        forms.HelpPlanForm,
+        perms.DECIDE,
+        [CaseState.WEIGHING],
+        _("Start the help"),
+        lambda user, case, entry, state, tasks: services.help_plan_start(
+            user=user, case=case, plan=entry, tasks=tasks, expected_state=state
+        ),
+        form_kwargs=_help_managers,
+        tasks=True,
+    ),
+    "evaluation": Action(
+        forms.HelpEvaluationForm,
+        perms.DECIDE,
+        [CaseState.HELP],
+        _("Evaluate the help"),
+        lambda user, case, entry, state, tasks: services.help_evaluate(
+            user=user, case=case, evaluation=entry, expected_state=state
+        ),
+        form_kwargs=lambda case, user: {"plans": selectors.case_help_plans(case=case)},
+    ),
+    "monitoring": Action(
+        forms.MonitoringAgreementForm,
+        perms.DECIDE,
+        [CaseState.EVALUATING, CaseState.VT_INVOLVED],
+        _("Monitoring agreements"),
+        lambda user, case, entry, state, tasks: services.monitoring_start(
+            user=user, case=case, agreement=entry, expected_state=state
+        ),
+    ),
+    "vt-outcome": Action(
+        forms.VeiligThuisOutcomeForm,
+        perms.DECIDE,
+        [CaseState.REPORTED, CaseState.VT_INVOLVED, CaseState.MONITORING],
+        _("Decision and conclusion of Veilig Thuis"),
+        lambda user, case, entry, state, tasks: services.vt_outcome_record(
+            user=user, case=case, outcome=entry, expected_state=state
+        ),
+    ),
+    "inspector": Action(
+        forms.InspectorConsultationForm,
+        perms.ROUTE_B,
+        [CaseState.DUTY_TO_INFORM],
+        _("Consultation of the confidential inspector"),
+        lambda user, case, entry, state, tasks: services.route_b_inspector_consulted(
+            user=user, case=case, consultation=entry, expected_state=state
+        ),
+        intro=_(
+            "The board consults the confidential inspector of the Inspectorate of Education. On a reasonable "
+            "suspicion of a sexual offence the board must report to the police (aangifteplicht)."
+        ),
+    ),
+    "police": Action(
+        forms.PoliceDecisionForm,
+        perms.ROUTE_B,
+        [CaseState.INSPECTOR_CONSULTED],
+        _("Police report"),
+        lambda user, case, entry, state, tasks: services.route_b_police_decision(
+            user=user, case=case, decision_record=entry, expected_state=state
+        ),
+        intro=_("The parents and the accused are told before the police report is made."),
+    ),
+}
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def case_action(request, pk: int, action: str):
+    if action not in ACTIONS:
+        raise Http404
+    config = ACTIONS[action]
+    case = selectors.case_get_for_user(user=request.user, case_id=pk)
+    perms.require(request.user, config.permission, case)
+    extra = config.form_kwargs(case, request.user)
+    form = config.form_class(request.POST or None, **extra)
+    state_form = forms.ExpectedStateForm(request.POST or None, initial={"expected_state": case.state})
+    tasks = forms.HelpTaskFormSet(request.POST or None, prefix="taken") if config.tasks else None
+    not_now = case.state not in config.states
+    if request.method == "POST" and not not_now:
+        valid = form.is_valid() & state_form.is_valid() & (tasks is None or tasks.is_valid())
+        if valid:
+            try:
+                config.service(
+                    request.user,
+                    case,
+                    form.save(commit=False),
+                    state_form.cleaned_data["expected_state"],
+                    [f.cleaned_data for f in tasks] if tasks is not None else [],
+                )
+            except services.CaseChangedError as exc:
+                messages.warning(request, str(exc))
+                return redirect("cases:case-detail", pk=case.pk)
+            except services.TransitionBlockedError as exc:
+                for reason in exc.reasons:
+                    form.add_error(None, reason)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, gettext("Recorded; the case has moved on."))
+                return redirect("cases:case-detail", pk=case.pk)
+    return render(
+        request,
+        "cases/action_form.html",
+        {
+            "case": case,
+            "form": form,
+            "state_form": state_form,
+            "tasks": tasks,
+            "not_now": not_now,
+            "intro": config.intro,
+            "title": config.title,
+        },
+    )
+
+
+@require_POST
+@login_required
+def task_done(request, pk: int, kind: str, task_id: int):
+    case = selectors.case_get_for_user(user=request.user, case_id=pk)
+    if kind == "hulpplan":
+        task = get_object_or_404(HelpTask, pk=task_id, plan__case=case)
+        done = TaskDone(help_task=task)
+    elif kind == "consultatie":
+        task = get_object_or_404(ConsultationAction, pk=task_id, consultation__case=case)
+        done = TaskDone(consultation_action=task)
+    else:
+        raise Http404
+    try:
+        services.task_done_record(user=request.user, case=case, done=done)
+    except (ValidationError, services.CaseClosedError) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        messages.success(request, gettext("The task is marked done."))
+    return redirect("cases:case-detail", pk=case.pk)
+
+
+def next_actions(*, user, case) -> list[dict]:
+    """The records this user can make now to move the case on, for the case page (links to the forms above)."""
+    from django.urls import reverse
+
+    from cases import decision
+
+    def link(name, label, **kwargs):
+        return {"url": reverse(name, kwargs={"pk": case.pk, **kwargs}), "label": label}
+
+    def action(key):
+        return link("cases:case-action", ACTIONS[key].title, action=key)
+
+    links = []
+    can = {
+        p: perms.can(user, p, case)
+        for p in (
+            perms.WEIGH,
+            perms.DECIDE,
+            perms.EMERGENCY_REPORT,
+            perms.PROPOSE_EMERGENCY,
+            perms.ROUTE_B,
+            perms.CONSULT,
+        )
+    }
+    state = case.state
+    if state == CaseState.WEIGHING and can[perms.WEIGH]:
+        links.append(link("cases:weighing", _("Weigh the suspicion (five questions)")))
+        links.append(link("cases:risk-add", _("Record risk and protective factors")))
+    if state == CaseState.WEIGHING and case.route == "C" and can[perms.CONSULT]:
+        links.append(link("cases:flag-add", _("Vlaggensysteem assessment")))
+    if can[perms.DECIDE]:
+        outcome = case.weighing_position().outcome if state in (CaseState.WEIGHING, CaseState.EVALUATING) else None
+        if state == CaseState.WEIGHING and outcome == decision.CLOSE:
+            links.append(action("close"))
+        if outcome == decision.REPORT or state == CaseState.MONITORING:
+            links.append(action("report"))
+        if state == CaseState.WEIGHING and outcome == decision.HELP:
+            links.append(action("help"))
+        if state == CaseState.HELP:
+            links.append(action("evaluation"))
+        if (state == CaseState.EVALUATING and outcome == decision.MONITORING) or state == CaseState.VT_INVOLVED:
+            links.append(action("monitoring"))
+        if state in (CaseState.REPORTED, CaseState.VT_INVOLVED, CaseState.MONITORING):
+            links.append(action("vt-outcome"))
+        if state == CaseState.MONITORING:
+            links.append(link("cases:checkin-add", _("Record a monitoring check-in")))
+        if state in (CaseState.MONITORING, CaseState.VT_INVOLVED, CaseState.POLICE_REPORT, CaseState.NO_POLICE_REPORT):
+            links.append(action("close"))
+    if can[perms.ROUTE_B]:
+        if state == CaseState.DUTY_TO_INFORM:
+            links.append(link("cases:board-add", _("Record that the board was informed")))
+            links.append(action("inspector"))
+        if state == CaseState.INSPECTOR_CONSULTED:
+            links.append(action("police"))
+    if state in EMERGENCY_SOURCES:
+        if can[perms.EMERGENCY_REPORT]:
+            links.append(action("emergency"))
+        elif can[perms.PROPOSE_EMERGENCY]:
+            links.append(link("cases:emergency-proposal-add", _("Propose an emergency report")))
+    return links
