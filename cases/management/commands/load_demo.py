@@ -4,9 +4,28 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management import BaseCommand, call_command
 from django.db import transaction
+from django.utils import timezone
 
-from cases import access, permissions, services
-from cases.models import Case, Consultation, ParentConversation, ParentView, Pupil, Signal, User
+from cases import access, decision, permissions, services
+from cases.models import (
+    BoardNotification,
+    Case,
+    Closure,
+    Consultation,
+    HelpEvaluation,
+    HelpPlan,
+    InspectorConsultation,
+    MonitoringAgreement,
+    ParentConversation,
+    ParentView,
+    PoliceDecision,
+    Pupil,
+    Signal,
+    User,
+    VeiligThuisOutcome,
+    VeiligThuisReport,
+    WeighingAnswer,
+)
 
 DEMO_FIXTURES = ["demo.json"]
 
@@ -22,6 +41,7 @@ class Command(BaseCommand):
             access.sync_all()
             if not Case.objects.exists():
                 demo_cases()
+                demo_cases_steps_4_5()
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
 
 
@@ -183,3 +203,232 @@ def demo_cases() -> None:
         permission=permissions.TALK_PARENTS,
     )
     services.case_transition(user=ib, case_id=case4.pk, name="to_weighing", expected_state="parent_talk")
+
+
+def _walk_to_weighing(teacher: User, ib: User, pupil: Pupil, description: str, route: str = "A") -> Case:
+    case = services.case_open(
+        user=teacher,
+        school=pupil.school,
+        pupils=[pupil],
+        route=route,
+        signal=_signal(
+            observed_on=datetime.date(2026, 9, 15),
+            place="klaslokaal",
+            situation="Tijdens de les.",
+            kind="fact",
+            description=description,
+            categories=["behaviour"],
+        ),
+    )
+    services.case_transition(user=teacher, case_id=case.pk, name="to_consulting", expected_state="signalling")
+    services.entry_record(
+        user=ib,
+        case=case,
+        entry=Consultation(
+            kind="cvb",
+            held_on=datetime.date(2026, 9, 20),
+            participants="IB'er, leerkracht, orthopedagoog",
+            question="Wat zien we en wat is de volgende stap?",
+            advice="Gesprek met ouders voeren.",
+        ),
+        permission=permissions.CONSULT,
+    )
+    services.case_transition(user=ib, case_id=case.pk, name="to_parent_talk", expected_state="consulting")
+    services.entry_record(
+        user=ib,
+        case=case,
+        entry=ParentConversation(
+            held_on=datetime.date(2026, 9, 25),
+            attendees="moeder, IB'er, leerkracht",
+            purpose_explained=True,
+            recognition="yes",
+            reaction="Moeder herkent het beeld.",
+            report="Verslag: signalen besproken; moeder herkent ze.",
+        ),
+        permission=permissions.TALK_PARENTS,
+    )
+    services.case_transition(user=ib, case_id=case.pk, name="to_weighing", expected_state="parent_talk")
+    return case
+
+
+def _answer(af: User, case: Case, *answers: str) -> None:
+    for number, answer in enumerate(answers, start=1):
+        services.weighing_answer_record(
+            user=af,
+            case=case,
+            answer=WeighingAnswer(
+                question=number,
+                answer=answer,
+                justification="Afgewogen op basis van de stappen 1 tot en met 3.",
+                board_informed_on=datetime.date(2026, 10, 1)
+                if number == 1 and answer == decision.Q1_SUSPICION
+                else None,
+            ),
+        )
+
+
+def _report(**extra) -> VeiligThuisReport:
+    return VeiligThuisReport(
+        reported_at=timezone.now() - datetime.timedelta(days=10),
+        channel="phone",
+        vt_contact="medewerker Veilig Thuis",
+        relation_to_family="Leerkracht en IB'er van het kind",
+        direct_cause="Aanhoudende signalen ondanks gesprekken met de ouders.",
+        nature_frequency_severity="Herhaalde blauwe plekken en vermoeidheid, sinds september.",
+        parents_informed=True,
+        parents_informed_on=datetime.date(2026, 10, 5),
+        parents_reaction="Ouders zijn boos maar begrijpen de stap.",
+        feedback_agreed_on=datetime.date(2026, 12, 15),
+        meldrecht_acknowledged=True,
+        **extra,
+    )
+
+
+def _plan(ib: User) -> tuple[HelpPlan, list[dict]]:
+    plan = HelpPlan(
+        case_manager=ib,
+        roles="IB'er is casemanager; wijkteam begeleidt het gezin.",
+        measurable_result="Kind komt uitgerust en op tijd op school, vier weken achter elkaar.",
+        evaluation_on=timezone.localdate() + datetime.timedelta(days=30),
+        parents_accept="yes",
+    )
+    return plan, [{"who": "IB'er", "what": "Aanmelding bij het wijkteam", "due_on": datetime.date(2026, 12, 15)}]
+
+
+def demo_cases_steps_4_5() -> None:
+    """More fictional cases, so that the demo has a case standing in every state of the meldcode."""
+    school_b_teacher = User.objects.get(username="leerkracht-b1")
+    af_b = User.objects.get(username="af-b")
+    teacher7 = User.objects.get(username="leerkracht-a3")
+    ib, af = User.objects.get(username="ib-a"), User.objects.get(username="af-a")
+    pupils7 = list(Pupil.objects.filter(class_group__name="groep 7", school__brin="99XA").order_by("pk"))
+    pupils_b = list(Pupil.objects.filter(class_group__name="groep 4", school__brin="99XB").order_by("pk"))
+
+    # help: question 4 = yes, help plan started.
+    case = _walk_to_weighing(teacher7, ib, pupils7[0], "Komt regelmatig zonder lunch en met vieze kleren.")
+    _answer(af, case, "B", "no", "yes", "yes")
+    plan, tasks = _plan(ib)
+    services.help_plan_start(user=af, case=case, plan=plan, tasks=tasks, expected_state="weighing")
+
+    # evaluating: the help was evaluated and reached its result.
+    case = _walk_to_weighing(teacher7, ib, pupils7[1], "Zegt vaak buikpijn te hebben op maandag.")
+    _answer(af, case, "B", "no", "yes", "yes")
+    plan, tasks = _plan(ib)
+    services.help_plan_start(user=af, case=case, plan=plan, tasks=tasks, expected_state="weighing")
+    services.help_evaluate(
+        user=af,
+        case=case,
+        evaluation=HelpEvaluation(
+            plan=plan, evaluated_on=timezone.localdate(), result_reached=True, findings="Rustiger."
+        ),
+        expected_state="help",
+    )
+
+    # monitoring: after the evaluation.
+    case = _walk_to_weighing(teacher7, ib, pupils7[2], "Valt in slaap in de klas.")
+    _answer(af, case, "B", "no", "yes", "yes")
+    plan, tasks = _plan(ib)
+    services.help_plan_start(user=af, case=case, plan=plan, tasks=tasks, expected_state="weighing")
+    services.help_evaluate(
+        user=af,
+        case=case,
+        evaluation=HelpEvaluation(plan=plan, evaluated_on=timezone.localdate(), result_reached=True, findings="Beter."),
+        expected_state="help",
+    )
+    services.monitoring_start(
+        user=af,
+        case=case,
+        agreement=MonitoringAgreement(
+            what="Welzijn en aanwezigheid",
+            who="leerkracht groep 7",
+            how_often="wekelijks",
+            until=datetime.date(2027, 3, 1),
+        ),
+        expected_state="evaluating",
+    )
+
+    # reported: question 2 = doubt → report at once.
+    case = _walk_to_weighing(teacher7, ib, pupils7[3], "Vertelt dat ze thuis niet mag eten als ze stout is.")
+    _answer(af, case, "B", "doubt")
+    services.case_report(user=af, case=case, report=_report(), expected_state="weighing")
+
+    # vt_involved: reported and Veilig Thuis has decided.
+    case = _walk_to_weighing(teacher7, ib, pupils7[4], "Meerdere blauwe plekken in twee weken.")
+    _answer(af, case, "B", "yes")
+    services.case_report(user=af, case=case, report=_report(), expected_state="weighing")
+    services.vt_outcome_record(
+        user=af,
+        case=case,
+        outcome=VeiligThuisOutcome(
+            assessed_on=timezone.localdate(),
+            decision="investigation",
+            expectations="School blijft signaleren en koppelt nieuwe signalen terug.",
+        ),
+        expected_state="reported",
+    )
+
+    # closed: question 1 = A.
+    case = _walk_to_weighing(teacher7, ib, pupils7[5], "Huilde bij het ophalen.")
+    _answer(af, case, "A")
+    services.case_close(
+        user=af,
+        case=case,
+        closure=Closure(
+            reason_code="no_action",
+            text="Na gesprek met ouders verklaard: verdriet om overleden opa. Geen actie nodig.",
+            parents_told=True,
+        ),
+        expected_state="weighing",
+    )
+
+    # Route B at school B: board informed, inspector consulted, police report or not.
+    for index, end in enumerate(["duty_to_inform", "inspector_consulted", "police_report", "no_police_report"]):
+        case = services.case_open(
+            user=school_b_teacher,
+            school=pupils_b[index].school,
+            pupils=[pupils_b[index]],
+            route="B",
+            signal=_signal(
+                observed_on=datetime.date(2026, 11, 12),
+                place="gang",
+                situation="Na de gymles.",
+                kind="child_words",
+                description='"Meester zei dat het ons geheimpje was."',
+                categories=["sexual_behaviour"],
+            ),
+        )
+        if end == "duty_to_inform":
+            continue
+        services.entry_record(
+            user=af_b,
+            case=case,
+            entry=BoardNotification(
+                informed_on=datetime.date(2026, 11, 12), informed_whom="voorzitter CvB", how="telefonisch"
+            ),
+            permission=permissions.ROUTE_B,
+        )
+        services.route_b_inspector_consulted(
+            user=af_b,
+            case=case,
+            consultation=InspectorConsultation(
+                consulted_on=datetime.date(2026, 11, 13),
+                inspector="vertrouwensinspecteur",
+                advice="Aangifte doen; ouders en betrokkene vooraf informeren.",
+                reasonable_suspicion=end != "no_police_report",
+            ),
+            expected_state="duty_to_inform",
+        )
+        if end == "inspector_consulted":
+            continue
+        services.route_b_police_decision(
+            user=af_b,
+            case=case,
+            decision_record=PoliceDecision(
+                report_made=end == "police_report",
+                decided_on=datetime.date(2026, 11, 14),
+                parents_informed_before=True,
+                accused_informed_before=True,
+                explanation="Besluit na advies van de vertrouwensinspecteur.",
+            ),
+            expected_state="inspector_consulted",
+        )
