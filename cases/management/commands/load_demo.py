@@ -56,7 +56,7 @@ def demo_cases() -> None:
             place="klaslokaal",
             situation="Kringgesprek op maandagochtend.",
             kind="child_words",
-            description="\"Papa was heel boos en toen ben ik onder het bed gaan liggen.\"",
+            description='"Papa was heel boos en toen ben ik onder het bed gaan liggen."',
             categories=["witnessing"],
         ),
     )
