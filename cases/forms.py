@@ -60,6 +60,9 @@ class EntryForm(forms.ModelForm):
             elif isinstance(widget, forms.TimeInput):
                 widget.input_type = "time"
                 widget.format = "%H:%M"
+            elif isinstance(widget, forms.RadioSelect) and hasattr(field, "choices"):
+                # A radio group needs no "- Select an option -" button: the required check says what is missing.
+                field.choices = [(value, label) for value, label in field.choices if value != ""]
             elif isinstance(widget, forms.Textarea):
                 field.validators.append(MaxLengthValidator(TEXT_LIMIT))
                 widget.attrs.setdefault("rows", 4)

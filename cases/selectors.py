@@ -103,7 +103,7 @@ def case_get_for_user(*, user: User, case_id: int) -> Case:
     """The case if the user may see it; 404 otherwise (they must not learn that it exists)."""
     qs = permissions.case_queryset_for_user(user).select_related("school", "owner", "opened_by")
     case = permissions.get_visible_case_or_404(user, case_id, queryset=qs)
-    case.pupil_list = list(case.pupils.select_related("class_group").prefetch_related("guardians", "household"))
+    case.pupil_list = list(case.pupils.select_related("class_group"))
     return case
 
 

@@ -149,7 +149,7 @@ PAGE_PERMISSIONS = {
 @login_required
 def signal_new(request, school_id: int):
     """Step 1: a new signal about a pupil. Opens a case, or adds to the pupil's open case."""
-    school = get_object_or_404(School, pk=school_id, memberships__user=request.user)
+    school = get_object_or_404(School.objects.filter(memberships__user=request.user).distinct(), pk=school_id)
     roles = perms.roles_at_school(request.user, school.pk)
     if not roles & set(perms.OPENING_ROLES):
         raise PermissionDenied

@@ -23,6 +23,11 @@ class AppendOnlyQuerySet(models.QuerySet):
     def delete(self):
         raise AppendOnlyError(f"{self.model.__name__} records are append-only: delete() is refused.")
 
+    def bulk_create(self, objs, *args, **kwargs):
+        if kwargs.get("update_conflicts") or kwargs.get("ignore_conflicts"):
+            raise AppendOnlyError(f"{self.model.__name__} records are append-only: no upserts.")
+        return super().bulk_create(objs, *args, **kwargs)
+
     update.queryset_only = True
     delete.queryset_only = True
 
@@ -40,6 +45,8 @@ class AppendOnlyModel(models.Model):
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise AppendOnlyError(f"{type(self).__name__} records are append-only: an existing row cannot be saved.")
+        # Always an INSERT: a new object that carries the id of an existing row must fail, not overwrite it.
+        kwargs["force_insert"] = True
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):

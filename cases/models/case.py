@@ -158,7 +158,7 @@ class Case(models.Model):
         return []
 
     def blockers_to_weighing(self) -> list[str]:
-        if self.parentconversations.exclude(report="").exists():
+        if self.parentconversations.exclude(report__regex=r"^\s*$").exists():
             return []
         return [str(_("Record a conversation with the parents with its report, or a confirmed reason to skip it."))]
 

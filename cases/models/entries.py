@@ -372,7 +372,11 @@ class ParentConversation(Entry):
     interpreter = models.CharField(_("interpreter"), max_length=200, blank=True, help_text=_("If there was one."))
     purpose_explained = models.BooleanField(_("the purpose of the conversation was explained"), default=False)
     signals_discussed = models.ManyToManyField(
-        Signal, blank=True, related_name="conversations", verbose_name=_("signals discussed")
+        Signal,
+        blank=True,
+        through="ConversationSignal",
+        related_name="conversations",
+        verbose_name=_("signals discussed"),
     )
     recognition = models.CharField(
         _("do the parents recognise the signals?"), max_length=10, choices=Recognition.choices
@@ -395,6 +399,20 @@ class ParentConversation(Entry):
     def clean(self):
         if not self.purpose_explained:
             raise ValidationError({"purpose_explained": _("Explain the purpose of the conversation to the parents.")})
+
+
+class ConversationSignal(AppendOnlyModel):
+    """A signal discussed in a conversation with the parents. Part of the conversation's record: append-only, so the
+    list cannot be changed afterwards (``remove()`` and ``clear()`` are refused)."""
+
+    conversation = models.ForeignKey(ParentConversation, on_delete=models.PROTECT, related_name="+")
+    signal = models.ForeignKey(Signal, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("signal discussed")
+        verbose_name_plural = _("signals discussed")
+        triggers = append_only_triggers()
+        constraints = [models.UniqueConstraint(fields=["conversation", "signal"], name="conversation_signal_once")]
 
 
 class ConversationAcknowledgement(Entry):

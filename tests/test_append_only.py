@@ -1,0 +1,470 @@
+"""The chronology is append-only (domain.md §6, design-notes "Pitfalls"): no record is changed or deleted in place,
+not through the model, not through a queryset and — on PostgreSQL — not through raw SQL. A correction is a new
+record that refers to the old one; both stay visible."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DatabaseError, IntegrityError, InternalError, connection, transaction
+from django.db.models import ProtectedError
+from django.urls import reverse
+from django.utils import timezone
+
+from cases import permissions as perms
+from cases import services
+from cases.models import (
+    AuditEvent,
+    Case,
+    Consultation,
+    ConsultationAction,
+    ConversationAcknowledgement,
+    Kindcheck,
+    ParentConversation,
+    ParentTalkSkip,
+    ParentTalkSkipConfirmation,
+    ParentView,
+    Signal,
+    SignalFollowUp,
+    Transition,
+)
+from cases.models.base import AppendOnlyError
+from tests import factories
+
+# For every append-only model: a field to try to change, and the value to try.
+CHANGES = {
+    Signal: ("description", "Achteraf herschreven."),
+    SignalFollowUp: ("note", "Achteraf herschreven."),
+    Kindcheck: ("outcome", "Achteraf herschreven."),
+    Consultation: ("advice", "Achteraf herschreven."),
+    ConsultationAction: ("what", "Achteraf herschreven."),
+    ParentConversation: ("report", "Achteraf herschreven."),
+    ConversationAcknowledgement: ("how", "achteraf herschreven"),
+    ParentView: ("text", "Achteraf herschreven."),
+    ParentTalkSkip: ("explanation", "Achteraf herschreven."),
+    ParentTalkSkipConfirmation: ("confirmed_at", datetime.datetime(2020, 1, 1, 12, 0, tzinfo=datetime.UTC)),
+    Transition: ("reason", "Achteraf herschreven."),
+    AuditEvent: ("target", "achteraf herschreven"),
+}
+MODELS = list(CHANGES)
+MODEL_IDS = [m.__name__ for m in MODELS]
+
+on_postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="The append-only trigger (pgtrigger) exists on PostgreSQL only; on SQLite the model layer is the "
+    "protection and is tested above.",
+)
+
+
+@pytest.fixture
+def records(cast_a):
+    """A case with one record of every append-only kind, all made through the services."""
+    case = factories.case_in_state(cast_a, "parent_talk")  # signal, consultation, transitions, audit events
+    signal = Signal.objects.get(case=case)
+    consultation = Consultation.objects.get(case=case)
+    services.consultation_actions_save(
+        consultation, [{"who": "IB'er", "what": "Ouders uitnodigen", "due_on": datetime.date(2026, 11, 10)}]
+    )
+    follow_up = services.entry_record(
+        user=cast_a.teacher,
+        case=case,
+        entry=SignalFollowUp(
+            signal=signal, outcome="confirmed", outcome_on=datetime.date(2026, 11, 5), note="Moeder bevestigde het."
+        ),
+        permission=perms.ADD_SIGNAL,
+    )
+    kindcheck = services.entry_record(
+        user=cast_a.ib,
+        case=case,
+        entry=Kindcheck(
+            done_on=datetime.date(2026, 11, 5),
+            reason="Signalen over vader.",
+            other_minors="no",
+            outcome="Geen andere minderjarigen.",
+        ),
+        permission=perms.CONSULT,
+    )
+    conversation = services.entry_record(
+        user=cast_a.ib,
+        case=case,
+        entry=ParentConversation(
+            held_on=datetime.date(2026, 11, 6),
+            attendees="moeder, IB'er",
+            purpose_explained=True,
+            recognition="partly",
+            reaction="Moeder schrok.",
+            report="Verslag van het gesprek.",
+        ),
+        permission=perms.TALK_PARENTS,
+        save_related=lambda saved: saved.signals_discussed.add(signal),
+    )
+    acknowledgement = services.entry_record(
+        user=cast_a.ib,
+        case=case,
+        entry=ConversationAcknowledgement(
+            conversation=conversation,
+            shared_on=datetime.date(2026, 11, 7),
+            status="acknowledged",
+            responded_on=datetime.date(2026, 11, 8),
+            how="getekend",
+        ),
+        permission=perms.TALK_PARENTS,
+    )
+    view = services.entry_record(
+        user=cast_a.ib,
+        case=case,
+        entry=ParentView(
+            conversation=conversation,
+            given_by="moeder",
+            given_on=datetime.date(2026, 11, 8),
+            text="Wij zien het anders.",
+        ),
+        permission=perms.TALK_PARENTS,
+    )
+    skip = services.parent_talk_skip_record(
+        user=cast_a.ib, case=case, skip=ParentTalkSkip(reason="danger", explanation="Vader is dreigend geweest.")
+    )
+    confirmation = services.parent_talk_skip_confirm(user=cast_a.af, case=case, skip=skip)
+    found = {
+        Signal: signal,
+        SignalFollowUp: follow_up,
+        Kindcheck: kindcheck,
+        Consultation: consultation,
+        ConsultationAction: ConsultationAction.objects.get(consultation=consultation),
+        ParentConversation: conversation,
+        ConversationAcknowledgement: acknowledgement,
+        ParentView: view,
+        ParentTalkSkip: skip,
+        ParentTalkSkipConfirmation: confirmation,
+        Transition: Transition.objects.filter(case=case).first(),
+        AuditEvent: AuditEvent.objects.filter(case=case).first(),
+    }
+    assert all(obj is not None and obj.pk for obj in found.values()), found
+    return found
+
+
+def row(model, pk) -> dict:
+    return model.objects.filter(pk=pk).values().get()
+
+
+def counts() -> dict:
+    return {model.__name__: model.objects.count() for model in MODELS}
+
+
+# --- The model and the queryset refuse ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("model", MODELS, ids=MODEL_IDS)
+def test_saving_an_existing_row_is_refused_and_the_row_is_unchanged(records, model):
+    field, value = CHANGES[model]
+    before = row(model, records[model].pk)
+    obj = model.objects.get(pk=records[model].pk)
+    setattr(obj, field, value)
+    with pytest.raises(AppendOnlyError):
+        obj.save()
+    with pytest.raises(AppendOnlyError):
+        obj.save(update_fields=[field])
+    with pytest.raises(AppendOnlyError):
+        obj.save(force_update=True)
+    assert row(model, obj.pk) == before
+    assert before[model._meta.get_field(field).attname] != value
+
+
+@pytest.mark.parametrize("model", MODELS, ids=MODEL_IDS)
+def test_deleting_a_row_is_refused_and_the_row_stays(records, model):
+    before = row(model, records[model].pk)
+    obj = model.objects.get(pk=records[model].pk)
+    with pytest.raises(AppendOnlyError):
+        obj.delete()
+    assert row(model, obj.pk) == before
+
+
+@pytest.mark.parametrize("model", MODELS, ids=MODEL_IDS)
+def test_queryset_update_is_refused_and_the_row_is_unchanged(records, model):
+    field, value = CHANGES[model]
+    pk = records[model].pk
+    before = row(model, pk)
+    all_before = list(model.objects.order_by("pk").values())
+    with pytest.raises(AppendOnlyError):
+        model.objects.filter(pk=pk).update(**{field: value})
+    with pytest.raises(AppendOnlyError):
+        model.objects.update(**{field: value})
+    obj = model.objects.get(pk=pk)
+    setattr(obj, field, value)
+    with pytest.raises(AppendOnlyError), transaction.atomic():  # bulk_update goes through QuerySet.update
+        model.objects.bulk_update([obj], [field])
+    assert row(model, pk) == before
+    assert list(model.objects.order_by("pk").values()) == all_before
+
+
+@pytest.mark.parametrize("model", MODELS, ids=MODEL_IDS)
+def test_queryset_delete_is_refused_and_the_rows_stay(records, model):
+    pk = records[model].pk
+    before = counts()
+    with pytest.raises(AppendOnlyError):
+        model.objects.filter(pk=pk).delete()
+    with pytest.raises(AppendOnlyError):
+        model.objects.all().delete()
+    assert model.objects.filter(pk=pk).exists()
+    assert counts() == before
+
+
+def test_the_related_managers_of_a_case_refuse_update_and_delete(records):
+    case = records[Signal].case
+    before = counts()
+    with pytest.raises(AppendOnlyError):
+        case.signals.update(description="Weg ermee.")
+    with pytest.raises(AppendOnlyError):
+        case.signals.all().delete()
+    with pytest.raises(AppendOnlyError):
+        case.transitions.all().delete()
+    with pytest.raises(AppendOnlyError):
+        case.audit_events.update(target="")
+    assert counts() == before
+
+
+def test_deleting_the_case_is_refused_and_its_chronology_stays(records):
+    case = Case.objects.get(pk=records[Signal].case_id)
+    before = counts()
+    with pytest.raises((ProtectedError, AppendOnlyError)), transaction.atomic():
+        case.delete()
+    assert Case.objects.filter(pk=case.pk).exists()
+    assert counts() == before
+
+
+def test_a_new_instance_with_an_existing_primary_key_does_not_overwrite_the_row(records):
+    old = records[Signal]
+    before = row(Signal, old.pk)
+    impostor = Signal(**{**factories.signal_data(description="Overschreven."), "case": old.case, "author": old.author})
+    impostor.pk = old.pk
+    with pytest.raises((AppendOnlyError, IntegrityError, DatabaseError)), transaction.atomic():
+        impostor.save()
+    assert row(Signal, old.pk) == before
+
+
+def test_bulk_create_with_update_conflicts_does_not_overwrite_a_row(records):
+    old = records[Signal]
+    before = row(Signal, old.pk)
+    impostor = Signal(**{**factories.signal_data(description="Overschreven."), "case": old.case, "author": old.author})
+    impostor.pk = old.pk
+    with pytest.raises((AppendOnlyError, IntegrityError, DatabaseError)), transaction.atomic():
+        Signal.objects.bulk_create(
+            [impostor], update_conflicts=True, unique_fields=["id"], update_fields=["description"]
+        )
+    assert row(Signal, old.pk) == before
+
+
+def test_the_signals_discussed_in_a_recorded_conversation_cannot_be_changed(records):
+    conversation = records[ParentConversation]
+    signal = records[Signal]
+    with pytest.raises((AppendOnlyError, DatabaseError)), transaction.atomic():
+        conversation.signals_discussed.remove(signal)
+    with pytest.raises((AppendOnlyError, DatabaseError)), transaction.atomic():
+        conversation.signals_discussed.clear()
+    assert list(ParentConversation.objects.get(pk=conversation.pk).signals_discussed.all()) == [signal]
+
+
+# --- PostgreSQL: the trigger refuses raw SQL --------------------------------------------------------------------
+
+
+def _raw(sql: str, params: list) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+@on_postgres_only
+@pytest.mark.postgres
+@pytest.mark.parametrize("model", MODELS, ids=MODEL_IDS)
+def test_raw_sql_update_is_refused_by_the_trigger(records, model):
+    field, value = CHANGES[model]
+    pk = records[model].pk
+    before = row(model, pk)
+    table = connection.ops.quote_name(model._meta.db_table)
+    column = connection.ops.quote_name(model._meta.get_field(field).column)
+    pk_column = connection.ops.quote_name(model._meta.pk.column)
+    # pgtrigger's RAISE EXCEPTION (SQLSTATE P0001) reaches Django as django.db.utils.InternalError.
+    with pytest.raises(InternalError, match="pgtrigger: Cannot update or delete rows"), transaction.atomic():
+        _raw(f"UPDATE {table} SET {column} = %s WHERE {pk_column} = %s", [value, pk])
+    assert row(model, pk) == before
+
+
+@on_postgres_only
+@pytest.mark.postgres
+@pytest.mark.parametrize("model", MODELS, ids=MODEL_IDS)
+def test_raw_sql_delete_is_refused_by_the_trigger(records, model):
+    pk = records[model].pk
+    before = row(model, pk)
+    table = connection.ops.quote_name(model._meta.db_table)
+    pk_column = connection.ops.quote_name(model._meta.pk.column)
+    with pytest.raises(InternalError, match="pgtrigger: Cannot update or delete rows"), transaction.atomic():
+        _raw(f"DELETE FROM {table} WHERE {pk_column} = %s", [pk])
+    assert row(model, pk) == before
+
+
+# --- Corrections ------------------------------------------------------------------------------------------------
+
+
+def _correct_signal(user, case, old, **overrides):
+    return services.entry_record(
+        user=user, case=case, entry=factories.make_signal(**overrides), permission=perms.ADD_SIGNAL, corrects=old
+    )
+
+
+def test_a_correction_is_a_new_entry_pointing_at_the_old_one_and_both_stay(cast_a):
+    case = factories.open_case(cast_a.teacher, factories.PupilFactory(class_group=cast_a.group1))
+    old = Signal.objects.get(case=case)
+    before = row(Signal, old.pk)
+    new = _correct_signal(cast_a.teacher, case, old, description="Blauwe plek van ongeveer 6 cm.")
+    assert new.pk != old.pk
+    assert Signal.objects.filter(case=case).count() == 2
+    assert Signal.objects.get(pk=new.pk).corrects_id == old.pk
+    assert Signal.objects.get(pk=new.pk).description == "Blauwe plek van ongeveer 6 cm."
+    assert row(Signal, old.pk) == before
+    assert list(old.corrections.all()) == [new]
+    assert AuditEvent.objects.filter(case=case, target=f"signal {new.pk}").count() == 1
+
+
+def test_correcting_the_same_entry_twice_is_refused(cast_a):
+    case = factories.open_case(cast_a.teacher, factories.PupilFactory(class_group=cast_a.group1))
+    old = Signal.objects.get(case=case)
+    first = _correct_signal(cast_a.teacher, case, old, description="Eerste correctie.")
+    before = counts()
+    with pytest.raises(ValidationError):
+        _correct_signal(cast_a.teacher, case, old, description="Tweede correctie.")
+    assert counts() == before
+    assert list(Signal.objects.filter(corrects=old)) == [first]
+    # The newest version can be corrected in its turn.
+    second = _correct_signal(cast_a.teacher, case, first, description="Correctie van de correctie.")
+    assert second.corrects_id == first.pk
+    assert Signal.objects.filter(case=case).count() == 3
+
+
+def test_correcting_an_entry_of_another_case_is_refused(cast_a):
+    case = factories.open_case(cast_a.ib, factories.PupilFactory(class_group=cast_a.group1))
+    other_case = factories.open_case(cast_a.ib, factories.PupilFactory(class_group=cast_a.group2))
+    foreign = Signal.objects.get(case=other_case)
+    before = counts()
+    with pytest.raises(PermissionDenied):
+        _correct_signal(cast_a.ib, case, foreign)
+    assert counts() == before
+
+
+def test_correcting_an_entry_of_another_kind_is_refused(cast_a):
+    case = factories.case_in_state(cast_a, "consulting")
+    signal = Signal.objects.get(case=case)
+    consultation = factories.add_consultation(cast_a.ib, case)
+    before = counts()
+    with pytest.raises(PermissionDenied):
+        services.entry_record(
+            user=cast_a.ib,
+            case=case,
+            entry=Kindcheck(done_on=datetime.date(2026, 11, 5), reason="x", other_minors="no", outcome="y"),
+            permission=perms.CONSULT,
+            corrects=signal,
+        )
+    with pytest.raises(PermissionDenied):
+        services.entry_record(
+            user=cast_a.ib, case=case, entry=factories.make_signal(), permission=perms.ADD_SIGNAL, corrects=consultation
+        )
+    assert counts() == before
+
+
+# --- Corrections through the pages ------------------------------------------------------------------------------
+
+
+def _signal_post_data(**overrides) -> dict:
+    data = factories.signal_data(**overrides)
+    data["observed_on"] = data["observed_on"].isoformat()
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def test_the_correction_form_starts_with_the_old_values(cast_a, client_for):
+    case = factories.open_case(
+        cast_a.teacher,
+        factories.PupilFactory(class_group=cast_a.group1),
+        place="gymzaal",
+        description="Tijdens de gymles zag ik een blauwe plek op de rug.",
+        others_present="K.L., M.v.D.",
+    )
+    old = Signal.objects.get(case=case)
+    url = reverse("cases:signal-add", kwargs={"pk": case.pk})
+    response = client_for(cast_a.teacher).get(url, {"corrigeert": old.pk})
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.instance.pk is None  # a new record, not the old one
+    assert form.initial["description"] == old.description
+    assert form.initial["place"] == "gymzaal"
+    assert form.initial["kind"] == "fact"
+    assert response.context["corrects"] == old
+    html = response.content.decode()
+    assert "Tijdens de gymles zag ik een blauwe plek op de rug." in html
+    assert 'value="gymzaal"' in html
+    assert 'value="K.L., M.v.D."' in html
+
+
+def test_posting_a_correction_creates_a_new_entry_and_the_case_page_shows_both(cast_a, client_for):
+    case = factories.open_case(
+        cast_a.teacher, factories.PupilFactory(class_group=cast_a.group1), description="Oude omschrijving: 4 cm."
+    )
+    old = Signal.objects.get(case=case)
+    before = row(Signal, old.pk)
+    client = client_for(cast_a.teacher)
+    url = reverse("cases:signal-add", kwargs={"pk": case.pk}) + f"?corrigeert={old.pk}"
+    response = client.post(url, _signal_post_data(description="Nieuwe omschrijving: 6 cm."))
+    assert response.status_code == 302, response.context["form"].errors if response.context else response
+    assert response["Location"] == reverse("cases:case-detail", kwargs={"pk": case.pk})
+    new = Signal.objects.exclude(pk=old.pk).get(case=case)
+    assert new.corrects_id == old.pk
+    assert new.description == "Nieuwe omschrijving: 6 cm."
+    assert new.author == cast_a.teacher
+    assert row(Signal, old.pk) == before
+
+    page = client.get(reverse("cases:case-detail", kwargs={"pk": case.pk}))
+    html = page.content.decode()
+    assert "Oude omschrijving: 4 cm." in html
+    assert "Nieuwe omschrijving: 6 cm." in html
+    assert html.count("entry-corrected") == 1  # only the old one is marked corrected
+    assert "Gecorrigeerd" in html
+    assert "correctie van een eerdere vastlegging" in html
+    # Only the newest version offers "correct".
+    assert f"?corrigeert={old.pk}" not in html
+    assert f"?corrigeert={new.pk}" in html
+
+
+def test_posting_a_second_correction_of_the_same_entry_is_refused_on_the_page(cast_a, client_for):
+    case = factories.open_case(cast_a.teacher, factories.PupilFactory(class_group=cast_a.group1))
+    old = Signal.objects.get(case=case)
+    _correct_signal(cast_a.teacher, case, old, description="Eerste correctie.")
+    before = counts()
+    url = reverse("cases:signal-add", kwargs={"pk": case.pk}) + f"?corrigeert={old.pk}"
+    response = client_for(cast_a.teacher).post(url, _signal_post_data(description="Tweede correctie, te laat."))
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors()
+    assert "Tweede correctie, te laat." in response.content.decode()
+    assert counts() == before
+
+
+def test_correcting_an_entry_of_another_case_through_the_page_is_not_found(cast_a, client_for):
+    case = factories.open_case(cast_a.teacher, factories.PupilFactory(class_group=cast_a.group1))
+    other = factories.open_case(cast_a.teacher, factories.PupilFactory(class_group=cast_a.group1))
+    foreign = Signal.objects.get(case=other)
+    client = client_for(cast_a.teacher)
+    url = reverse("cases:signal-add", kwargs={"pk": case.pk}) + f"?corrigeert={foreign.pk}"
+    before = counts()
+    assert client.get(url).status_code == 404
+    assert client.post(url, _signal_post_data()).status_code == 404
+    assert counts() == before
+
+
+def test_a_parents_view_cannot_be_corrected_through_the_page(records, cast_a, client_for):
+    view = records[ParentView]
+    url = reverse("cases:parentview-add", kwargs={"pk": view.case_id})
+    assert client_for(cast_a.ib).get(url, {"corrigeert": view.pk}).status_code == 404
+
+
+def test_future_dates_are_still_refused_in_a_correction(cast_a):
+    case = factories.open_case(cast_a.teacher, factories.PupilFactory(class_group=cast_a.group1))
+    old = Signal.objects.get(case=case)
+    with pytest.raises(ValidationError):
+        _correct_signal(cast_a.teacher, case, old, observed_on=timezone.localdate() + datetime.timedelta(days=1))
+    assert Signal.objects.filter(case=case).count() == 1

@@ -1,0 +1,981 @@
+"""The permission matrix: every URL of the project × every role of the standard cast → the answer it gets.
+
+The URL patterns are enumerated from Django's resolver, so a new URL without a row here makes
+``test_every_url_has_a_row`` fail (in the style of pretix's permission tests).
+
+Outcomes: 200 (the page, with the right data), 302 after a successful POST or a redirect that belongs to the view,
+403 (the case is visible but the action is not allowed), 404 (not visible: another school's case, a teacher of
+another group — indistinguishable from a case that does not exist), or a redirect to the login page (anonymous).
+A refused request must write nothing.
+
+Besides the matrix: no user or group holds a case permission at model level, and a model-level grant (which the
+application never makes) would still not open another school's case.
+"""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.test import Client, RequestFactory
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from cases import access, services, views
+from cases import permissions as perms
+from cases.models import (
+    AuditEvent,
+    Case,
+    CaseState,
+    Consultation,
+    ConversationAcknowledgement,
+    Kindcheck,
+    Membership,
+    ParentConversation,
+    ParentTalkSkip,
+    ParentTalkSkipConfirmation,
+    ParentView,
+    Pupil,
+    Role,
+    Signal,
+    SignalFollowUp,
+    Transition,
+    User,
+)
+from cases.models.base import AppendOnlyModel, Entry
+from tests import factories
+from tests.conftest import CAST_ROLES, SchoolCast
+
+# --- Outcomes -------------------------------------------------------------------------------------------------
+
+OK = "200"
+DONE = "302"  # a successful POST, or a redirect that is the view's own answer (checked by the row)
+FORBIDDEN = "403"
+HIDDEN = "404"
+NOT_ALLOWED = "405"
+LOGIN = "login"  # redirect to the login page with ?next=<the requested path>
+
+STATUS = {OK: 200, DONE: 302, FORBIDDEN: 403, HIDDEN: 404, NOT_ALLOWED: 405}
+
+ANONYMOUS = "anonymous"
+ACTORS = [*(f"a.{r}" for r in CAST_ROLES), *(f"b.{r}" for r in CAST_ROLES), ANONYMOUS]
+NO_SUCH_ID = 987654
+
+
+# --- The world a row is checked in -----------------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    a: SchoolCast
+    b: SchoolCast
+    pupil: Pupil  # a pupil of group 1 at school A
+    case: Case  # about ``pupil``
+    signal: Signal
+    conversation: ParentConversation | None = None
+    skip: ParentTalkSkip | None = None
+
+    def user(self, actor: str) -> User | None:
+        if actor == ANONYMOUS:
+            return None
+        letter, role = actor.split(".")
+        return getattr(self, letter).by_role(role)
+
+    def fresh_case(self) -> Case:
+        return Case.objects.get(pk=self.case.pk)
+
+
+def build_world(
+    cast_a: SchoolCast,
+    cast_b: SchoolCast,
+    *,
+    state: str = CaseState.SIGNALLING,
+    opener: str = "teacher",
+    consultation: bool = False,
+    conversation: bool = False,
+    skip: bool = False,
+) -> World:
+    """A case at school A about a pupil of group 1, opened by ``opener`` and walked to ``state`` via the services."""
+    pupil = factories.PupilFactory(class_group=cast_a.group1)
+    opened_by = cast_a.by_role(opener)
+    case = factories.open_case(opened_by, pupil)
+    signal = Signal.objects.get(case=case)
+    if state in (CaseState.CONSULTING, CaseState.PARENT_TALK):
+        factories.advance(opened_by, case, "to_consulting")
+    if state == CaseState.PARENT_TALK or consultation:
+        factories.add_consultation(cast_a.ib, case)
+    if state == CaseState.PARENT_TALK:
+        factories.advance(cast_a.ib, case, "to_parent_talk")
+    world = World(a=cast_a, b=cast_b, pupil=pupil, case=Case.objects.get(pk=case.pk), signal=signal)
+    if conversation:
+        world.conversation = factories.add_conversation(cast_a.ib, world.fresh_case())
+    if skip:
+        world.skip = services.parent_talk_skip_record(
+            user=cast_a.ib,
+            case=world.fresh_case(),
+            skip=ParentTalkSkip(reason=ParentTalkSkip.Reason.DANGER, explanation="Vader dreigde de leerkracht."),
+        )
+    assert world.fresh_case().state == state
+    return world
+
+
+def client_for_actor(world: World, actor: str) -> Client:
+    client = Client()
+    user = world.user(actor)
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+# Everything a request could write. AuditEvents of the kind "viewed" (the case page) and "refused" (if a later
+# issue logs refusals) are not writes of case content, and are checked by the rows that expect them.
+WRITTEN_MODELS = [
+    Case,
+    Transition,
+    Signal,
+    SignalFollowUp,
+    Kindcheck,
+    Consultation,
+    ParentConversation,
+    ConversationAcknowledgement,
+    ParentView,
+    ParentTalkSkip,
+    ParentTalkSkipConfirmation,
+]
+
+
+def snapshot(world: World) -> dict:
+    case = world.fresh_case()
+    return {
+        "case": (case.state, case.owner_id, case.last_activity_at),
+        **{model.__name__: model.objects.count() for model in WRITTEN_MODELS},
+        "audit": AuditEvent.objects.exclude(action__in=[AuditEvent.Action.VIEW, AuditEvent.Action.DENIED]).count(),
+    }
+
+
+def assert_outcome(response, outcome: str, path: str) -> None:
+    if outcome == LOGIN:
+        assert response.status_code == 302, response.status_code
+        target = urlsplit(response.url)
+        assert target.path == reverse("login")
+        assert parse_qs(target.query)["next"] == [path]
+    else:
+        assert response.status_code == STATUS[outcome], (response.status_code, outcome)
+
+
+# --- Rows ------------------------------------------------------------------------------------------------------
+
+# Who sees the standard case (opened by the teacher of group 1): that teacher, the IB'er and the AF of school A.
+SEES = {"a.teacher", "a.ib", "a.af"}
+
+
+def expect(*, anonymous: str = LOGIN, school_b: str = HIDDEN, **school_a: str) -> dict[str, str]:
+    """Expected outcome per actor: school A's roles as given (default 404), school B all ``school_b``."""
+    result = {f"a.{role}": school_a.get(role, HIDDEN) for role in CAST_ROLES}
+    result |= {f"b.{role}": school_b for role in CAST_ROLES}
+    result[ANONYMOUS] = anonymous
+    unknown = set(school_a) - set(CAST_ROLES)
+    assert not unknown, unknown
+    return result
+
+
+def everyone(outcome: str, *, anonymous: str = LOGIN) -> dict[str, str]:
+    return expect(anonymous=anonymous, school_b=outcome, **dict.fromkeys(CAST_ROLES, outcome))
+
+
+@dataclass
+class Row:
+    url_name: str
+    label: str
+    method: str  # "GET" or "POST"
+    expect: dict[str, str]
+    url_kwargs: Callable[[World], dict]
+    world: dict = field(default_factory=dict)  # build_world options
+    data: Callable[[World], dict] = lambda w: {}
+    # Extra checks on an answer of 200 or 302: (world, actor, response).
+    check: Callable[[World, str, object], None] | None = None
+    hide_key: str | None = "pk"  # the kwarg that makes the object not exist (for the 404-is-404 comparison)
+    also_accepts: str | None = None  # "POST" for views that take GET and POST
+    writes: bool = False  # a 302 is a write (a successful POST)
+
+    @property
+    def id(self) -> str:
+        return f"{self.url_name}[{self.label}]" if self.label else self.url_name
+
+
+def case_pk(world: World) -> dict:
+    return {"pk": world.case.pk}
+
+
+# -- checks --
+
+
+def check_case_list(world, actor, response):
+    listed = {case.pk for case in response.context["page"].object_list}
+    assert (world.case.pk in listed) == (actor in SEES)
+    assert listed <= {world.case.pk}
+
+
+def check_case_detail(world, actor, response):
+    user = world.user(actor)
+    assert response.context["case"].pk == world.case.pk
+    expected_can = {
+        "a.teacher": {"add_signal"},
+        "a.ib": {"add_signal", "consult", "talk_parents"},
+        "a.af": {"add_signal", "consult", "talk_parents", "confirm_skip"},
+    }[actor]
+    assert {name for name, allowed in response.context["can"].items() if allowed} == expected_can
+    # In step 1 with a factual signal: the opener and the IB'er may hand over for consultation, the AF may not.
+    ready = [t["name"] for t in response.context["transitions"]]
+    assert ready == ([] if actor == "a.af" else ["to_consulting"])
+    views_logged = AuditEvent.objects.filter(case=world.case, user=user, action=AuditEvent.Action.VIEW)
+    assert views_logged.count() == 1
+
+
+def check_detail_opened_by_contact_person(world, actor, response):
+    assert response.context["case"].pk == world.case.pk
+    ready = [t["name"] for t in response.context["transitions"]]
+    assert ready == (["to_consulting"] if actor in {"a.contact_person", "a.ib"} else [])
+
+
+def check_signal_new(world, actor, response):
+    assert response.context["school"].pk == world.a.school.pk
+    pupils = set(response.context["form"].fields["pupil"].queryset)
+    # A teacher chooses among the pupils of their own groups; the other roles among all pupils of the school.
+    assert (world.pupil in pupils) == (actor != "a.other_teacher")
+
+
+def check_entry_form(kind: str):
+    def check(world, actor, response):
+        assert response.context["case"].pk == world.case.pk
+        assert response.context["kind"] == kind
+        assert type(response.context["form"]) is views.ENTRY_KINDS[kind].form_class
+
+    return check
+
+
+def check_follow_up_form(world, actor, response):
+    assert response.context["case"].pk == world.case.pk
+    assert response.context["signal"].pk == world.signal.pk
+
+
+def check_skip_form(world, actor, response):
+    assert response.context["case"].pk == world.case.pk
+    assert response.context["form"].Meta.model is ParentTalkSkip
+
+
+def check_transition_done(to_state: str, name: str):
+    def check(world, actor, response):
+        assert response.url == reverse("cases:case-detail", kwargs={"pk": world.case.pk})
+        case = world.fresh_case()
+        assert case.state == to_state
+        last = Transition.objects.filter(case=case).last()
+        assert (last.name, last.actor, last.to_state) == (name, world.user(actor), to_state)
+
+    return check
+
+
+def check_skip_confirmed(world, actor, response):
+    assert response.url == reverse("cases:case-detail", kwargs={"pk": world.case.pk})
+    confirmation = ParentTalkSkipConfirmation.objects.get(skip=world.skip)
+    assert confirmation.confirmed_by == world.user(actor)
+
+
+def check_home(world, actor, response):
+    membership = Membership.objects.get(user=world.user(actor))
+    assert response.url == reverse("start", kwargs={"school_id": membership.school_id, "role": membership.role})
+
+
+def check_login(world, actor, response):
+    if actor == ANONYMOUS:
+        assert "form" in response.context
+    else:
+        assert response.url == reverse(settings.LOGIN_REDIRECT_URL)
+
+
+def check_logout(world, actor, response):
+    assert response.url == reverse("login")
+    assert "_auth_user_id" not in response.wsgi_request.session
+
+
+def check_start_ib(world, actor, response):
+    membership = response.context["membership"]
+    assert (membership.user, membership.school, membership.role) == (world.a.ib, world.a.school, Role.IB)
+    assert world.case.pk in {c.pk for c in response.context["cases"]}
+
+
+def check_set_language(world, actor, response):
+    assert response.url == reverse("cases:case-list")
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+
+
+TALKING = {"state": CaseState.PARENT_TALK, "conversation": True}
+
+ROWS = [
+    # --- not namespaced ---
+    Row("home", "", "GET", everyone(DONE), lambda w: {}, check=check_home, hide_key=None),
+    Row("login", "", "GET", everyone(DONE, anonymous=OK), lambda w: {}, check=check_login, hide_key=None),
+    Row("logout", "", "POST", everyone(DONE, anonymous=DONE), lambda w: {}, check=check_logout, hide_key=None),
+    Row(
+        "start",
+        "school A, IB'er",
+        "GET",
+        expect(ib=OK),
+        lambda w: {"school_id": w.a.school.pk, "role": Role.IB},
+        check=check_start_ib,
+        hide_key="school_id",
+    ),
+    Row(
+        "set_language",
+        "",
+        "POST",
+        everyone(DONE, anonymous=DONE),
+        lambda w: {},
+        data=lambda w: {"language": "en", "next": reverse("cases:case-list")},
+        check=check_set_language,
+        hide_key=None,
+    ),
+    # --- cases: ---
+    Row("cases:case-list", "", "GET", everyone(OK), lambda w: {}, check=check_case_list, hide_key=None),
+    Row("cases:case-detail", "", "GET", expect(teacher=OK, ib=OK, af=OK), case_pk, check=check_case_detail),
+    Row(
+        "cases:case-detail",
+        "opened by the contact person",
+        "GET",
+        expect(teacher=OK, contact_person=OK, ib=OK, af=OK),
+        case_pk,
+        world={"opener": "contact_person"},
+        check=check_detail_opened_by_contact_person,
+    ),
+    Row(
+        "cases:signal-new",
+        "school A",
+        "GET",
+        expect(**dict.fromkeys(CAST_ROLES, OK)),
+        lambda w: {"school_id": w.a.school.pk},
+        check=check_signal_new,
+        hide_key="school_id",
+        also_accepts="POST",
+    ),
+    Row(
+        "cases:signal-add",
+        "",
+        "GET",
+        expect(teacher=OK, ib=OK, af=OK),
+        case_pk,
+        check=check_entry_form("signal"),
+        also_accepts="POST",
+    ),
+    Row(
+        "cases:signal-add",
+        "opened by the contact person",
+        "GET",
+        expect(teacher=OK, contact_person=OK, ib=OK, af=OK),
+        case_pk,
+        world={"opener": "contact_person"},
+        check=check_entry_form("signal"),
+        also_accepts="POST",
+    ),
+    Row(
+        "cases:signal-follow-up",
+        "",
+        "GET",
+        expect(teacher=OK, ib=OK, af=OK),
+        lambda w: {"pk": w.case.pk, "signal_id": w.signal.pk},
+        check=check_follow_up_form,
+        also_accepts="POST",
+    ),
+    Row(
+        "cases:kindcheck-add",
+        "",
+        "GET",
+        expect(teacher=FORBIDDEN, ib=OK, af=OK),
+        case_pk,
+        world={"state": CaseState.CONSULTING},
+        check=check_entry_form("kindcheck"),
+        also_accepts="POST",
+    ),
+    Row(
+        "cases:consultation-add",
+        "",
+        "GET",
+        expect(teacher=FORBIDDEN, ib=OK, af=OK),
+        case_pk,
+        world={"state": CaseState.CONSULTING},
+        check=check_entry_form("consultation"),
+        also_accepts="POST",
+    ),
+    Row(
+        "cases:conversation-add",
+        "",
+        "GET",
+        expect(teacher=FORBIDDEN, ib=OK, af=OK),
+        case_pk,
+        world={"state": CaseState.PARENT_TALK},
+        check=check_entry_form("conversation"),
+        also_accepts="POST",
+    ),
+    Row(
+        "cases:acknowledgement-add",
+        "",
+        "GET",
+        expect(teacher=FORBIDDEN, ib=OK, af=OK),
+        case_pk,
+        world=TALKING,
+        check=check_entry_form("acknowledgement"),
+        also_accepts="POST",
+    ),
+    Row(
+        "cases:parentview-add",
+        "",
+        "GET",
+        expect(teacher=FORBIDDEN, ib=OK, af=OK),
+        case_pk,
+        world=TALKING,
+        check=check_entry_form("parentview"),
+        also_accepts="POST",
+    ),
+    Row(
+        "cases:skip-add",
+        "",
+        "GET",
+        expect(teacher=FORBIDDEN, ib=OK, af=OK),
+        case_pk,
+        world={"state": CaseState.PARENT_TALK},
+        check=check_skip_form,
+        also_accepts="POST",
+    ),
+    Row(
+        "cases:skip-confirm",
+        "recorded by the IB'er",
+        "POST",
+        expect(teacher=FORBIDDEN, ib=FORBIDDEN, af=DONE),
+        lambda w: {"pk": w.case.pk, "skip_id": w.skip.pk},
+        world={"state": CaseState.PARENT_TALK, "skip": True},
+        check=check_skip_confirmed,
+        writes=True,
+    ),
+    Row(
+        "cases:case-transition",
+        "to_consulting",
+        "POST",
+        expect(teacher=DONE, ib=DONE, af=FORBIDDEN),
+        lambda w: {"pk": w.case.pk, "name": "to_consulting"},
+        data=lambda w: {"expected_state": CaseState.SIGNALLING, "reason": ""},
+        check=check_transition_done(CaseState.CONSULTING, "to_consulting"),
+        writes=True,
+    ),
+    Row(
+        "cases:case-transition",
+        "to_consulting, opened by the contact person",
+        "POST",
+        # The teacher of group 1 sees the case but did not open it: only the opener and the IB'er hand it over.
+        expect(teacher=FORBIDDEN, contact_person=DONE, ib=DONE, af=FORBIDDEN),
+        lambda w: {"pk": w.case.pk, "name": "to_consulting"},
+        world={"opener": "contact_person"},
+        data=lambda w: {"expected_state": CaseState.SIGNALLING, "reason": ""},
+        check=check_transition_done(CaseState.CONSULTING, "to_consulting"),
+        writes=True,
+    ),
+    Row(
+        "cases:case-transition",
+        "to_parent_talk",
+        "POST",
+        expect(teacher=FORBIDDEN, ib=DONE, af=FORBIDDEN),
+        lambda w: {"pk": w.case.pk, "name": "to_parent_talk"},
+        world={"state": CaseState.CONSULTING, "consultation": True},
+        data=lambda w: {"expected_state": CaseState.CONSULTING, "reason": ""},
+        check=check_transition_done(CaseState.PARENT_TALK, "to_parent_talk"),
+        writes=True,
+    ),
+    Row(
+        "cases:case-transition",
+        "to_weighing",
+        "POST",
+        expect(teacher=FORBIDDEN, ib=DONE, af=FORBIDDEN),
+        lambda w: {"pk": w.case.pk, "name": "to_weighing"},
+        world=TALKING,
+        data=lambda w: {"expected_state": CaseState.PARENT_TALK, "reason": ""},
+        check=check_transition_done(CaseState.WEIGHING, "to_weighing"),
+        writes=True,
+    ),
+    Row(
+        "cases:case-transition",
+        "not a user transition",
+        "POST",
+        expect(),  # 404 for those who cannot see the case, and for those who can: no such step
+        lambda w: {"pk": w.case.pk, "name": "close"},
+        data=lambda w: {"expected_state": CaseState.SIGNALLING, "reason": ""},
+    ),
+]
+ROW_IDS = [row.id for row in ROWS]
+assert len(set(ROW_IDS)) == len(ROW_IDS), "row ids must be unique"
+
+
+def _rows_by_method(method: str) -> list[Row]:
+    return [row for row in ROWS if row.method == method]
+
+
+# --- URL enumeration -------------------------------------------------------------------------------------------
+
+
+def walk_urlpatterns(resolver=None, namespace: tuple[str, ...] = (), prefix: str = ""):
+    """Yield (full name or None, namespace, full route, pattern) for every URL pattern, nested resolvers included."""
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            yield from walk_urlpatterns(
+                pattern, (*namespace, pattern.namespace) if pattern.namespace else namespace, route
+            )
+        else:
+            assert isinstance(pattern, URLPattern)
+            name = ":".join((*namespace, pattern.name)) if pattern.name else None
+            yield name, namespace, route, pattern
+
+
+ADMIN_SITE_NAMES = {
+    "index",
+    "login",
+    "logout",
+    "password_change",
+    "password_change_done",
+    "autocomplete",
+    "jsi18n",
+    "view_on_site",
+    "app_list",
+}
+# URLs that a ModelAdmin adds of its own (``get_urls``). A new one needs a look (and a line here).
+ADMIN_EXTRA_NAMES = {"auth_user_password_change"}  # UserAdmin: set a user's password
+ADMIN_MODEL_VIEWS = ["changelist", "add", "history", "delete", "change"]
+
+
+def expected_admin_names() -> set[str]:
+    names = ADMIN_SITE_NAMES | ADMIN_EXTRA_NAMES
+    for model in admin.site._registry:
+        names |= {f"{model._meta.app_label}_{model._meta.model_name}_{view}" for view in ADMIN_MODEL_VIEWS}
+    return {f"admin:{name}" for name in names}
+
+
+def is_admin_name(name: str) -> bool:
+    return name.startswith("admin:")
+
+
+def _route_params(route: str) -> list[str]:
+    return re.findall(r"<(?:\w+:)?(\w+)>", route) + re.findall(r"\(\?P<(\w+)>", route)
+
+
+ADMIN_URLS = sorted(
+    (name, route) for name, _ns, route, _p in walk_urlpatterns() if name is not None and is_admin_name(name)
+)
+
+
+def admin_url(name: str, route: str) -> str:
+    kwargs = {param: ("cases" if param == "app_label" else "1") for param in _route_params(route)}
+    return reverse(name, kwargs=kwargs)
+
+
+def test_every_url_has_a_row():
+    found_names: set[str] = set()
+    for name, namespace, route, pattern in walk_urlpatterns():
+        if name is not None:
+            found_names.add(name)
+            continue
+        # Unnamed patterns: only the admin's own (the object redirect and the catch-all) and, in DEBUG, static files.
+        callback = f"{pattern.callback.__module__}.{pattern.callback.__name__}"
+        assert namespace == ("admin",) or callback == "django.contrib.staticfiles.views.serve", (
+            f"URL {route!r} has no name: give it one and a row in the permission matrix"
+        )
+    app_names = {name for name in found_names if not is_admin_name(name)}
+    assert app_names == {row.url_name for row in ROWS}, "every URL needs a row in the permission matrix"
+    assert {name for name in found_names if is_admin_name(name)} == expected_admin_names()
+
+
+def test_every_row_covers_every_actor():
+    for row in ROWS:
+        assert set(row.expect) == set(ACTORS), row.id
+
+
+# --- The matrix --------------------------------------------------------------------------------------------------
+
+
+def _request(client: Client, method: str, path: str, data: dict):
+    return client.get(path) if method == "GET" else client.post(path, data)
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+@pytest.mark.parametrize("row", ROWS, ids=ROW_IDS)
+def test_matrix(row: Row, actor: str, cast_a, cast_b):
+    world = build_world(cast_a, cast_b, **row.world)
+    user = world.user(actor)
+    outcome = row.expect[actor]
+    kwargs = row.url_kwargs(world)
+    path = reverse(row.url_name, kwargs=kwargs)
+    client = client_for_actor(world, actor)
+    before = snapshot(world)
+
+    response = _request(client, row.method, path, row.data(world))
+
+    assert_outcome(response, outcome, path)
+    if outcome in (OK, DONE) and row.check:
+        row.check(world, actor, response)
+    if not (outcome == DONE and row.writes):
+        assert snapshot(world) == before, "a request that is not a successful POST must write nothing"
+    if outcome not in (OK, DONE) or row.url_name != "cases:case-detail":
+        assert not AuditEvent.objects.filter(action=AuditEvent.Action.VIEW, user=user).exists()
+    if outcome in (HIDDEN, LOGIN, FORBIDDEN):
+        content = response.content.decode()
+        assert world.case.reference not in content
+        assert world.pupil.last_name not in content
+    if outcome == HIDDEN and row.hide_key:
+        # Indistinguishable from an object that does not exist.
+        missing = reverse(row.url_name, kwargs={**kwargs, row.hide_key: NO_SUCH_ID})
+        assert _request(client, row.method, missing, row.data(world)).status_code == 404
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+@pytest.mark.parametrize("row", [r for r in ROWS if r.also_accepts == "POST"], ids=lambda r: r.id)
+def test_an_incomplete_post_is_answered_like_the_get(row: Row, actor: str, cast_a, cast_b):
+    """The views that take GET and POST check access before they look at the form: an incomplete POST gets the
+    same answer as the GET (the form again with its errors for those allowed), and writes nothing. (A POST without
+    any field leaves these forms unbound — ``request.POST or None`` — so one empty field is sent, as a browser
+    always sends at least the CSRF token.)"""
+    world = build_world(cast_a, cast_b, **row.world)
+    path = reverse(row.url_name, kwargs=row.url_kwargs(world))
+    before = snapshot(world)
+
+    response = client_for_actor(world, actor).post(path, {"onvolledig": ""})
+
+    assert_outcome(response, row.expect[actor], path)
+    if response.status_code == 200:
+        assert response.context["form"].errors
+    assert snapshot(world) == before
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+@pytest.mark.parametrize("row", _rows_by_method("POST"), ids=lambda r: r.id)
+def test_post_only_views_refuse_get(row: Row, actor: str, cast_a, cast_b):
+    """POST-only views answer GET with 405. ``require_POST`` is the outermost decorator, so the method is refused
+    before login or the case are looked at: 405 for everyone, the same for a case that does not exist — so the
+    answer reveals nothing."""
+    world = build_world(cast_a, cast_b, **row.world)
+    kwargs = row.url_kwargs(world)
+    before = snapshot(world)
+    client = client_for_actor(world, actor)
+
+    response = client.get(reverse(row.url_name, kwargs=kwargs))
+
+    if row.url_name == "logout":
+        # Django's LogoutView: login_required does not apply; GET is simply not allowed.
+        assert response.status_code == 405
+    elif row.url_name == "set_language":
+        # set_language answers GET with a redirect (or 204) and changes nothing.
+        assert response.status_code in (204, 302)
+        assert settings.LANGUAGE_COOKIE_NAME not in response.cookies
+    else:
+        assert response.status_code == 405
+        missing = client.get(reverse(row.url_name, kwargs={**kwargs, row.hide_key: NO_SUCH_ID}))
+        assert missing.status_code == response.status_code
+    assert snapshot(world) == before
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+@pytest.mark.parametrize("row", [r for r in _rows_by_method("GET") if r.also_accepts is None], ids=lambda r: r.id)
+def test_get_only_views_refuse_post(row: Row, actor: str, cast_a, cast_b):
+    world = build_world(cast_a, cast_b, **row.world)
+    before = snapshot(world)
+
+    response = client_for_actor(world, actor).post(reverse(row.url_name, kwargs=row.url_kwargs(world)), {})
+
+    if row.url_name == "login":
+        # The login view takes POST (the login form): an empty form is no login.
+        assert response.status_code in (200, 302)
+        if actor == ANONYMOUS:
+            assert response.status_code == 200 and response.context["form"].errors
+    else:
+        assert response.status_code == 405
+    assert snapshot(world) == before
+
+
+def test_a_teacher_sees_own_start_page_with_the_cases_of_their_group(cast_a, cast_b):
+    world = build_world(cast_a, cast_b)
+    for user, listed in [(cast_a.teacher, True), (cast_a.other_teacher, False), (cast_a.contact_person, False)]:
+        membership = Membership.objects.get(user=user)
+        client = Client()
+        client.force_login(user)
+        response = client.get(reverse("start", kwargs={"school_id": cast_a.school.pk, "role": membership.role}))
+        assert response.status_code == 200
+        assert (world.case.pk in {c.pk for c in response.context["cases"]}) == listed, user
+
+
+# --- Entries are fetched through their case ----------------------------------------------------------------------
+
+
+def test_an_entry_of_another_case_is_not_found_through_a_visible_case(cast_a, cast_b):
+    """A visible case's URL with the id of another school's signal or skip: 404, and nothing is written."""
+    world = build_world(cast_a, cast_b, state=CaseState.PARENT_TALK)
+    other = build_world(cast_b, cast_a, state=CaseState.PARENT_TALK, skip=True)
+    client = Client()
+    client.force_login(cast_a.af)
+    before = snapshot(world)
+
+    follow_up = client.get(
+        reverse("cases:signal-follow-up", kwargs={"pk": world.case.pk, "signal_id": other.signal.pk})
+    )
+    confirm = client.post(reverse("cases:skip-confirm", kwargs={"pk": world.case.pk, "skip_id": other.skip.pk}))
+    correct = client.get(reverse("cases:signal-add", kwargs={"pk": world.case.pk}) + f"?corrigeert={other.signal.pk}")
+
+    assert (follow_up.status_code, confirm.status_code, correct.status_code) == (404, 404, 404)
+    assert not ParentTalkSkipConfirmation.objects.filter(skip=other.skip).exists()
+    assert snapshot(world) == before
+
+
+# --- Roles held twice ----------------------------------------------------------------------------------------------
+
+
+def test_a_person_with_two_roles_at_the_school_can_open_a_case(cast_a, client_for):
+    """Regression: ``signal_new`` looked the school up through a join on memberships, so two memberships at one
+    school (teacher and contact person) gave MultipleObjectsReturned — a 500."""
+    factories.MembershipFactory(user=cast_a.teacher, school=cast_a.school, role=Role.CONTACT_PERSON)
+    other_group_pupil = factories.PupilFactory(class_group=cast_a.group2)
+    response = client_for(cast_a.teacher).get(reverse("cases:signal-new", kwargs={"school_id": cast_a.school.pk}))
+    assert response.status_code == 200
+    assert response.context["school"] == cast_a.school
+    # As the contact person they may choose any pupil of the school, not only those of their own group.
+    assert other_group_pupil in set(response.context["form"].fields["pupil"].queryset)
+
+
+# --- No case permission at model level ---------------------------------------------------------------------------
+
+
+def _case_permission_ids() -> set[int]:
+    content_type = ContentType.objects.get_for_model(Case)
+    ids = set(Permission.objects.filter(content_type=content_type).values_list("pk", flat=True))
+    assert {f"{p}" for p in perms.ALL_CASE_PERMISSIONS} <= set(
+        Permission.objects.filter(pk__in=ids).values_list("codename", flat=True)
+    )
+    return ids
+
+
+def test_no_user_or_group_holds_a_case_permission_at_model_level(cast_a, cast_b):
+    world = build_world(cast_a, cast_b, state=CaseState.PARENT_TALK, conversation=True)
+    factories.advance(cast_a.ib, world.case, "to_weighing")
+    factories.open_case(cast_b.teacher, factories.PupilFactory(class_group=cast_b.group1))
+    access.sync_all()
+    case_permissions = _case_permission_ids()
+
+    held_by_users = User.user_permissions.through.objects.filter(permission_id__in=case_permissions)
+    held_by_groups = Group.permissions.through.objects.filter(permission_id__in=case_permissions)
+
+    assert list(held_by_users.values_list("user__username", "permission__codename")) == []
+    assert list(held_by_groups.values_list("group__name", "permission__codename")) == []
+    # The access is there, as object permissions: the test is not vacuous.
+    assert perms.can(cast_a.ib, perms.TO_WEIGHING, world.fresh_case())
+    assert not perms.can(cast_b.ib, perms.VIEW, world.fresh_case())
+
+
+def test_a_model_level_grant_does_not_open_another_schools_case(cast_a, cast_b):
+    """If someone granted case permissions at model level, another school's user would still see nothing."""
+    world = build_world(cast_a, cast_b)
+    content_type = ContentType.objects.get_for_model(Case)
+    granted = Permission.objects.filter(content_type=content_type, codename__in=[perms.VIEW, perms.TO_CONSULTING])
+    assert granted.count() == 2
+    cast_b.ib.user_permissions.add(*granted)
+    outsider = User.objects.get(pk=cast_b.ib.pk)  # fresh: no permission cache
+    assert outsider.has_perm(f"cases.{perms.VIEW}")  # the grant took effect at model level
+    case = world.fresh_case()
+    before = snapshot(world)
+
+    assert not perms.case_queryset_for_user(outsider).filter(pk=case.pk).exists()
+    assert not perms.case_queryset_for_user(outsider, perms.TO_CONSULTING).filter(pk=case.pk).exists()
+    assert not perms.can(outsider, perms.VIEW, case)
+    assert not perms.can(outsider, perms.TO_CONSULTING, case)
+    with pytest.raises(PermissionDenied):
+        services.case_transition(
+            user=outsider, case_id=case.pk, name="to_consulting", expected_state=CaseState.SIGNALLING
+        )
+    client = Client()
+    client.force_login(outsider)
+    assert client.get(reverse("cases:case-detail", kwargs={"pk": case.pk})).status_code == 404
+    transition = client.post(
+        reverse("cases:case-transition", kwargs={"pk": case.pk, "name": "to_consulting"}),
+        {"expected_state": CaseState.SIGNALLING},
+    )
+    assert transition.status_code == 404
+    listed = client.get(reverse("cases:case-list")).context["page"].object_list
+    assert case.pk not in {c.pk for c in listed}
+    assert snapshot(world) == before
+
+
+def test_a_model_level_grant_does_not_open_a_case_of_another_group(cast_a, cast_b):
+    """The same within one school: a grant at model level gives the teacher of group 2 nothing."""
+    world = build_world(cast_a, cast_b)
+    content_type = ContentType.objects.get_for_model(Case)
+    cast_a.other_teacher.user_permissions.add(
+        *Permission.objects.filter(content_type=content_type, codename__in=[perms.VIEW, perms.TO_CONSULTING])
+    )
+    outsider = User.objects.get(pk=cast_a.other_teacher.pk)
+    case = world.fresh_case()
+
+    assert not perms.case_queryset_for_user(outsider).filter(pk=case.pk).exists()
+    assert not perms.can(outsider, perms.TO_CONSULTING, case)
+    with pytest.raises(PermissionDenied):
+        services.case_transition(
+            user=outsider, case_id=case.pk, name="to_consulting", expected_state=CaseState.SIGNALLING
+        )
+    assert world.fresh_case().state == CaseState.SIGNALLING
+
+
+def test_the_superuser_flag_does_not_show_a_case(cast_a, cast_b):
+    """A superuser (the application manager) who also works at the school sees only the cases their roles give."""
+    world = build_world(cast_a, cast_b)
+    User.objects.filter(pk=cast_a.other_teacher.pk).update(is_superuser=True, is_staff=True)
+    boss = User.objects.get(pk=cast_a.other_teacher.pk)
+    client = Client()
+    client.force_login(boss)
+
+    assert not perms.case_queryset_for_user(boss).filter(pk=world.case.pk).exists()
+    assert client.get(reverse("cases:case-detail", kwargs={"pk": world.case.pk})).status_code == 404
+
+
+def _make_superuser(user: User) -> User:
+    User.objects.filter(pk=user.pk).update(is_superuser=True, is_staff=True)
+    return User.objects.get(pk=user.pk)
+
+
+@pytest.mark.parametrize("role", ["teacher", "other_teacher"])
+def test_the_superuser_flag_gives_no_case_rights(role, cast_a, cast_b):
+    """``can`` must count object permissions only: a superuser who is a teacher at the school may do what a
+    teacher may do there, and no more. (Regression: guardian's ``ObjectPermissionChecker.get_perms`` gives an
+    active superuser every permission.)"""
+    world = build_world(cast_a, cast_b)
+    boss = _make_superuser(cast_a.by_role(role))
+    case = world.fresh_case()
+
+    refused = [perms.CONSULT, perms.TALK_PARENTS, perms.TO_PARENT_TALK, perms.TO_WEIGHING, perms.CONFIRM_SKIP]
+    if role == "other_teacher":
+        refused += [perms.VIEW, perms.ADD_SIGNAL, perms.TO_CONSULTING]
+    assert [p for p in refused if perms.can(boss, p, case)] == []
+
+
+def test_the_superuser_flag_does_not_let_a_teacher_of_another_group_move_the_case(cast_a, cast_b):
+    world = build_world(cast_a, cast_b)
+    boss = _make_superuser(cast_a.other_teacher)
+    before = snapshot(world)
+
+    with pytest.raises(PermissionDenied):
+        services.case_transition(
+            user=boss, case_id=world.case.pk, name="to_consulting", expected_state=CaseState.SIGNALLING
+        )
+    assert snapshot(world) == before
+
+
+def test_the_superuser_flag_does_not_let_a_class_teacher_record_a_consultation(cast_a, cast_b):
+    world = build_world(cast_a, cast_b, state=CaseState.CONSULTING)
+    boss = _make_superuser(cast_a.teacher)
+    client = Client()
+    client.force_login(boss)
+
+    assert client.get(reverse("cases:consultation-add", kwargs={"pk": world.case.pk})).status_code == 403
+
+
+# --- The admin ---------------------------------------------------------------------------------------------------
+
+
+def _lands_on_admin_login(response) -> bool:
+    return response.status_code == 200 and response.resolver_match.view_name == "admin:login"
+
+
+@pytest.mark.parametrize(("name", "route"), ADMIN_URLS, ids=[name for name, _ in ADMIN_URLS])
+def test_admin_sends_anonymous_users_to_the_admin_login(name, route, db):
+    response = Client().get(admin_url(name, route), follow=True)
+    assert _lands_on_admin_login(response), (response.status_code, response.redirect_chain)
+    if name != "admin:login":
+        first = urlsplit(response.redirect_chain[0][0])
+        assert first.path in (reverse("admin:login"), reverse("admin:index"))
+
+
+@pytest.mark.parametrize(("name", "route"), ADMIN_URLS, ids=[name for name, _ in ADMIN_URLS])
+def test_admin_refuses_users_who_are_not_staff(name, route, cast_a):
+    client = Client()
+    client.force_login(cast_a.ib)
+    response = client.get(admin_url(name, route), follow=True)
+    assert response.status_code == 403 or _lands_on_admin_login(response), (
+        response.status_code,
+        response.redirect_chain,
+    )
+    assert "available_apps" not in (response.context or {}) or response.context["available_apps"] == []
+
+
+ADMIN_ADD_URLS = [(name, route) for name, route in ADMIN_URLS if name.endswith("_add")]
+
+
+@pytest.mark.parametrize(("name", "route"), ADMIN_ADD_URLS, ids=[name for name, _ in ADMIN_ADD_URLS])
+def test_admin_add_refuses_a_post_from_users_who_are_not_staff(name, route, cast_a):
+    model_name = name.removeprefix("admin:").removesuffix("_add")
+    model = next(m for m in admin.site._registry if f"{m._meta.app_label}_{m._meta.model_name}" == model_name)
+    count = model.objects.count()
+    client = Client()
+    client.force_login(cast_a.ib)
+    response = client.post(admin_url(name, route), {"name": "x", "username": "x"})
+    assert response.status_code in (302, 403)
+    assert model.objects.count() == count
+
+
+def test_admin_catch_all_sends_anonymous_users_to_the_admin_login(db):
+    response = Client().get("/beheer/bestaat-niet/", follow=True)
+    assert _lands_on_admin_login(response)
+
+
+# The case and its chronology, as far as they are registered in the admin (cases/admin.py: read-only, metadata).
+CASE_ADMIN_MODELS = [
+    model
+    for model in apps.get_app_config("cases").get_models()
+    if (model is Case or issubclass(model, AppendOnlyModel)) and model in admin.site._registry
+]
+
+
+def test_the_admin_shows_no_case_content():
+    """Case content (signals, consultations, conversations…) is read in the application, where every read is
+    audited and access follows the school roles — not in the admin (cases/admin.py)."""
+    registered = sorted(m.__name__ for m in admin.site._registry if issubclass(m, Entry))
+    assert registered == []
+
+
+@pytest.mark.parametrize("model", CASE_ADMIN_MODELS, ids=lambda m: m.__name__)
+def test_a_superuser_may_look_at_case_models_in_the_admin_but_change_nothing(model, cast_a, cast_b):
+    """The case (its step changes only through its transitions) and the append-only chronology are read-only."""
+    world = build_world(cast_a, cast_b, state=CaseState.PARENT_TALK, conversation=True, skip=True)
+    root = User.objects.create_superuser("beheerder", "beheer@example.invalid", factories.PASSWORD)
+    client = Client()
+    client.force_login(root)
+    prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+
+    changelist = client.get(reverse(f"{prefix}_changelist"))
+    assert changelist.status_code == 200
+
+    obj = model.objects.first()
+    assert obj is not None, "the world has a row of every registered case model"
+    assert obj.pk in {row.pk for row in changelist.context["cl"].result_list}
+
+    model_admin = admin.site._registry[model]
+    request = RequestFactory().get("/")
+    request.user = root
+    assert not model_admin.has_add_permission(request)
+    assert not model_admin.has_change_permission(request, obj)
+    assert not model_admin.has_delete_permission(request, obj)
+    assert "delete_selected" not in model_admin.get_actions(request)
+    before = snapshot(world)
+    audit_rows = AuditEvent.objects.count()
+    assert client.get(reverse(f"{prefix}_add")).status_code == 403
+    assert client.get(reverse(f"{prefix}_change", args=[obj.pk])).status_code == 200  # view only
+    assert client.post(reverse(f"{prefix}_change", args=[obj.pk]), {}).status_code == 403
+    assert client.post(reverse(f"{prefix}_delete", args=[obj.pk]), {"post": "yes"}).status_code == 403
+    assert snapshot(world) == before
+    assert AuditEvent.objects.count() == audit_rows

@@ -1,0 +1,326 @@
+"""Pinned query counts: the lists, the start pages and the case page take a fixed number of queries, however many
+cases or chronology entries there are. A count that changes fails here, so that an N+1 (or an extra query) is a
+deliberate decision: update the constant only after reading the queries in the failure message.
+
+Each page is requested once before measuring, so that process-wide caches (content types) are warm, as they are
+in a running server; the count is then taken with a small and with a large amount of data, and both must equal the
+pinned constant.
+"""
+
+import datetime
+
+from django.db import connection
+from django.utils import timezone
+
+from cases.models import (
+    Case,
+    CaseState,
+    Consultation,
+    ConsultationAction,
+    ConversationAcknowledgement,
+    Kindcheck,
+    ParentConversation,
+    ParentTalkSkip,
+    ParentTalkSkipConfirmation,
+    ParentView,
+    Signal,
+    SignalFollowUp,
+    Transition,
+)
+from tests import factories
+
+# Every request: the session (read, and saved again: SESSION_SAVE_EVERY_REQUEST, in a savepoint: 3 queries) and
+# the user. The rest is per page; see each test. The counts are the same on SQLite and PostgreSQL.
+PINNED = {
+    # session, user, school ids, COUNT for the paginator, the page of cases (school and owner joined), their pupils
+    # (class groups joined), session save ×3.
+    "case_list": 9,
+    # session, user, membership of the page, all memberships, school ids, cases, their pupils, class groups with
+    # their pupil counts, the groups' teachers, session save ×3.
+    "start_ib": 12,
+    # as the IB's, plus the teacher's own signals (with their cases); the pupils of the teacher's groups instead of
+    # the groups' teachers.
+    "start_teacher": 13,
+    # session, user, school ids, the case, its pupils, the IB'er's permissions on the case (one union query),
+    # the guard of the one transition from step 1, the audit
+    # row; the chronology: one query per kind of entry (7) and one per prefetched nested record (5: follow-ups,
+    # actions, discussed signals, acknowledgements, confirmations); session save ×3.
+    "case_detail": 23,
+}
+
+
+def pinned(name: str) -> int:
+    value = PINNED[name]
+    return value[connection.vendor] if isinstance(value, dict) else value
+
+
+# --- Data ---------------------------------------------------------------------------------------------------------
+
+
+def make_cases(cast, n: int) -> None:
+    """``n`` cases at the cast's school, all visible to its IB'er and to the teacher of group 1, in steps 1–3:
+    opened by the teacher, by the IB'er about two pupils, handed over, consulted."""
+    for i in range(n):
+        pupil = factories.PupilFactory(class_group=cast.group1)
+        if i % 4 == 2:
+            other = factories.PupilFactory(class_group=cast.group2)
+            case = services_open(cast.ib, [pupil, other])
+        else:
+            case = factories.open_case(cast.teacher, pupil)
+        if i % 4 in (1, 3):
+            factories.advance(cast.teacher, case, "to_consulting")
+        if i % 4 == 3:
+            factories.add_consultation(cast.ib, case)
+            factories.advance(cast.ib, case, "to_parent_talk")
+
+
+def services_open(user, pupils):
+    from cases import services
+
+    return services.case_open(
+        user=user, school=pupils[0].school, pupils=pupils, route="A", signal=factories.make_signal()
+    )
+
+
+DAY = datetime.timedelta(days=1)
+
+
+class ChronologyBuilder:
+    """Adds entries of every kind to a case directly (append-only models may be created), each one timeline item
+    with its nested records: follow-ups, actions, discussed signals, acknowledgements, confirmations."""
+
+    def __init__(self, case: Case, teacher, ib, af):
+        self.case, self.teacher, self.ib, self.af = case, teacher, ib, af
+        self.today = timezone.localdate()
+        self.n = 0
+        self.signals: list[Signal] = list(Signal.objects.filter(case=case))
+        self.conversations: list[ParentConversation] = []
+        self.texts: list[str] = []  # text of every nested record, to find on the page
+        self.makers = [
+            self.signal,
+            self.consultation,
+            self.conversation,
+            self.parent_view,
+            self.kindcheck,
+            self.skip,
+            self.transition,
+        ]
+
+    def add(self, count: int) -> None:
+        """``count`` entries, the kinds in turn."""
+        for _ in range(count):
+            self.makers[self.n % len(self.makers)]()
+            self.n += 1
+
+    def add_kinds(self, *makers) -> None:
+        for maker in makers:
+            maker()
+            self.n += 1
+
+    def signal(self):
+        kind = ["fact", "child_words", "story"][self.n % 3]
+        corrects = self.signals[-1] if self.n % 5 == 0 and self.signals else None
+        signal = Signal.objects.create(
+            case=self.case,
+            author=self.teacher,
+            corrects=corrects,
+            **factories.signal_data(kind=kind, description=f"Signaal {self.n}", items=["physical.bruises"]),
+        )
+        if kind == "story":
+            SignalFollowUp.objects.create(
+                case=self.case,
+                author=self.ib,
+                signal=signal,
+                outcome="confirmed",
+                outcome_on=self.today,
+                note=f"Bevestigd {self.n}",
+            )
+            self.texts.append(f"Bevestigd {self.n}")
+        self.signals.append(signal)
+
+    def consultation(self):
+        consultation = Consultation.objects.create(
+            case=self.case,
+            author=self.ib,
+            kind="colleague",
+            held_on=self.today,
+            participants="IB'er, leerkracht",
+            question=f"Vraag {self.n}",
+            advice="Advies.",
+        )
+        for k in range(2):
+            ConsultationAction.objects.create(
+                consultation=consultation, who="IB'er", what=f"Actie {self.n}.{k}", due_on=self.today + DAY
+            )
+            self.texts.append(f"Actie {self.n}.{k}")
+
+    def conversation(self):
+        conversation = ParentConversation.objects.create(
+            case=self.case,
+            author=self.ib,
+            held_on=self.today,
+            attendees="moeder, IB'er",
+            purpose_explained=True,
+            recognition="partly",
+            reaction=f"Reactie {self.n}",
+            report="Verslag.",
+        )
+        conversation.signals_discussed.set(self.signals[-2:])
+        ConversationAcknowledgement.objects.create(
+            case=self.case,
+            author=self.ib,
+            conversation=conversation,
+            shared_on=self.today,
+            status="acknowledged",
+            responded_on=self.today,
+            how=f"getekend {self.n}",
+        )
+        self.texts.append(f"getekend {self.n}")
+        self.conversations.append(conversation)
+
+    def parent_view(self):
+        ParentView.objects.create(
+            case=self.case,
+            author=self.ib,
+            conversation=self.conversations[-1] if self.conversations else None,
+            given_by="moeder",
+            given_on=self.today,
+            text=f"Zienswijze {self.n}",
+        )
+
+    def kindcheck(self):
+        Kindcheck.objects.create(
+            case=self.case,
+            author=self.ib,
+            done_on=self.today,
+            reason="Vader.",
+            other_minors="yes",
+            minors_description="Zus, 2 jaar.",
+            outcome=f"Kindcheck {self.n}",
+        )
+
+    def skip(self):
+        skip = ParentTalkSkip.objects.create(
+            case=self.case, author=self.ib, reason="danger", explanation=f"Overslaan {self.n}"
+        )
+        if self.n % 2 == 0:
+            ParentTalkSkipConfirmation.objects.create(skip=skip, confirmed_by=self.af)
+            self.texts.append(self.af.get_full_name())
+
+    def transition(self):
+        Transition.objects.create(
+            case=self.case,
+            actor=self.ib,
+            name="to_parent_talk",
+            from_state=CaseState.CONSULTING,
+            to_state=CaseState.PARENT_TALK,
+            reason=f"Stap {self.n}",
+        )
+
+
+# --- Helpers ------------------------------------------------------------------------------------------------------
+
+
+def measure(client, url, django_assert_num_queries, expected: int):
+    client.get(url)  # warm the process-wide caches
+    with django_assert_num_queries(expected) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return response, len(ctx.captured_queries)
+
+
+def references(response) -> set[str]:
+    return {case.reference for case in response.context["cases"]}
+
+
+# --- Tests --------------------------------------------------------------------------------------------------------
+
+
+def test_case_list_takes_the_same_queries_for_5_and_30_cases(cast_a, client_for, django_assert_num_queries):
+    client = client_for(cast_a.ib)
+    make_cases(cast_a, 5)
+    response, small = measure(client, "/dossiers/", django_assert_num_queries, pinned("case_list"))
+    assert len(response.context["page"].object_list) == 5
+
+    make_cases(cast_a, 25)
+    response, large = measure(client, "/dossiers/", django_assert_num_queries, pinned("case_list"))
+    rows = response.context["page"].object_list
+    assert len(rows) == 25  # the first page of two
+    content = response.content.decode()
+    for case in rows:  # each row rendered with its pupils and its owner
+        assert case.reference in content
+        for pupil in case.pupils.all():
+            assert pupil.last_name in content
+    assert small == large
+
+
+def test_ib_start_page_takes_the_same_queries_for_5_and_30_cases(cast_a, client_for, django_assert_num_queries):
+    client = client_for(cast_a.ib)
+    url = f"/start/{cast_a.school.pk}/ib/"
+    make_cases(cast_a, 5)
+    response, small = measure(client, url, django_assert_num_queries, pinned("start_ib"))
+    assert len(references(response)) == 5
+
+    make_cases(cast_a, 25)
+    response, large = measure(client, url, django_assert_num_queries, pinned("start_ib"))
+    assert len(references(response)) == 30
+    content = response.content.decode()
+    assert all(ref in content for ref in references(response))
+    assert cast_a.teacher.get_full_name() in content  # the groups' teachers are listed
+    assert small == large
+
+
+def test_teacher_start_page_takes_the_same_queries_for_5_and_30_cases(cast_a, client_for, django_assert_num_queries):
+    client = client_for(cast_a.teacher)
+    url = f"/start/{cast_a.school.pk}/teacher/"
+    make_cases(cast_a, 5)
+    response, small = measure(client, url, django_assert_num_queries, pinned("start_teacher"))
+    assert len(references(response)) == 5
+    assert len(response.context["own_signals"]) == 4  # one of the five was opened by the IB'er
+
+    make_cases(cast_a, 25)
+    response, large = measure(client, url, django_assert_num_queries, pinned("start_teacher"))
+    assert len(references(response)) == 20  # the newest twenty
+    assert len(response.context["own_signals"]) == 20
+    content = response.content.decode()
+    assert all(ref in content for ref in references(response))
+    assert small == large
+
+
+def test_case_page_takes_the_same_queries_for_5_and_200_entries(cast_a, client_for, django_assert_num_queries):
+    # Five entries, among them every kind whose nested records are prefetched (a prefetch is skipped when there is
+    # no entry of its kind, so a smaller mix would take fewer queries without there being an N+1): the signal and
+    # the "opened" step change, a consultation, a conversation with the parents and a (confirmed) reason to skip it.
+    case = factories.open_case(cast_a.teacher, factories.PupilFactory(class_group=cast_a.group1))
+    builder = ChronologyBuilder(case, cast_a.teacher, cast_a.ib, cast_a.af)
+    builder.add_kinds(builder.consultation, builder.conversation, builder.skip)
+    client = client_for(cast_a.ib)
+    url = f"/dossiers/{case.pk}/"
+    response, small = measure(client, url, django_assert_num_queries, pinned("case_detail"))
+    assert [item.kind for item in response.context["timeline"]] == [
+        "signal",
+        "transition",
+        "consultation",
+        "conversation",
+        "skip",
+    ]
+
+    builder.add(195)
+    response, large = measure(client, url, django_assert_num_queries, pinned("case_detail"))
+    timeline = response.context["timeline"]
+    assert len(timeline) == 200
+    assert {item.kind for item in timeline} == {
+        "signal",
+        "consultation",
+        "conversation",
+        "parentview",
+        "kindcheck",
+        "skip",
+        "transition",
+    }
+    assert any(item.corrected_by for item in timeline)
+    content = response.content.decode()
+    # Every nested record (follow-ups, actions, acknowledgements, confirmations) is rendered, so an N+1 would show.
+    missing = [text for text in builder.texts if text not in content]
+    assert missing == []
+    assert small == large
