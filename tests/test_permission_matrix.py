@@ -1,5 +1,4 @@
 """The permission matrix: every URL of the project × every role of the standard cast → the answer it gets.
-
 The URL patterns are enumerated from Django's resolver, so a new URL without a row here makes
 ``test_every_url_has_a_row`` fail (in the style of pretix's permission tests).
 
@@ -12,6 +11,7 @@ Besides the matrix: no user or group holds a case permission at model level, and
 application never makes) would still not open another school's case.
 """
 
+import datetime
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -80,6 +80,7 @@ class World:
     signal: Signal
     conversation: ParentConversation | None = None
     skip: ParentTalkSkip | None = None
+    task: object = None  # a consultation's follow-up action
 
     def user(self, actor: str) -> User | None:
         if actor == ANONYMOUS:
@@ -100,18 +101,22 @@ def build_world(
     consultation: bool = False,
     conversation: bool = False,
     skip: bool = False,
+    task: bool = False,
 ) -> World:
     """A case at school A about a pupil of group 1, opened by ``opener`` and walked to ``state`` via the services."""
     pupil = factories.PupilFactory(class_group=cast_a.group1)
     opened_by = cast_a.by_role(opener)
     case = factories.open_case(opened_by, pupil)
     signal = Signal.objects.get(case=case)
-    if state in (CaseState.CONSULTING, CaseState.PARENT_TALK):
+    if state in (CaseState.CONSULTING, CaseState.PARENT_TALK, CaseState.WEIGHING):
         factories.advance(opened_by, case, "to_consulting")
-    if state == CaseState.PARENT_TALK or consultation:
+    if state in (CaseState.PARENT_TALK, CaseState.WEIGHING) or consultation:
         factories.add_consultation(cast_a.ib, case)
-    if state == CaseState.PARENT_TALK:
+    if state in (CaseState.PARENT_TALK, CaseState.WEIGHING):
         factories.advance(cast_a.ib, case, "to_parent_talk")
+    if state == CaseState.WEIGHING:
+        factories.add_conversation(cast_a.ib, case)
+        factories.advance(cast_a.ib, case, "to_weighing")
     world = World(a=cast_a, b=cast_b, pupil=pupil, case=Case.objects.get(pk=case.pk), signal=signal)
     if conversation:
         world.conversation = factories.add_conversation(cast_a.ib, world.fresh_case())
@@ -121,6 +126,12 @@ def build_world(
             case=world.fresh_case(),
             skip=ParentTalkSkip(reason=ParentTalkSkip.Reason.DANGER, explanation="Vader dreigde de leerkracht."),
         )
+    if task:
+        consultation_entry = factories.add_consultation(cast_a.ib, world.fresh_case())
+        services.consultation_actions_save(
+            consultation_entry, [{"who": "IB'er", "what": "Wijkteam bellen", "due_on": datetime.date(2026, 12, 1)}]
+        )
+        world.task = consultation_entry.actions.get()
     assert world.fresh_case().state == state
     return world
 
@@ -227,8 +238,8 @@ def check_case_detail(world, actor, response):
     assert response.context["case"].pk == world.case.pk
     expected_can = {
         "a.teacher": {"add_signal"},
-        "a.ib": {"add_signal", "consult", "talk_parents"},
-        "a.af": {"add_signal", "consult", "talk_parents", "confirm_skip"},
+        "a.ib": {"add_signal", "consult", "talk_parents", "reopen"},
+        "a.af": {"add_signal", "consult", "talk_parents", "confirm_skip", "reopen"},
     }[actor]
     assert {name for name, allowed in response.context["can"].items() if allowed} == expected_can
     # In step 1 with a factual signal: the opener and the IB'er may hand over for consultation, the AF may not.
@@ -316,6 +327,19 @@ def check_set_language(world, actor, response):
 
 
 TALKING = {"state": CaseState.PARENT_TALK, "conversation": True}
+WEIGHING = {"state": CaseState.WEIGHING}
+
+
+def check_shows_case(world, actor, response):
+    """A form or page of steps 4-5 names the case it belongs to."""
+    assert world.case.reference in response.content.decode()
+
+
+def check_task_done(world, actor, response):
+    from cases.models import TaskDone
+
+    assert TaskDone.objects.filter(consultation_action=world.task, author=world.user(actor)).count() == 1
+
 
 ROWS = [
     # --- not namespaced ---
@@ -503,6 +527,122 @@ ROWS = [
         world=TALKING,
         data=lambda w: {"expected_state": CaseState.PARENT_TALK, "reason": ""},
         check=check_transition_done(CaseState.WEIGHING, "to_weighing"),
+        writes=True,
+    ),
+    # --- steps 4-5 and route B ---
+    Row(
+        "cases:weighing",
+        "",
+        "GET",
+        expect(teacher=FORBIDDEN, ib=FORBIDDEN, af=OK),
+        case_pk,
+        world=WEIGHING,
+        check=check_shows_case,
+        also_accepts="POST",
+    ),
+    Row(
+        "cases:risk-add",
+        "",
+        "GET",
+        expect(teacher=FORBIDDEN, ib=FORBIDDEN, af=OK),
+        case_pk,
+        world=WEIGHING,
+        check=check_entry_form("risk"),
+        also_accepts="POST",
+    ),
+    Row(
+        "cases:flag-add",
+        "",
+        "GET",
+        expect(teacher=FORBIDDEN, ib=OK, af=OK),
+        case_pk,
+        world=WEIGHING,
+        check=check_entry_form("flag"),
+        also_accepts="POST",
+    ),
+    Row(
+        "cases:emergency-proposal-add",
+        "",
+        "GET",
+        expect(teacher=OK, ib=OK, af=FORBIDDEN),
+        case_pk,
+        check=check_entry_form("emergency-proposal"),
+        also_accepts="POST",
+    ),
+    Row(
+        "cases:board-add",
+        "",
+        "GET",
+        expect(teacher=FORBIDDEN, ib=FORBIDDEN, af=OK),
+        case_pk,
+        check=check_entry_form("board"),
+        also_accepts="POST",
+    ),
+    Row(
+        "cases:checkin-add",
+        "",
+        "GET",
+        expect(teacher=FORBIDDEN, ib=FORBIDDEN, af=OK),
+        case_pk,
+        check=check_entry_form("checkin"),
+        also_accepts="POST",
+    ),
+    Row(
+        "cases:case-action",
+        "report",
+        "GET",
+        expect(teacher=FORBIDDEN, ib=FORBIDDEN, af=OK),
+        lambda w: {"pk": w.case.pk, "action": "report"},
+        world=WEIGHING,
+        check=check_shows_case,
+        also_accepts="POST",
+    ),
+    Row(
+        "cases:case-action",
+        "emergency",
+        "GET",
+        expect(teacher=FORBIDDEN, ib=OK, af=OK),
+        lambda w: {"pk": w.case.pk, "action": "emergency"},
+        check=check_shows_case,
+        also_accepts="POST",
+    ),
+    Row(
+        "cases:case-action",
+        "close",
+        "GET",
+        expect(teacher=FORBIDDEN, ib=FORBIDDEN, af=OK),
+        lambda w: {"pk": w.case.pk, "action": "close"},
+        world=WEIGHING,
+        check=check_shows_case,
+        also_accepts="POST",
+    ),
+    Row(
+        "cases:case-action",
+        "help",
+        "GET",
+        expect(teacher=FORBIDDEN, ib=FORBIDDEN, af=OK),
+        lambda w: {"pk": w.case.pk, "action": "help"},
+        world=WEIGHING,
+        check=check_shows_case,
+        also_accepts="POST",
+    ),
+    Row(
+        "cases:case-action",
+        "police",
+        "GET",
+        expect(teacher=FORBIDDEN, ib=FORBIDDEN, af=OK),
+        lambda w: {"pk": w.case.pk, "action": "police"},
+        check=check_shows_case,
+        also_accepts="POST",
+    ),
+    Row(
+        "cases:task-done",
+        "",
+        "POST",
+        expect(teacher=FORBIDDEN, ib=DONE, af=DONE),
+        lambda w: {"pk": w.case.pk, "kind": "consultatie", "task_id": w.task.pk},
+        world={"state": CaseState.CONSULTING, "task": True},
+        check=check_task_done,
         writes=True,
     ),
     Row(
