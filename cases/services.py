@@ -62,7 +62,8 @@ class CaseClosedError(Exception):
         super().__init__(_("This case is closed: nothing can be added."))
 
 
-# Transitions that users may fire through ``case_transition``; later issues add theirs.
+# Transitions that need no record of their own, fired with a button through ``case_transition``. The others are
+# fired by the service that stores the record they need (``record_and_fire``).
 USER_TRANSITIONS = ["to_consulting", "to_parent_talk", "to_weighing", "skip_to_weighing"]
 
 
@@ -74,8 +75,9 @@ def _touch(case: Case) -> None:
 def _next_reference(school: School) -> str:
     year = timezone.localdate().year
     School.objects.select_for_update().filter(pk=school.pk).first()  # serialise numbering per school
-    count = Case.objects.filter(school=school, reference__startswith=f"{year}-").count()
-    return f"{year}-{count + 1:03d}"
+    used = Case.objects.filter(school=school, reference__startswith=f"{year}-").values_list("reference", flat=True)
+    highest = max((int(reference.split("-")[1]) for reference in used), default=0)
+    return f"{year}-{highest + 1:03d}"
 
 
 def _sole_member(school_id: int, role: str) -> User | None:
@@ -108,16 +110,12 @@ def case_open(*, user: User, school: School, pupils: Iterable[Pupil], route: str
         case.full_clean(exclude=["reference", "state"])
         case.save()
         case.pupils.set(pupils)
-        signal.case = case
-        signal.author = user
-        signal.full_clean()
-        signal.save()
+        audit_log(user=user, case=case, action=AuditEvent.Action.CREATE, target=f"case {case.pk}")
+        _save_entry(user=user, case=case, entry=signal)
         Transition.objects.create(case=case, actor=user, name="open", from_state="", to_state=case.state)
         access.case_sync_permissions(case)
         if route == "B":  # a staff member is suspected: the board must be informed at once
             _fire(user=user, case=case, name="start_route_b", check_permission=False)
-        audit_log(user=user, case=case, action=AuditEvent.Action.CREATE, target=f"case {case.pk}")
-        audit_log(user=user, case=case, action=AuditEvent.Action.CREATE, target=f"signal {signal.pk}")
     return case
 
 
