@@ -268,7 +268,7 @@ def cases_needing_action(*, user: User, school_id: int, role: str) -> QuerySet[C
     if role in (Role.TEACHER, Role.CONTACT_PERSON):
         condition &= Q(opened_by=user)
     if role == Role.AF:
-        since = Transition.objects.filter(case=OuterRef("pk")).order_by("-at").values("at")[:1]
+        since = Transition.objects.filter(case=OuterRef(OuterRef("pk"))).order_by("-at").values("at")[:1]
         condition |= Exists(EmergencyProposal.objects.filter(case=OuterRef("pk"), recorded_at__gte=since)) & ~Q(
             state__in=[CaseState.REPORTED, CaseState.VT_INVOLVED, CaseState.CLOSED]
         )

@@ -57,6 +57,10 @@ class TransitionBlockedError(Exception):
         super().__init__(" ".join(reasons))
 
 
+class NotNowError(Exception):
+    """The action does not fit the case's step or the weighing so far; nothing was changed."""
+
+
 class CaseClosedError(Exception):
     def __init__(self):
         super().__init__(_("This case is closed: nothing can be added."))
@@ -137,6 +141,7 @@ def _save_entry(*, user: User, case: Case, entry: Entry, corrects: Entry | None 
             raise PermissionDenied
         if type(entry).objects.filter(corrects=corrects).exists():
             raise ValidationError(_("This entry has already been corrected; correct the newest version."))
+    _refuse_links_to_other_cases(entry, case)
     entry.case = case
     entry.author = user
     entry.corrects = corrects
@@ -146,6 +151,15 @@ def _save_entry(*, user: User, case: Case, entry: Entry, corrects: Entry | None 
         save_related(entry)
     audit_log(user=user, case=case, action=AuditEvent.Action.CREATE, target=f"{entry._meta.model_name} {entry.pk}")
     return entry
+
+
+def _refuse_links_to_other_cases(entry: Entry, case: Case) -> None:
+    """A record may only refer to records of its own case (a conversation, a signal, a plan, an agreement)."""
+    for field in entry._meta.concrete_fields:
+        if field.is_relation and field.name not in ("case", "corrects") and issubclass(field.related_model, Entry):
+            linked = getattr(entry, field.name)
+            if linked is not None and linked.case_id != case.pk:
+                raise PermissionDenied
 
 
 def _lock(case: Case) -> Case:
@@ -207,7 +221,7 @@ def _fire(*, user: User, case: Case, name: str, reason: str = "", check_permissi
     """Fire a transition on a locked case: permission (403), guards (a Dutch explanation), then the chronology."""
     method = getattr(case, name)
     if not can_proceed(method, check_conditions=False):
-        raise CaseChangedError
+        raise NotNowError(_("This is not possible in the case's current step."))
     transition = method._django_fsm.get_transition(case.state)
     if check_permission and not transition.has_perm(case, user):
         raise PermissionDenied
@@ -221,14 +235,16 @@ def _fire(*, user: User, case: Case, name: str, reason: str = "", check_permissi
         case.owner = (
             user if Role.IB in perms.roles_at_school(user, case.school_id) else _sole_member(case.school_id, Role.IB)
         )
-    elif case.state in (CaseState.WEIGHING, CaseState.DUTY_TO_INFORM):
-        case.owner = _sole_member(case.school_id, Role.AF)
+    elif case.state in (CaseState.WEIGHING, CaseState.DUTY_TO_INFORM, CaseState.REPORTED):
+        case.owner = _sole_member(case.school_id, Role.AF) or case.owner
     if case.state == CaseState.CLOSED:
         case.closed_at = now
         case.retention_until = (now + datetime.timedelta(days=365 * settings.MELDCODE_RETENTION_YEARS)).date()
-    elif from_state == CaseState.CLOSED:
+    elif from_state == CaseState.CLOSED:  # reopened: the closing stays in the chronology, not on the case
         case.closed_at = None
         case.retention_until = None
+        case.closing_reason_code = ""
+        case.closing_text = ""
     case.last_activity_at = now
     case.save()
     Transition.objects.create(
@@ -269,7 +285,7 @@ def record_and_fire(
             raise CaseChangedError
         method = getattr(locked, transition)
         if not can_proceed(method, check_conditions=False):
-            raise CaseChangedError
+            raise NotNowError(_("This is not possible in the case's current step."))
         if not method._django_fsm.get_transition(locked.state).has_perm(locked, user):
             raise PermissionDenied
         _save_entry(user=user, case=locked, entry=entry, save_related=save_related)
@@ -296,10 +312,6 @@ def available_transitions(*, user: User, case: Case) -> tuple[list[dict], list[d
 
 
 # --- Steps 4-5 -------------------------------------------------------------------------------------------------
-
-
-class NotNowError(Exception):
-    """The action does not fit the case's step or the weighing so far; nothing was changed."""
 
 
 def weighing_answer_record(*, user: User, case: Case, answer: WeighingAnswer) -> WeighingAnswer:
@@ -428,7 +440,14 @@ def vt_outcome_record(*, user: User, case: Case, outcome: VeiligThuisOutcome, ex
         return record_and_fire(
             user=user, case=case, entry=outcome, transition="to_vt_involved", expected_state=expected_state
         )
-    return entry_record(user=user, case=case, entry=outcome, permission=perms.DECIDE)
+    perms.require(user, perms.DECIDE, case)
+    with transaction.atomic():
+        locked = _lock(case)
+        if locked.state != expected_state:
+            raise CaseChangedError
+        _save_entry(user=user, case=locked, entry=outcome)
+        _touch(locked)
+    return outcome
 
 
 def task_done_record(*, user: User, case: Case, done: TaskDone) -> TaskDone:

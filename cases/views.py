@@ -163,7 +163,7 @@ def signal_new(request, school_id: int):
         existing = services.open_case_for_pupil(user=request.user, pupil=pupil)
         try:
             if existing is not None:
-                services.entry_record(user=request.user, case=existing, entry=signal, permission=perms.ADD_SIGNAL)
+                services.signal_record(user=request.user, case=existing, signal=signal)
                 messages.success(
                     request,
                     gettext("The signal was added to the open case %(ref)s about this pupil.")

@@ -214,7 +214,7 @@ def case_action(request, pk: int, action: str):
                     state_form.cleaned_data["expected_state"],
                     [f.cleaned_data for f in tasks] if tasks is not None else [],
                 )
-            except services.CaseChangedError as exc:
+            except (services.CaseChangedError, services.NotNowError, services.CaseClosedError) as exc:
                 messages.warning(request, str(exc))
                 return redirect("cases:case-detail", pk=case.pk)
             except services.TransitionBlockedError as exc:
