@@ -612,12 +612,32 @@ def test_route_b_inspector_needs_the_board_notification(cast_a):
     assert InspectorConsultation.objects.filter(case=case).count() == 1
 
 
-def _route_b_at_inspector(cast) -> Case:
+def _route_b_at_inspector(cast, suspicion: bool = True) -> Case:
     case = route_b_case(cast)
     services.entry_record(user=cast.af, case=case, entry=board_notification(), permission=perms.ROUTE_B)
     return services.route_b_inspector_consulted(
-        user=cast.af, case=case, consultation=inspector_consultation(), expected_state="duty_to_inform"
+        user=cast.af,
+        case=case,
+        consultation=inspector_consultation(reasonable_suspicion=suspicion),
+        expected_state="duty_to_inform",
     )
+
+
+def test_route_b_no_police_report_is_refused_on_a_reasonable_suspicion(cast_a):
+    """Aangifteplicht: with a reasonable suspicion of a sexual offence the board must report to the police."""
+    case = _route_b_at_inspector(cast_a, suspicion=True)
+    with pytest.raises(services.TransitionBlockedError) as exc:
+        services.route_b_police_decision(
+            user=cast_a.af,
+            case=case,
+            decision_record=police_decision(
+                report_made=False, parents_informed_before=False, accused_informed_before=False
+            ),
+            expected_state="inspector_consulted",
+        )
+    assert "reasonable suspicion" in " ".join(exc.value.reasons)
+    assert fresh(case).state == "inspector_consulted"
+    assert not PoliceDecision.objects.filter(case=case).exists()
 
 
 @pytest.mark.parametrize(
@@ -638,7 +658,7 @@ def test_route_b_police_report_needs_parents_and_accused_informed(cast_a, parent
 
 @pytest.mark.parametrize("report_made,end", [(True, "police_report"), (False, "no_police_report")])
 def test_route_b_police_decision_then_close(cast_a, report_made, end):
-    case = _route_b_at_inspector(cast_a)
+    case = _route_b_at_inspector(cast_a, suspicion=report_made)
     case = services.route_b_police_decision(
         user=cast_a.af,
         case=case,

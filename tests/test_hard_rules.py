@@ -865,6 +865,7 @@ def test_a_closed_case_is_read_only(cast_a, unchanged, kind):
 
 # --- Records that point to another case ------------------------------------------------------------------------
 
+
 def test_an_evaluation_of_another_case_s_help_plan_is_refused(cast_a, unchanged):
     case = case_at(cast_a, "help")
     other = case_at(cast_a, "help")

@@ -38,14 +38,15 @@ PINNED = {
     # session, user, membership of the page, all memberships, school ids, cases, their pupils, class groups with
     # their pupil counts, the groups' teachers, session save ×3.
     "start_ib": 12,
-    # as the IB's, plus the teacher's own signals (with their cases); the pupils of the teacher's groups instead of
-    # the groups' teachers.
-    "start_teacher": 13,
+    # as the IB's, plus the cases the teacher opened that wait for them (with pupils) and the teacher's own signals
+    # (with their cases); the pupils of the teacher's groups instead of the groups' teachers.
+    "start_teacher": 15,
     # session, user, school ids, the case, its pupils, the IB'er's permissions on the case (one union query),
     # the guard of the one transition from step 1, the audit
-    # row; the chronology: one query per kind of entry (7) and one per prefetched nested record (5: follow-ups,
-    # actions, discussed signals, acknowledgements, confirmations); session save ×3.
-    "case_detail": 23,
+    # row; the chronology: one query per kind of record (selectors.case_timeline) and one per prefetched nested
+    # record (follow-ups, actions, discussed signals, acknowledgements, confirmations, help-plan tasks); the open
+    # tasks; session save ×3.
+    "case_detail": 40,
 }
 
 

@@ -328,7 +328,6 @@ STALE = [
     ("to_weighing", CaseState.WEIGHING, CaseState.PARENT_TALK),
     ("skip_to_weighing", CaseState.WEIGHING, CaseState.PARENT_TALK),
     ("to_parent_talk", CaseState.CONSULTING, CaseState.SIGNALLING),  # right source, but not what the user saw
-    ("to_weighing", CaseState.SIGNALLING, CaseState.SIGNALLING),  # saw it right, but no such step from here
 ]
 
 
@@ -340,6 +339,17 @@ def test_a_changed_case_is_left_alone(name, actual, seen, cast_a):
 
     with pytest.raises(services.CaseChangedError):
         fire(cast_a.ib, case, name, expected_state=seen)
+
+    assert state_of(case) == before
+
+
+def test_a_step_that_does_not_start_from_the_current_state_is_refused_as_not_now(cast_a):
+    """The user saw the state right, but there is no such step from here: not 'changed meanwhile'."""
+    case = factories.case_in_state(cast_a, CaseState.SIGNALLING)
+    before = state_of(case)
+
+    with pytest.raises(services.NotNowError):
+        fire(cast_a.ib, case, "to_weighing", expected_state=CaseState.SIGNALLING)
 
     assert state_of(case) == before
 
