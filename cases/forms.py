@@ -402,14 +402,11 @@ class HelpEvaluationForm(EntryForm):
         self.fields["result_reached"].help_text = _("This answers weighing question 5.")
 
 
-class VeiligThuisReportForm(EntryForm):
-    class Meta:
-        model = VeiligThuisReport
-        fields = [
-            "reported_at",
-            "channel",
-            "vt_contact",
-            "vt_reference",
+VT_REPORT_FIELDSETS = [
+    (_("The report"), ["reported_at", "channel", "vt_contact", "vt_reference"]),
+    (
+        _("What Veilig Thuis asks"),
+        [
             "relation_to_family",
             "direct_cause",
             "nature_frequency_severity",
@@ -421,57 +418,37 @@ class VeiligThuisReportForm(EntryForm):
             "care_contacts",
             "police_contacts",
             "intervention_risks",
+        ],
+    ),
+    (
+        _("The parents"),
+        [
             "parents_informed",
             "parents_informed_on",
             "parents_reaction",
             "not_informed_reason",
             "not_informed_explanation",
-            "anonymous_to_family",
-            "anonymity_reason",
-            "feedback_agreed_on",
-            "disclosure_withheld",
-            "meldrecht_acknowledged",
-        ]
+        ],
+    ),
+    (
+        _("Anonymity and feedback"),
+        ["anonymous_to_family", "anonymity_reason", "feedback_agreed_on", "disclosure_withheld"],
+    ),
+    (_("Meldrecht"), ["meldrecht_acknowledged"]),
+]
+
+
+class VeiligThuisReportForm(EntryForm):
+    class Meta:
+        model = VeiligThuisReport
+        fields = [name for _legend, names in VT_REPORT_FIELDSETS for name in names]
         widgets = {
             "reported_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
             "channel": forms.RadioSelect,
             "not_informed_reason": forms.RadioSelect,
         }
 
-    fieldsets = [
-        (_("The report"), ["reported_at", "channel", "vt_contact", "vt_reference"]),
-        (
-            _("What Veilig Thuis asks"),
-            [
-                "relation_to_family",
-                "direct_cause",
-                "nature_frequency_severity",
-                "risk_factors",
-                "protective_factors",
-                "household",
-                "names_and_address",
-                "children_ages",
-                "care_contacts",
-                "police_contacts",
-                "intervention_risks",
-            ],
-        ),
-        (
-            _("The parents"),
-            [
-                "parents_informed",
-                "parents_informed_on",
-                "parents_reaction",
-                "not_informed_reason",
-                "not_informed_explanation",
-            ],
-        ),
-        (
-            _("Anonymity and feedback"),
-            ["anonymous_to_family", "anonymity_reason", "feedback_agreed_on", "disclosure_withheld"],
-        ),
-        (_("Meldrecht"), ["meldrecht_acknowledged"]),
-    ]
+    fieldsets = VT_REPORT_FIELDSETS
 
 
 class EmergencyReportForm(VeiligThuisReportForm):
