@@ -217,6 +217,19 @@ def parent_talk_skip_confirm(*, user: User, case: Case, skip: ParentTalkSkip) ->
     return confirmation
 
 
+# What a step change (and the record that enables it) may change on the case itself.
+STEP_FIELDS = [
+    "state",
+    "owner",
+    "acute",
+    "closed_at",
+    "retention_until",
+    "closing_reason_code",
+    "closing_text",
+    "last_activity_at",
+]
+
+
 def _fire(*, user: User, case: Case, name: str, reason: str = "", check_permission: bool = True) -> Case:
     """Fire a transition on a locked case: permission (403), guards (a Dutch explanation), then the chronology."""
     method = getattr(case, name)
@@ -246,7 +259,7 @@ def _fire(*, user: User, case: Case, name: str, reason: str = "", check_permissi
         case.closing_reason_code = ""
         case.closing_text = ""
     case.last_activity_at = now
-    case.save()
+    case.save(update_fields=STEP_FIELDS)
     Transition.objects.create(
         case=case, actor=user, name=name, from_state=from_state, to_state=case.state, reason=reason.strip()
     )
