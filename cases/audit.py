@@ -39,3 +39,24 @@ def audit_log(*, user: User | None, case: Case | None, action: str, target: str 
         path=info.path if info else "",
         ip_address=info.ip_address if info else None,
     )
+
+
+class RefusedAccessAuditMiddleware:
+    """Record every refused attempt (403 or 404) on a case's URL: who, when, which case (if it exists), from where.
+    The person refused learns nothing from it; the aandachtsfunctionaris sees it in the case's audit trail."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        match = getattr(request, "resolver_match", None)
+        if response.status_code in (403, 404) and match and match.namespace == "cases" and "pk" in match.kwargs:
+            case = Case.objects.filter(pk=match.kwargs["pk"]).first()
+            audit_log(
+                user=request.user,
+                case=case,
+                action=AuditEvent.Action.DENIED,
+                target=f"{response.status_code} {match.url_name}"[:100],
+            )
+        return response

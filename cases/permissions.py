@@ -31,6 +31,7 @@ EMERGENCY_REPORT = "emergency_report_case"
 PROPOSE_EMERGENCY = "propose_emergency_case"
 REOPEN = "reopen_case"
 ROUTE_B = "route_b_case"
+VIEW_AUDIT = "view_audit_case"
 
 # What each holder of access gets on a case of its school.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -60,6 +61,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         EMERGENCY_REPORT,
         REOPEN,
         ROUTE_B,
+        VIEW_AUDIT,
     ],
 }
 # The teachers of a group in which a pupil of the case sits: they see it, add signals, may propose an emergency.

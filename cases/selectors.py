@@ -6,6 +6,7 @@ from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
 
 from cases import permissions
 from cases.models import (
+    AuditEvent,
     BoardNotification,
     Case,
     CaseState,
@@ -282,3 +283,8 @@ def cases_needing_action(*, user: User, school_id: int, role: str) -> QuerySet[C
         .prefetch_related(Prefetch("pupils", queryset=Pupil.objects.select_related("class_group")))
         .order_by("state_since", "pk")
     )
+
+
+def case_audit_trail(*, case: Case) -> QuerySet[AuditEvent]:
+    """Who read, changed, exported or was refused this case, newest first."""
+    return AuditEvent.objects.filter(case=case).select_related("user").order_by("-at", "-pk")

@@ -6,6 +6,7 @@ from cases import views, views_decisions
 case_patterns = [
     path("dossiers/", views.case_list, name="case-list"),
     path("dossiers/<int:pk>/", views.case_detail, name="case-detail"),
+    path("dossiers/<int:pk>/inzage/", views.case_audit, name="case-audit"),
     path("scholen/<int:school_id>/signaal/nieuw/", views.signal_new, name="signal-new"),
     path("dossiers/<int:pk>/signaal/nieuw/", views.entry_add, {"kind": "signal"}, name="signal-add"),
     path(

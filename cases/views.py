@@ -142,7 +142,19 @@ PAGE_PERMISSIONS = {
     "talk_parents": perms.TALK_PARENTS,
     "confirm_skip": perms.CONFIRM_SKIP,
     "reopen": perms.REOPEN,
+    "view_audit": perms.VIEW_AUDIT,
 }
+
+
+@require_GET
+@login_required
+def case_audit(request, pk: int):
+    """The aandachtsfunctionaris sees who looked at the case, what was changed or exported, and refused attempts."""
+    case = selectors.case_get_for_user(user=request.user, case_id=pk)
+    perms.require(request.user, perms.VIEW_AUDIT, case)
+    page = Paginator(selectors.case_audit_trail(case=case), 50).get_page(request.GET.get("pagina"))
+    audit_log(user=request.user, case=case, action=AuditEvent.Action.VIEW, target="audit trail")
+    return render(request, "cases/case_audit.html", {"case": case, "page": page, "title": _("Who looked at the case")})
 
 
 @require_http_methods(["GET", "POST"])

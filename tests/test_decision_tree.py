@@ -635,7 +635,7 @@ def test_route_b_no_police_report_is_refused_on_a_reasonable_suspicion(cast_a):
             ),
             expected_state="inspector_consulted",
         )
-    assert "reasonable suspicion" in " ".join(exc.value.reasons)
+    assert "redelijk vermoeden" in " ".join(exc.value.reasons)
     assert fresh(case).state == "inspector_consulted"
     assert not PoliceDecision.objects.filter(case=case).exists()
 

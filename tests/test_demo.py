@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.test import RequestFactory
 
 from cases.models import ClassGroup, Guardian, Membership, Pupil, Role, School, User
 
@@ -43,4 +44,5 @@ def test_every_demo_login_in_the_readme_works(demo):
     assert len(usernames) >= 8
     assert set(usernames) == set(User.objects.values_list("username", flat=True))
     for username in usernames:
-        assert authenticate(username=username, password=password) is not None, username
+        request = RequestFactory().post("/inloggen/")  # the lock-out backend needs the request
+        assert authenticate(request, username=username, password=password) is not None, username

@@ -239,7 +239,7 @@ def check_case_detail(world, actor, response):
     expected_can = {
         "a.teacher": {"add_signal"},
         "a.ib": {"add_signal", "consult", "talk_parents", "reopen"},
-        "a.af": {"add_signal", "consult", "talk_parents", "confirm_skip", "reopen"},
+        "a.af": {"add_signal", "consult", "talk_parents", "confirm_skip", "reopen", "view_audit"},
     }[actor]
     assert {name for name, allowed in response.context["can"].items() if allowed} == expected_can
     # In step 1 with a factual signal: the opener and the IB'er may hand over for consultation, the AF may not.
@@ -529,6 +529,7 @@ ROWS = [
         check=check_transition_done(CaseState.WEIGHING, "to_weighing"),
         writes=True,
     ),
+    Row("cases:case-audit", "", "GET", expect(teacher=FORBIDDEN, ib=FORBIDDEN, af=OK), case_pk, check=check_shows_case),
     # --- steps 4-5 and route B ---
     Row(
         "cases:weighing",
@@ -767,8 +768,11 @@ def test_matrix(row: Row, actor: str, cast_a, cast_b):
         row.check(world, actor, response)
     if not (outcome == DONE and row.writes):
         assert snapshot(world) == before, "a request that is not a successful POST must write nothing"
-    if outcome not in (OK, DONE) or row.url_name != "cases:case-detail":
+    if outcome not in (OK, DONE) or row.url_name not in ("cases:case-detail", "cases:case-audit"):
         assert not AuditEvent.objects.filter(action=AuditEvent.Action.VIEW, user=user).exists()
+    if outcome in (HIDDEN, FORBIDDEN) and row.url_name.startswith("cases:") and "pk" in kwargs:
+        # Every refused attempt on a case's URL is in that case's audit trail (a case that does not exist: none).
+        assert AuditEvent.objects.filter(action=AuditEvent.Action.DENIED, user=user, case=world.case).count() == 1
     if outcome in (HIDDEN, LOGIN, FORBIDDEN):
         content = response.content.decode()
         assert world.case.reference not in content
@@ -1060,9 +1064,9 @@ ADMIN_ADD_URLS = [(name, route) for name, route in ADMIN_URLS if name.endswith("
 def test_admin_add_refuses_a_post_from_users_who_are_not_staff(name, route, cast_a):
     model_name = name.removeprefix("admin:").removesuffix("_add")
     model = next(m for m in admin.site._registry if f"{m._meta.app_label}_{m._meta.model_name}" == model_name)
-    count = model.objects.count()
     client = Client()
-    client.force_login(cast_a.ib)
+    client.force_login(cast_a.ib)  # (a login is itself recorded by the lock-out's access log)
+    count = model.objects.count()
     response = client.post(admin_url(name, route), {"name": "x", "username": "x"})
     assert response.status_code in (302, 403)
     assert model.objects.count() == count

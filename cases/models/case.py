@@ -119,6 +119,7 @@ class Case(models.Model):
             ("propose_emergency_case", "Can propose an emergency report"),
             ("reopen_case", "Can reopen a closed case with a new signal"),
             ("route_b_case", "Can handle the staff route (route B)"),
+            ("view_audit_case", "Can see who read, changed or exported the case"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["school", "reference"], name="case_unique_reference_per_school"),
