@@ -31,6 +31,8 @@ EMERGENCY_REPORT = "emergency_report_case"
 PROPOSE_EMERGENCY = "propose_emergency_case"
 REOPEN = "reopen_case"
 ROUTE_B = "route_b_case"
+EXTRACT = "extract_case"
+REDACT = "redact_case"
 
 # What each holder of access gets on a case of its school.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -47,6 +49,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         EMERGENCY_REPORT,
         PROPOSE_EMERGENCY,
         REOPEN,
+        EXTRACT,
     ],
     # The aandachtsfunctionaris weighs and decides (steps 4-5), closes, and handles the staff route.
     Role.AF: [
@@ -60,6 +63,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         EMERGENCY_REPORT,
         REOPEN,
         ROUTE_B,
+        EXTRACT,
+        REDACT,
     ],
 }
 # The teachers of a group in which a pupil of the case sits: they see it, add signals, may propose an emergency.
