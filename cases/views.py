@@ -142,6 +142,7 @@ PAGE_PERMISSIONS = {
     "talk_parents": perms.TALK_PARENTS,
     "confirm_skip": perms.CONFIRM_SKIP,
     "reopen": perms.REOPEN,
+    "extract": perms.EXTRACT,
 }
 
 
