@@ -528,3 +528,23 @@ class ExpectedStateForm(forms.Form):
     """The step the user saw when they opened the form: if the case moved on meanwhile, nothing is done."""
 
     expected_state = forms.CharField(widget=forms.HiddenInput)
+
+
+class RedactionForm(forms.Form):
+    """Leave an entry out of the parent extract because it could endanger someone (the aandachtsfunctionaris)."""
+
+    entry = forms.ChoiceField(label=_("entry"))
+    reason = forms.CharField(
+        label=_("why this could endanger someone"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text=_("For example: it shows the address of the shelter where the mother stays."),
+    )
+
+    def __init__(self, *args, choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["entry"].choices = [("", "—"), *choices]
+
+    def entry_key(self) -> tuple[str, int]:
+        kind, _sep, pk = self.cleaned_data["entry"].partition(":")
+        return kind, int(pk)

@@ -32,6 +32,8 @@ PROPOSE_EMERGENCY = "propose_emergency_case"
 REOPEN = "reopen_case"
 ROUTE_B = "route_b_case"
 VIEW_AUDIT = "view_audit_case"
+EXTRACT = "extract_case"
+REDACT = "redact_case"
 
 # What each holder of access gets on a case of its school.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -48,6 +50,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         EMERGENCY_REPORT,
         PROPOSE_EMERGENCY,
         REOPEN,
+        EXTRACT,
     ],
     # The aandachtsfunctionaris weighs and decides (steps 4-5), closes, and handles the staff route.
     Role.AF: [
@@ -62,6 +65,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         REOPEN,
         ROUTE_B,
         VIEW_AUDIT,
+        EXTRACT,
+        REDACT,
     ],
 }
 # The teachers of a group in which a pupil of the case sits: they see it, add signals, may propose an emergency.

@@ -288,3 +288,29 @@ def cases_needing_action(*, user: User, school_id: int, role: str) -> QuerySet[C
 def case_audit_trail(*, case: Case) -> QuerySet[AuditEvent]:
     """Who read, changed, exported or was refused this case, newest first."""
     return AuditEvent.objects.filter(case=case).select_related("user").order_by("-at", "-pk")
+
+
+# --- The parent extract ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class ExtractData:
+    timeline: list[TimelineItem]
+    redactions: list
+    contact_persons: list[User]
+
+
+def case_extract_data(*, case: Case) -> ExtractData:
+    """Everything the parent extract needs, in a fixed number of queries: the chronology, the redactions, and the
+    school's contact persons (its aandachtsfunctionarissen)."""
+    from cases.models import Redaction
+
+    return ExtractData(
+        timeline=case_timeline(case=case),
+        redactions=list(Redaction.objects.filter(case=case).select_related("approved_by")),
+        contact_persons=list(
+            User.objects.filter(is_active=True, memberships__school_id=case.school_id, memberships__role=Role.AF)
+            .distinct()
+            .order_by("last_name", "first_name")
+        ),
+    )

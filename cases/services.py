@@ -507,3 +507,49 @@ def route_b_police_decision(*, user: User, case: Case, decision_record, expected
         expected_state=expected_state,
         reason=decision_record.explanation,
     )
+
+
+# --- The parent extract (domain.md §7) ----------------------------------------------------------------------------
+
+
+def redaction_record(*, user: User, case: Case, entry_type: str, entry_id: int, reason: str):
+    """The aandachtsfunctionaris leaves an entry out of the parent extract because it could endanger someone."""
+    from cases.extract import ENTRY_MODELS
+    from cases.models import Redaction
+
+    perms.require(user, perms.REDACT, case)
+    model = ENTRY_MODELS.get(entry_type)
+    if model is None or not model.objects.filter(case=case, pk=entry_id).exists():
+        raise ValidationError(_("Choose an entry of this case."))
+    if not reason.strip():
+        raise ValidationError(_("Give the reason why this could endanger someone."))
+    with transaction.atomic():
+        if Redaction.objects.filter(case=case, entry_type=entry_type, entry_id=entry_id).exists():
+            raise ValidationError(_("This entry is already left out of the extract."))
+        redaction = Redaction.objects.create(
+            case=case, entry_type=entry_type, entry_id=entry_id, reason=reason.strip(), approved_by=user
+        )
+        audit_log(user=user, case=case, action=AuditEvent.Action.CREATE, target=f"redaction {redaction.pk}")
+    return redaction
+
+
+def extract_release_record(
+    *, user: User, case: Case, generated_at: datetime.datetime, checksum: str, included: int, left_out: int
+):
+    """Record a generated parent extract (who, when, checksum) and its export in the audit trail."""
+    from cases.models import ExtractRelease
+
+    perms.require(user, perms.EXTRACT, case)
+    with transaction.atomic():
+        release = ExtractRelease.objects.create(
+            case=case,
+            generated_by=user,
+            generated_at=generated_at,
+            checksum=checksum,
+            included_count=included,
+            left_out_count=left_out,
+        )
+        audit_log(
+            user=user, case=case, action=AuditEvent.Action.EXPORT, target=f"parent extract {release.pk} {checksum[:16]}"
+        )
+    return release

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from cases import views, views_decisions
+from cases import views, views_decisions, views_extract
 
 case_patterns = [
     path("dossiers/", views.case_list, name="case-list"),
@@ -49,6 +49,10 @@ case_patterns = [
         views_decisions.task_done,
         name="task-done",
     ),
+    # The parent extract
+    path("dossiers/<int:pk>/uittreksel/", views_extract.extract_preview, name="extract-preview"),
+    path("dossiers/<int:pk>/uittreksel/weglaten/", views_extract.extract_redact, name="extract-redact"),
+    path("dossiers/<int:pk>/uittreksel/vrijgeven/", views_extract.extract_release, name="extract-release"),
 ]
 
 urlpatterns = [

@@ -143,6 +143,7 @@ PAGE_PERMISSIONS = {
     "confirm_skip": perms.CONFIRM_SKIP,
     "reopen": perms.REOPEN,
     "view_audit": perms.VIEW_AUDIT,
+    "extract": perms.EXTRACT,
 }
 
 

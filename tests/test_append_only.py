@@ -19,11 +19,13 @@ from cases.models import (
     Consultation,
     ConsultationAction,
     ConversationAcknowledgement,
+    ExtractRelease,
     Kindcheck,
     ParentConversation,
     ParentTalkSkip,
     ParentTalkSkipConfirmation,
     ParentView,
+    Redaction,
     Signal,
     SignalFollowUp,
     Transition,
@@ -45,6 +47,8 @@ CHANGES = {
     ParentTalkSkipConfirmation: ("confirmed_at", datetime.datetime(2020, 1, 1, 12, 0, tzinfo=datetime.UTC)),
     Transition: ("reason", "Achteraf herschreven."),
     AuditEvent: ("target", "achteraf herschreven"),
+    Redaction: ("reason", "Achteraf herschreven."),
+    ExtractRelease: ("checksum", "0" * 64),
 }
 MODELS = list(CHANGES)
 MODEL_IDS = [m.__name__ for m in MODELS]
@@ -125,6 +129,12 @@ def records(cast_a):
         user=cast_a.ib, case=case, skip=ParentTalkSkip(reason="danger", explanation="Vader is dreigend geweest.")
     )
     confirmation = services.parent_talk_skip_confirm(user=cast_a.af, case=case, skip=skip)
+    redaction = services.redaction_record(
+        user=cast_a.af, case=case, entry_type="kindcheck", entry_id=kindcheck.pk, reason="Noemt het opvangadres."
+    )
+    release = services.extract_release_record(
+        user=cast_a.af, case=case, generated_at=timezone.now(), checksum="a" * 64, included=3, left_out=1
+    )
     found = {
         Signal: signal,
         SignalFollowUp: follow_up,
@@ -138,6 +148,8 @@ def records(cast_a):
         ParentTalkSkipConfirmation: confirmation,
         Transition: Transition.objects.filter(case=case).first(),
         AuditEvent: AuditEvent.objects.filter(case=case).first(),
+        Redaction: redaction,
+        ExtractRelease: release,
     }
     assert all(obj is not None and obj.pk for obj in found.values()), found
     return found

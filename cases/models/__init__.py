@@ -41,6 +41,7 @@ from cases.models.entries import (
     Signal,
     SignalFollowUp,
 )
+from cases.models.extract import ExtractRelease, Redaction
 from cases.models.people import (
     Board,
     ClassGroup,
@@ -71,6 +72,8 @@ __all__ = [
     "VeiligThuisOutcome",
     "VeiligThuisReport",
     "WeighingAnswer",
+    "ExtractRelease",
+    "Redaction",
     "AccessGroup",
     "AppendOnlyError",
     "AuditEvent",

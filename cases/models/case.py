@@ -120,6 +120,8 @@ class Case(models.Model):
             ("reopen_case", "Can reopen a closed case with a new signal"),
             ("route_b_case", "Can handle the staff route (route B)"),
             ("view_audit_case", "Can see who read, changed or exported the case"),
+            ("extract_case", "Can preview and generate the parent extract"),
+            ("redact_case", "Can leave information out of the parent extract because it could endanger someone"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["school", "reference"], name="case_unique_reference_per_school"),

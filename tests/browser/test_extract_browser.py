@@ -1,0 +1,54 @@
+"""The parent extract in Chromium with the demo data: the aandachtsfunctionaris of school A opens a case, previews
+the extract (the page passes axe-core), marks an entry as endangering someone, releases the extract and a PDF
+download arrives."""
+
+import io
+
+import pytest
+from playwright.sync_api import expect
+from pypdf import PdfReader
+
+from cases.models import AuditEvent, Case, ExtractRelease, ParentView, Redaction
+from tests.browser.conftest import assert_accessible, login
+from tests.test_hard_rules import nl
+
+pytestmark = pytest.mark.browser
+
+
+def test_af_previews_and_releases_the_parent_extract(page, demo_data, axe):
+    view = (
+        ParentView.objects.filter(case__school__memberships__user__username="af-a")
+        .select_related("case")
+        .order_by("pk")
+        .first()
+    )
+    case: Case = view.case
+    login(page, "af-a")
+    page.goto(f"/dossiers/{case.pk}/")
+    page.get_by_role("link", name=nl("Extract for the parents (preview and release)")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(nl("Extract for the parents: preview"))
+    expect(page.locator(".extract-preview")).to_contain_text(view.text)
+    assert_accessible(axe, page)
+
+    # Mark the first signal as endangering someone: it moves to the list of what is left out, with the reason.
+    page.get_by_label(nl("entry")).select_option(index=1)
+    page.get_by_label(nl("why this could endanger someone")).fill("Noemt het adres van de opvang.")
+    page.get_by_role("button", name=nl("Leave this entry out")).click()
+    expect(page.locator(".messages")).to_contain_text(nl("The entry is left out of the extract."))
+    expect(page.locator("tr.left-out").filter(has_text="Noemt het adres van de opvang.")).to_have_count(1)
+    assert Redaction.objects.filter(case=case).count() == 1
+    page.reload()
+    assert_accessible(axe, page)
+
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name=nl("Release and download the extract (PDF)")).click()
+    download = download_info.value
+    assert download.suggested_filename.startswith(f"uittreksel-{case.reference}")
+    with open(download.path(), "rb") as fh:
+        content = fh.read()
+    assert content.startswith(b"%PDF-")
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages)
+    release = ExtractRelease.objects.get(case=case)
+    assert release.checksum in "".join(text.split())
+    assert "".join(view.text.split()) in "".join(text.split())
+    assert AuditEvent.objects.filter(case=case, action=AuditEvent.Action.EXPORT).count() == 1

@@ -1,0 +1,278 @@
+"""The parent extract (domain.md §7): what is in it, what is left out and why, the checksum, who may generate it,
+and a query count that does not grow with the number of entries. The PDF is read back with pypdf."""
+
+import datetime
+import hashlib
+import io
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from pypdf import PdfReader
+
+from cases import extract as extract_rules
+from cases import pdf, selectors, services
+from cases import permissions as perms
+from cases.models import (
+    AuditEvent,
+    Case,
+    ExtractRelease,
+    ParentView,
+    Redaction,
+    Signal,
+    VeiligThuisOutcome,
+    VeiligThuisReport,
+)
+from tests import factories
+
+PARENT_VIEW = "Wij vinden dat juf Femke te snel conclusies trekt; Noor valt vaak van haar step."
+OTHER_PUPIL = "Q.X."
+OTHER_CHILD = "Z.W.v.D."
+THIRD_PARTY = "Gerrit Buurvrouwsma"
+VT_RESTRICTED = "Veilig Thuis verwacht wekelijks contact met de hulpverlener van Stichting Zonnehof."
+VT_ORGANISATION = "Stichting Zonnehof"
+WITHHELD_CAUSE = "Directe aanleiding: geheime melding Kastanjelaan."
+SHELTER = "Blijf-van-mijn-lijfhuis aan de Lindeweg 12"
+
+
+def pdf_text(content: bytes) -> str:
+    reader = PdfReader(io.BytesIO(content))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def flat(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def vt_report(**extra) -> VeiligThuisReport:
+    data = {
+        "reported_at": timezone.now() - datetime.timedelta(hours=2),
+        "channel": VeiligThuisReport.Channel.PHONE,
+        "relation_to_family": "School van het kind.",
+        "direct_cause": "Nieuwe blauwe plekken.",
+        "nature_frequency_severity": "Herhaaldelijk letsel.",
+        "parents_informed": True,
+        "parents_informed_on": timezone.localdate(),
+        "meldrecht_acknowledged": True,
+    }
+    data.update(extra)
+    return VeiligThuisReport(**data)
+
+
+def _record(user, case, entry, perm=perms.DECIDE):
+    return services.entry_record(user=user, case=case, entry=entry, permission=perm)
+
+
+def rich_case(cast):
+    """A case in step 3 with a parents' view, a signal naming other pupils and a third-party source, a report to
+    Veilig Thuis with its restricted outcome, a report not yet disclosed, and an entry marked as endangering."""
+    pupil = factories.PupilFactory(class_group=cast.group1, first_name="Noor", last_name="Veldkamp")
+    case = factories.open_case(cast.teacher, pupil, others_present=OTHER_PUPIL, other_children=OTHER_CHILD)
+    factories.advance(cast.teacher, case, "to_consulting")
+    services.signal_record(
+        user=cast.ib,
+        case=Case.objects.get(pk=case.pk),
+        signal=factories.make_signal(
+            source="third_party", source_name=THIRD_PARTY, source_consent=True, description="Geschreeuw gehoord."
+        ),
+    )
+    factories.add_consultation(cast.ib, case, advice="Advies: gesprek met ouders binnen een week.")
+    factories.advance(cast.ib, case, "to_parent_talk")
+    conversation = factories.add_conversation(cast.ib, case, agreements="Moeder belt de huisarts.")
+    _record(
+        cast.ib,
+        case,
+        ParentView(conversation=conversation, given_by="moeder", given_on=timezone.localdate(), text=PARENT_VIEW),
+        perms.TALK_PARENTS,
+    )
+    # Veilig Thuis records, stored directly: the state machine is tested elsewhere; here only the extract matters.
+    for entry in [
+        vt_report(),
+        vt_report(disclosure_withheld=True, direct_cause=WITHHELD_CAUSE),
+        VeiligThuisOutcome(
+            assessed_on=timezone.localdate(),
+            decision=VeiligThuisOutcome.Decision.HANDOVER,
+            expectations=VT_RESTRICTED,
+            receiving_organisation=VT_ORGANISATION,
+        ),
+    ]:
+        _record(cast.af, case, entry)
+    shelter_signal = services.signal_record(
+        user=cast.af, case=Case.objects.get(pk=case.pk), signal=factories.make_signal(description=SHELTER)
+    )
+    services.redaction_record(
+        user=cast.af,
+        case=case,
+        entry_type="signal",
+        entry_id=shelter_signal.pk,
+        reason="Het adres van de opvang mag de vader niet bereiken.",
+    )
+    return Case.objects.get(pk=case.pk)
+
+
+def release(client, case):
+    response = client.post(reverse("cases:extract-release", kwargs={"pk": case.pk}))
+    assert response.status_code == 200, response.status_code
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("attachment;")
+    return response
+
+
+def test_the_extract_contains_the_parents_view_verbatim_and_leaves_out_what_it_must(cast_a, client_for):
+    case = rich_case(cast_a)
+
+    response = release(client_for(cast_a.af), case)
+    text = pdf_text(response.content)
+
+    assert flat(PARENT_VIEW) in flat(text)
+    assert "Advies: gesprek met ouders binnen een week." in text
+    assert "Moeder belt de huisarts." in text
+    assert "Veilig Thuis heeft op" in text  # that VT took a decision about the child, and when
+    assert "Autoriteit Persoonsgegevens" in text
+    assert cast_a.school.name in text
+    assert "pagina 1 van" in text
+    for absent in [OTHER_PUPIL, OTHER_CHILD, THIRD_PARTY, VT_RESTRICTED, VT_ORGANISATION, WITHHELD_CAUSE, SHELTER]:
+        assert flat(absent) not in flat(text), absent
+    # The colleague who reported (the teacher) is not named; the contact person (the AF) is.
+    assert cast_a.teacher.last_name not in text
+    assert cast_a.af.last_name in text
+
+
+def test_the_pdf_is_tagged_and_dutch(cast_a, client_for):
+    case = rich_case(cast_a)
+    reader = PdfReader(io.BytesIO(release(client_for(cast_a.ib), case).content))
+    catalog = reader.trailer["/Root"]
+    assert catalog["/Lang"] == "nl"
+    assert catalog["/MarkInfo"]["/Marked"]
+    assert "/StructTreeRoot" in catalog
+    assert reader.pages[0].mediabox.width == pytest.approx(595.28, abs=1)  # A4
+
+
+def test_the_checksum_is_stored_printed_and_recomputable(cast_a, client_for):
+    case = rich_case(cast_a)
+
+    response = release(client_for(cast_a.af), case)
+
+    stored = ExtractRelease.objects.get(case=case)
+    assert stored.generated_by == cast_a.af
+    assert re.fullmatch(r"[0-9a-f]{64}", stored.checksum)
+    assert stored.checksum in flat(pdf_text(response.content))
+    # Recompute: the content section rendered again from the same data.
+    case = selectors.case_get_for_user(user=cast_a.af, case_id=case.pk)
+    data = selectors.case_extract_data(case=case)
+    extract = extract_rules.build_extract(
+        case=case, timeline=data.timeline, redactions=data.redactions, contact_persons=data.contact_persons
+    )
+    assert hashlib.sha256(pdf.content_html(extract).encode()).hexdigest() == stored.checksum
+    event = AuditEvent.objects.get(case=case, action=AuditEvent.Action.EXPORT)
+    assert (event.user, event.target.split()[-1]) == (cast_a.af, stored.checksum[:16])
+
+
+def test_every_entry_is_in_the_extract_or_listed_as_left_out_with_a_reason(cast_a, client_for):
+    case = rich_case(cast_a)
+
+    response = client_for(cast_a.af).get(reverse("cases:extract-preview", kwargs={"pk": case.pk}))
+
+    assert response.status_code == 200
+    extract = response.context["extract"]
+    timeline = selectors.case_timeline(case=case)
+    assert len(extract.items) == len(timeline)
+    assert all(item.reason for item in extract.left_out)
+    left_out = {item.key: str(item.reason) for item in extract.left_out}
+    withheld = VeiligThuisReport.objects.get(case=case, disclosure_withheld=True)
+    assert "veiligheid" in left_out[f"report:{withheld.pk}"]
+    redaction = Redaction.objects.get(case=case)
+    assert left_out[redaction.key] == redaction.reason
+    partly = {(item.key, o.what) for item in extract.partly_left_out for o in item.omissions}
+    first_signal = Signal.objects.filter(case=case).first()
+    assert any(key == f"signal:{first_signal.pk}" for key, _what in partly)
+    html = response.content.decode()
+    assert redaction.reason in html
+    assert SHELTER not in html.split('id="preview-heading"')[1]
+
+
+def test_the_aandachtsfunctionaris_marks_an_entry_as_endangering_from_the_preview(cast_a, client_for):
+    case = factories.case_in_state(cast_a, "consulting")
+    signal = Signal.objects.get(case=case)
+    client = client_for(cast_a.af)
+
+    response = client.post(
+        reverse("cases:extract-redact", kwargs={"pk": case.pk}),
+        {"entry": f"signal:{signal.pk}", "reason": "Bevat het adres van de opvang."},
+    )
+
+    assert response.status_code == 302
+    redaction = Redaction.objects.get(case=case)
+    assert (redaction.entry_type, redaction.entry_id, redaction.approved_by) == ("signal", signal.pk, cast_a.af)
+    preview = client.get(reverse("cases:extract-preview", kwargs={"pk": case.pk}))
+    assert f"signal:{signal.pk}" in {item.key for item in preview.context["extract"].left_out}
+
+
+def test_the_ib_may_preview_but_not_mark_entries(cast_a, client_for):
+    case = factories.case_in_state(cast_a, "consulting")
+    signal = Signal.objects.get(case=case)
+    client = client_for(cast_a.ib)
+    assert client.get(reverse("cases:extract-preview", kwargs={"pk": case.pk})).context["redaction_form"] is None
+    response = client.post(
+        reverse("cases:extract-redact", kwargs={"pk": case.pk}), {"entry": f"signal:{signal.pk}", "reason": "x"}
+    )
+    assert response.status_code == 403
+    assert not Redaction.objects.exists()
+
+
+@pytest.mark.parametrize("name", ["extract-preview", "extract-release"])
+def test_a_teacher_gets_403_and_another_school_404(name, cast_a, cast_b, client_for):
+    case = factories.case_in_state(cast_a, "consulting")
+    url = reverse(f"cases:{name}", kwargs={"pk": case.pk})
+    method = "get" if name == "extract-preview" else "post"
+
+    assert getattr(client_for(cast_a.teacher), method)(url).status_code == 403
+    assert getattr(client_for(cast_a.other_teacher), method)(url).status_code == 404
+    assert getattr(client_for(cast_b.af), method)(url).status_code == 404
+    assert getattr(client_for(cast_b.ib), method)(url).status_code == 404
+    assert not ExtractRelease.objects.exists()
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).exists()
+
+
+def test_rendering_runs_no_queries(cast_a, django_assert_num_queries):
+    case = rich_case(cast_a)
+    case = selectors.case_get_for_user(user=cast_a.af, case_id=case.pk)
+    data = selectors.case_extract_data(case=case)
+    extract = extract_rules.build_extract(
+        case=case, timeline=data.timeline, redactions=data.redactions, contact_persons=data.contact_persons
+    )
+    with django_assert_num_queries(0):
+        rendered = pdf.render_extract(extract=extract, generated_by=cast_a.af, generated_at=timezone.now())
+    assert rendered.pdf.startswith(b"%PDF-")
+
+
+# session, user, school ids, the case, its pupils, the user's permissions on the case; the chronology
+# (selectors.case_timeline: one query per kind of record and per prefetched nested record); the redactions, the
+# contact persons; the release row and the EXPORT audit row (savepoint around them: 2 on both backends);
+# session save ×3.
+PINNED_RELEASE = 39
+
+
+def grow(cast, case, n: int) -> None:
+    """Add ``n`` signals and consultations (alternating) to the case."""
+    for i in range(n):
+        if i % 2:
+            factories.add_consultation(cast.ib, Case.objects.get(pk=case.pk))
+        else:
+            services.signal_record(user=cast.ib, case=Case.objects.get(pk=case.pk), signal=factories.make_signal())
+
+
+def test_the_query_count_of_a_release_does_not_grow_with_the_entries(cast_a, client_for, django_assert_num_queries):
+    small = factories.case_in_state(cast_a, "consulting")
+    grow(cast_a, small, 5 - Signal.objects.filter(case=small).count())
+    large = factories.case_in_state(cast_a, "consulting")
+    grow(cast_a, large, 50 - Signal.objects.filter(case=large).count())
+    client = client_for(cast_a.af)
+    release(client, small)  # warm the process-wide caches (content types)
+
+    for case in (small, large):
+        with django_assert_num_queries(PINNED_RELEASE):
+            release(client, case)
+    assert Signal.objects.filter(case=large).count() + large.consultations.count() >= 50
+    assert Signal.objects.filter(case=small).count() + small.consultations.count() >= 5
