@@ -48,6 +48,7 @@ case_patterns = [
         views_decisions.task_done,
         name="task-done",
     ),
+    path("meldingen/<int:pk>/gelezen/", views.notification_read, name="notification-read"),
 ]
 
 urlpatterns = [

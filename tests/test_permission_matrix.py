@@ -37,11 +37,13 @@ from cases.models import (
     ConversationAcknowledgement,
     Kindcheck,
     Membership,
+    Notification,
     ParentConversation,
     ParentTalkSkip,
     ParentTalkSkipConfirmation,
     ParentView,
     Pupil,
+    ReminderSent,
     Role,
     Signal,
     SignalFollowUp,
@@ -158,6 +160,8 @@ WRITTEN_MODELS = [
     ParentView,
     ParentTalkSkip,
     ParentTalkSkipConfirmation,
+    Notification,
+    ReminderSent,
 ]
 
 
@@ -166,6 +170,7 @@ def snapshot(world: World) -> dict:
     return {
         "case": (case.state, case.owner_id, case.last_activity_at),
         **{model.__name__: model.objects.count() for model in WRITTEN_MODELS},
+        "notifications read": Notification.objects.filter(read_at__isnull=False).count(),
         "audit": AuditEvent.objects.exclude(action__in=[AuditEvent.Action.VIEW, AuditEvent.Action.DENIED]).count(),
     }
 
@@ -339,6 +344,21 @@ def check_task_done(world, actor, response):
     from cases.models import TaskDone
 
     assert TaskDone.objects.filter(consultation_action=world.task, author=world.user(actor)).count() == 1
+
+
+def ib_notification(world: World) -> dict:
+    """The notification the IB'er of school A got when the teacher handed the case over for consultation."""
+    return {"pk": Notification.objects.get(user=world.a.ib, case=world.case).pk}
+
+
+def start_page_of_ib(world: World) -> str:
+    return reverse("start", kwargs={"school_id": world.a.school.pk, "role": Role.IB})
+
+
+def check_notification_read(world, actor, response):
+    assert response.url == start_page_of_ib(world)
+    notification = Notification.objects.get(user=world.a.ib, case=world.case)
+    assert notification.read_at is not None
 
 
 ROWS = [
@@ -643,6 +663,17 @@ ROWS = [
         lambda w: {"pk": w.case.pk, "kind": "consultatie", "task_id": w.task.pk},
         world={"state": CaseState.CONSULTING, "task": True},
         check=check_task_done,
+        writes=True,
+    ),
+    Row(
+        "cases:notification-read",
+        "the IB'er's hand-over notification",
+        "POST",
+        expect(ib=DONE),  # only the person notified; anyone else: 404, like a notification that does not exist
+        ib_notification,
+        world={"state": CaseState.CONSULTING},
+        data=lambda w: {"next": start_page_of_ib(w)},
+        check=check_notification_read,
         writes=True,
     ),
     Row(

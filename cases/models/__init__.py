@@ -41,6 +41,7 @@ from cases.models.entries import (
     Signal,
     SignalFollowUp,
 )
+from cases.models.notifications import Notification, ReminderSent
 from cases.models.people import (
     Board,
     ClassGroup,
@@ -89,6 +90,8 @@ __all__ = [
     "HouseholdMember",
     "Kindcheck",
     "Membership",
+    "Notification",
+    "ReminderSent",
     "ParentConversation",
     "ParentTalkSkip",
     "ParentTalkSkipConfirmation",
