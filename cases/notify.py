@@ -34,6 +34,12 @@ def case_url(case_id: int) -> str:
     return settings.MELDCODE_BASE_URL + reverse("cases:case-detail", kwargs={"pk": case_id})
 
 
+def _not_safe() -> str:
+    return gettext(
+        "This e-mail deliberately names no pupil and gives no details: e-mail is not a safe channel for them."
+    )
+
+
 def _mail(user: User, subject: str, body: str) -> None:
     send_mail(subject, body, None, [user.email])
 
@@ -41,22 +47,34 @@ def _mail(user: User, subject: str, body: str) -> None:
 def handover_mail(user: User, case_id: int) -> None:
     with translation.override("nl"):
         subject = gettext("Meldcode: a case has been handed over to you")
-        body = gettext(
-            "Hello,\n\nA case in the meldcode application has been handed over to you. Log in to see it:\n"
-            "%(url)s\n\nThis e-mail deliberately names no pupil and gives no details: e-mail is not a safe channel "
-            "for them."
-        ) % {"url": case_url(case_id)}
+        body = "\n\n".join(
+            [
+                gettext("Hello,"),
+                gettext("A case in the meldcode application has been handed over to you. Log in to see it:")
+                + "\n"
+                + case_url(case_id),
+                _not_safe(),
+            ]
+        )
     _mail(user, subject, body)
 
 
 def reminder_mail(user: User, case_id: int, due: datetime.date) -> None:
     with translation.override("nl"):
         subject = gettext("Meldcode: something is due in a case")
-        body = gettext(
-            "Hello,\n\nIn the meldcode application something is due on %(date)s in a case for which you are "
-            "responsible. Log in to see what:\n%(url)s\n\nThis e-mail deliberately names no pupil and gives no "
-            "details: e-mail is not a safe channel for them."
-        ) % {"date": date_format(due, "j F Y"), "url": case_url(case_id)}
+        body = "\n\n".join(
+            [
+                gettext("Hello,"),
+                gettext(
+                    "In the meldcode application something is due on %(date)s in a case for which you are "
+                    "responsible. Log in to see what:"
+                )
+                % {"date": date_format(due, "j F Y")}
+                + "\n"
+                + case_url(case_id),
+                _not_safe(),
+            ]
+        )
     _mail(user, subject, body)
 
 
