@@ -11,6 +11,7 @@ import itertools
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from cases import decision, services
 from cases import permissions as perms
@@ -635,7 +636,9 @@ def test_route_b_no_police_report_is_refused_on_a_reasonable_suspicion(cast_a):
             ),
             expected_state="inspector_consulted",
         )
-    assert "reasonable suspicion" in " ".join(exc.value.reasons)
+    # The reason is given in the active language (Dutch by default since the message was translated).
+    expected = gettext("There is a reasonable suspicion of a sexual offence: the board must report to the police.")
+    assert expected in exc.value.reasons
     assert fresh(case).state == "inspector_consulted"
     assert not PoliceDecision.objects.filter(case=case).exists()
 
