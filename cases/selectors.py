@@ -25,6 +25,7 @@ from cases.models import (
     Membership,
     MonitoringAgreement,
     MonitoringCheckIn,
+    Notification,
     ParentConversation,
     ParentTalkSkip,
     ParentTalkSkipConfirmation,
@@ -313,4 +314,15 @@ def case_extract_data(*, case: Case) -> ExtractData:
             .distinct()
             .order_by("last_name", "first_name")
         ),
+    )
+
+
+def notification_list_for_user(*, user: User, school_id: int, limit: int = 20) -> list[Notification]:
+    """The user's unread notifications about cases of this school that they can still see, newest first.
+    One query (visibility is a subquery)."""
+    visible = permissions.case_queryset_for_user(user).filter(school_id=school_id)
+    return list(
+        Notification.objects.filter(user=user, read_at__isnull=True, case__in=visible)
+        .select_related("case")
+        .order_by("-created_at", "-pk")[:limit]
     )

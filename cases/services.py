@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
-from cases import access, decision
+from cases import access, decision, notify
 from cases import permissions as perms
 from cases.audit import audit_log
 from cases.models import (
@@ -260,10 +260,13 @@ def _fire(*, user: User, case: Case, name: str, reason: str = "", check_permissi
         case.closing_text = ""
     case.last_activity_at = now
     case.save(update_fields=STEP_FIELDS)
-    Transition.objects.create(
+    step = Transition.objects.create(
         case=case, actor=user, name=name, from_state=from_state, to_state=case.state, reason=reason.strip()
     )
     audit_log(user=user, case=case, action=AuditEvent.Action.TRANSITION, target=f"{from_state} → {case.state}")
+    # A hand-over (to the IB'er, to the aandachtsfunctionaris): the notifications are stored with the step change,
+    # their e-mails go out on commit (``transaction.on_commit``).
+    notify.handover_notify(case=case, transition=step, actor=user)
     return case
 
 
@@ -553,3 +556,11 @@ def extract_release_record(
             user=user, case=case, action=AuditEvent.Action.EXPORT, target=f"parent extract {release.pk} {checksum[:16]}"
         )
     return release
+
+
+# --- Notifications ---------------------------------------------------------------------------------------------
+
+
+def notification_mark_read(*, user: User, notification) -> None:
+    """Mark one of the user's own notifications read (the view fetches it by user: another's answers 404)."""
+    notify.notification_mark_read(user=user, notification=notification)

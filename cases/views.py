@@ -10,11 +10,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cases import forms, selectors, services
+from cases import deadlines, forms, selectors, services
 from cases import permissions as perms
 from cases.audit import audit_log
 from cases.models import (
@@ -27,6 +28,7 @@ from cases.models import (
     FlagAssessment,
     Kindcheck,
     MonitoringCheckIn,
+    Notification,
     ParentConversation,
     ParentTalkSkip,
     ParentView,
@@ -77,9 +79,13 @@ def start(request, school_id: int, role: str):
         "memberships": selectors.membership_list_for_user(user=request.user),
         "title": membership.get_role_display(),
     }
-    context["action_cases"] = selectors.cases_needing_action(user=request.user, school_id=school_id, role=role)[:50]
+    # Deadlines are computed for the cases on the page in a fixed number of queries (``cases.deadlines.attach``).
+    context["action_cases"] = deadlines.attach(
+        selectors.cases_needing_action(user=request.user, school_id=school_id, role=role)[:50]
+    )
+    context["notifications"] = selectors.notification_list_for_user(user=request.user, school_id=school_id)
     if role in (Role.TEACHER, Role.CONTACT_PERSON):
-        context["cases"] = selectors.case_list_for_user(user=request.user, school_id=school_id)[:20]
+        context["cases"] = deadlines.attach(selectors.case_list_for_user(user=request.user, school_id=school_id)[:20])
         context["own_signals"] = selectors.signal_list_for_author(user=request.user, school_id=school_id)
     if role == Role.TEACHER:
         context["class_groups"] = selectors.class_group_list_for_teacher(user=request.user, school_id=school_id)
@@ -100,6 +106,7 @@ def case_list(request):
         state = None
     cases = selectors.case_list_for_user(user=request.user, states=[state] if state else None)
     page = Paginator(cases, 25).get_page(request.GET.get("pagina"))
+    page.object_list = deadlines.attach(page.object_list)
     return render(
         request,
         "cases/case_list.html#results" if request.htmx else "cases/case_list.html",
@@ -111,6 +118,7 @@ def case_list(request):
 @login_required
 def case_detail(request, pk: int):
     case = selectors.case_get_for_user(user=request.user, case_id=pk)
+    deadlines.attach([case])
     ready, blocked = services.available_transitions(user=request.user, case=case)
     audit_log(user=request.user, case=case, action=AuditEvent.Action.VIEW, target="case page")
     can = {name: perms.can(request.user, perm, case) for name, perm in PAGE_PERMISSIONS.items()}
@@ -415,3 +423,20 @@ def case_transition(request, pk: int, name: str):
     else:
         messages.success(request, gettext("The case has moved on to the next step."))
     return redirect("cases:case-detail", pk=case.pk)
+
+
+# --- Notifications ----------------------------------------------------------------------------------------------
+
+
+@require_POST
+@login_required
+def notification_read(request, pk: int):
+    """Mark one of your own notifications read. Someone else's answers 404, like one that does not exist."""
+    notification = get_object_or_404(Notification, pk=pk, user=request.user)
+    services.notification_mark_read(user=request.user, notification=notification)
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "home"
+    return redirect(target)

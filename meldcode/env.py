@@ -66,3 +66,21 @@ def env_list(name: str, default: list[str], *, environ=None) -> list[str]:
     if value is None or value.strip() == "":
         return list(default)
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_base_url(name: str, default: str, *, environ=None) -> str:
+    """An absolute http(s) address without query or fragment, returned without a trailing slash."""
+    from urllib.parse import urlsplit
+
+    value = _raw(name, environ)
+    if value is None or value.strip() == "":
+        if not default:
+            raise ImproperlyConfigured(f"The environment variable {name} is required but not set.")
+        value = default
+    value = value.strip()
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment or " " in value:
+        raise ImproperlyConfigured(
+            f"The environment variable {name} must be an address such as https://meldcode.example.nl, not {value!r}."
+        )
+    return value.rstrip("/")

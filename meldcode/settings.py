@@ -12,7 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from meldcode.env import env_bool, env_int, env_list, env_str
+from meldcode.env import env_base_url, env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("MELDCODE_VAR_DIR", str(BASE_DIR / "var")))
@@ -226,3 +226,7 @@ LOGGING = {
 # --- The meldcode ---------------------------------------------------------------------------------------------
 # A closed case is kept this many years (there is no statutory term for the meldcode file; domain.md §6).
 MELDCODE_RETENTION_YEARS = env_int("MELDCODE_RETENTION_YEARS", 2, minimum=1)
+# Steps 1-3 have no legal deadline: a reminder when a case has stood still this many working days (domain.md §5).
+MELDCODE_STANDSTILL_WORKING_DAYS = env_int("MELDCODE_STANDSTILL_WORKING_DAYS", 10, minimum=1)
+# The address of the application, for the links in e-mails (reminders, hand-overs). Required in production.
+MELDCODE_BASE_URL = env_base_url("MELDCODE_BASE_URL", "http://127.0.0.1:8000" if DEBUG else "")

@@ -38,12 +38,14 @@ from cases.models import (
     ExtractRelease,
     Kindcheck,
     Membership,
+    Notification,
     ParentConversation,
     ParentTalkSkip,
     ParentTalkSkipConfirmation,
     ParentView,
     Pupil,
     Redaction,
+    ReminderSent,
     Role,
     Signal,
     SignalFollowUp,
@@ -162,6 +164,8 @@ WRITTEN_MODELS = [
     ParentTalkSkipConfirmation,
     Redaction,
     ExtractRelease,
+    Notification,
+    ReminderSent,
 ]
 
 
@@ -170,6 +174,7 @@ def snapshot(world: World) -> dict:
     return {
         "case": (case.state, case.owner_id, case.last_activity_at),
         **{model.__name__: model.objects.count() for model in WRITTEN_MODELS},
+        "notifications read": Notification.objects.filter(read_at__isnull=False).count(),
         "audit": AuditEvent.objects.exclude(action__in=[AuditEvent.Action.VIEW, AuditEvent.Action.DENIED]).count(),
     }
 
@@ -364,6 +369,21 @@ def check_task_done(world, actor, response):
     from cases.models import TaskDone
 
     assert TaskDone.objects.filter(consultation_action=world.task, author=world.user(actor)).count() == 1
+
+
+def ib_notification(world: World) -> dict:
+    """The notification the IB'er of school A got when the teacher handed the case over for consultation."""
+    return {"pk": Notification.objects.get(user=world.a.ib, case=world.case).pk}
+
+
+def start_page_of_ib(world: World) -> str:
+    return reverse("start", kwargs={"school_id": world.a.school.pk, "role": Role.IB})
+
+
+def check_notification_read(world, actor, response):
+    assert response.url == start_page_of_ib(world)
+    notification = Notification.objects.get(user=world.a.ib, case=world.case)
+    assert notification.read_at is not None
 
 
 ROWS = [
@@ -696,6 +716,17 @@ ROWS = [
         expect(teacher=FORBIDDEN, ib=OK, af=OK),
         case_pk,
         check=check_extract_released,
+        writes=True,
+    ),
+    Row(
+        "cases:notification-read",
+        "the IB'er's hand-over notification",
+        "POST",
+        expect(ib=DONE),  # only the person notified; anyone else: 404, like a notification that does not exist
+        ib_notification,
+        world={"state": CaseState.CONSULTING},
+        data=lambda w: {"next": start_page_of_ib(w)},
+        check=check_notification_read,
         writes=True,
     ),
     Row(

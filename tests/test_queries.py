@@ -35,12 +35,14 @@ PINNED = {
     # session, user, school ids, COUNT for the paginator, the page of cases (school and owner joined), their pupils
     # (class groups joined), session save ×3.
     "case_list": 9,
-    # session, user, membership of the page, all memberships, school ids, cases, their pupils, class groups with
-    # their pupil counts, the groups' teachers, session save ×3.
-    "start_ib": 12,
+    # session, user, membership of the page, all memberships, school ids, cases, their pupils, the user's unread
+    # notifications (visibility as a subquery), class groups with their pupil counts, the groups' teachers, session
+    # save ×3. The deadlines of cases in steps 1-3 take no query (the stand-still rule reads the case row); cases
+    # in later steps add at most one query per kind of record (cases.deadlines.attach), whatever their number.
+    "start_ib": 13,
     # as the IB's, plus the cases the teacher opened that wait for them (with pupils) and the teacher's own signals
     # (with their cases); the pupils of the teacher's groups instead of the groups' teachers.
-    "start_teacher": 15,
+    "start_teacher": 16,
     # session, user, school ids, the case, its pupils, the IB'er's permissions on the case (one union query),
     # the guard of the one transition from step 1, the audit
     # row; the chronology: one query per kind of record (selectors.case_timeline) and one per prefetched nested

@@ -15,6 +15,7 @@ PRODUCTION_ENV = {
     "DEBUG": "false",
     "SECRET_KEY": "p" * 10 + "roduction-like-secret-key-with-enough-entropy-0123456789",
     "ALLOWED_HOSTS": "meldcode.example.invalid",
+    "MELDCODE_BASE_URL": "https://meldcode.example.invalid",
 }
 
 

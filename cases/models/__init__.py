@@ -42,6 +42,7 @@ from cases.models.entries import (
     SignalFollowUp,
 )
 from cases.models.extract import ExtractRelease, Redaction
+from cases.models.notifications import Notification, ReminderSent
 from cases.models.people import (
     Board,
     ClassGroup,
@@ -92,6 +93,8 @@ __all__ = [
     "HouseholdMember",
     "Kindcheck",
     "Membership",
+    "Notification",
+    "ReminderSent",
     "ParentConversation",
     "ParentTalkSkip",
     "ParentTalkSkipConfirmation",

@@ -1,0 +1,176 @@
+"""Telling people: hand-over notifications and reminder e-mails.
+
+E-mail is not a safe channel: a message names no pupil, no case number and no detail — only that something is
+waiting or due, and the link to the case (behind the login). Mail is rendered in Dutch and sent only after the
+transaction that caused it has been committed.
+"""
+
+import datetime
+import logging
+from itertools import batched
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext
+
+from cases import deadlines
+from cases.models import Case, Membership, Notification, ReminderSent, Role, Transition, User
+
+logger = logging.getLogger(__name__)
+
+# Step changes that hand a case over to another role of the school: who gets it, and the kind of notification.
+HANDOVERS = {
+    "to_consulting": (Role.IB, Notification.Kind.HANDOVER_CONSULTING),
+    "to_weighing": (Role.AF, Notification.Kind.HANDOVER_WEIGHING),
+    "skip_to_weighing": (Role.AF, Notification.Kind.HANDOVER_WEIGHING),
+}
+
+
+def case_url(case_id: int) -> str:
+    return settings.MELDCODE_BASE_URL + reverse("cases:case-detail", kwargs={"pk": case_id})
+
+
+def _not_safe() -> str:
+    return gettext(
+        "This e-mail deliberately names no pupil and gives no details: e-mail is not a safe channel for them."
+    )
+
+
+def _mail(user: User, subject: str, body: str) -> None:
+    send_mail(subject, body, None, [user.email])
+
+
+def handover_mail(user: User, case_id: int) -> None:
+    with translation.override("nl"):
+        subject = gettext("Meldcode: a case has been handed over to you")
+        body = "\n\n".join(
+            [
+                gettext("Hello,"),
+                gettext("A case in the meldcode application has been handed over to you. Log in to see it:")
+                + "\n"
+                + case_url(case_id),
+                _not_safe(),
+            ]
+        )
+    _mail(user, subject, body)
+
+
+def reminder_mail(user: User, case_id: int, due: datetime.date) -> None:
+    with translation.override("nl"):
+        subject = gettext("Meldcode: something is due in a case")
+        body = "\n\n".join(
+            [
+                gettext("Hello,"),
+                gettext(
+                    "In the meldcode application something is due on %(date)s in a case for which you are "
+                    "responsible. Log in to see what:"
+                )
+                % {"date": date_format(due, "j F Y")}
+                + "\n"
+                + case_url(case_id),
+                _not_safe(),
+            ]
+        )
+    _mail(user, subject, body)
+
+
+# --- Hand-overs ---------------------------------------------------------------------------------------------------
+
+
+def handover_notify(*, case: Case, transition: Transition, actor: User) -> list[Notification]:
+    """Called by ``services._fire`` inside the step's transaction: the new owners (the school's IB'ers or
+    aandachtsfunctionarissen, not the person who handed over) get a notification in the application — stored
+    together with the step change — and an e-mail once the transaction is committed."""
+    if transition.name not in HANDOVERS:
+        return []
+    role, kind = HANDOVERS[transition.name]
+    users = (
+        User.objects.filter(memberships__school_id=case.school_id, memberships__role=role, is_active=True)
+        .exclude(pk=actor.pk)
+        .distinct()
+    )
+    notifications = Notification.objects.bulk_create(
+        [Notification(user=user, case=case, transition=transition, kind=kind) for user in users]
+    )
+    recipients = [n.user for n in notifications if n.user.email]
+    if recipients:
+        transaction.on_commit(lambda: _send_handover_mails(recipients, case.pk), robust=True)
+    return notifications
+
+
+def _send_handover_mails(users: list[User], case_id: int) -> None:
+    for user in users:
+        try:
+            handover_mail(user, case_id)
+        except Exception:  # one failing address must not stop the others
+            logger.exception("hand-over mail to user %s failed", user.pk)
+
+
+# --- Reminders ------------------------------------------------------------------------------------------------------
+
+
+def _recipients(deadline: deadlines.Deadline, case: Case, staff: dict, members: dict) -> list[User]:
+    users = list(staff.get((case.school_id, deadline.role), [])) if deadline.role else []
+    person = deadline.user
+    if person is not None and person.is_active and case.school_id in members.get(person.pk, set()):
+        users.append(person)
+    unique = {user.pk: user for user in users}
+    return [user for user in unique.values() if user.email]
+
+
+def send_due_reminders(today: datetime.date | None = None, chunk_size: int = 200) -> int:
+    """Send every reminder that is due and not sent yet; return how many e-mails were sent. Safe to run as often
+    as wanted (and in two processes at once): a ``ReminderSent`` row per case, deadline, due date and person,
+    unique in the database, is written in the same transaction as the sending."""
+    today = today or timezone.localdate()
+    staff: dict[tuple[int, str], list[User]] = {}
+    members: dict[int, set[int]] = {}
+    for membership in Membership.objects.filter(user__is_active=True).select_related("user"):
+        members.setdefault(membership.user_id, set()).add(membership.school_id)
+        staff.setdefault((membership.school_id, membership.role), []).append(membership.user)
+    cases = Case.objects.filter(state__in=deadlines.DEADLINE_STATES).select_related("school", "owner").order_by("pk")
+    sent = 0
+    for chunk in batched(cases.iterator(chunk_size=chunk_size), chunk_size):
+        deadlines.attach(chunk, today=today)
+        done = set(
+            ReminderSent.objects.filter(case_id__in=[c.pk for c in chunk]).values_list(
+                "case_id", "kind", "due_on", "user_id"
+            )
+        )
+        for case in chunk:
+            for deadline in case.deadlines:
+                for key, _on in deadline.reminders_due():
+                    kind = deadline.reminder_kind(key)
+                    for user in _recipients(deadline, case, staff, members):
+                        if (case.pk, kind, deadline.due, user.pk) in done:
+                            continue
+                        sent += _send_reminder_once(case, kind, deadline.due, user)
+    return sent
+
+
+def _send_reminder_once(case: Case, kind: str, due: datetime.date, user: User) -> int:
+    try:
+        with transaction.atomic():
+            ReminderSent.objects.create(case=case, kind=kind, due_on=due, user=user)
+            reminder_mail(user, case.pk, due)
+    except IntegrityError:  # another run sent it meanwhile
+        return 0
+    except Exception:
+        logger.exception("reminder mail to user %s failed; it is tried again on the next run", user.pk)
+        return 0
+    return 1
+
+
+# --- Notifications on the start page ----------------------------------------------------------------------------------
+
+
+def notification_mark_read(*, user: User, notification: Notification) -> None:
+    if notification.user_id != user.pk:
+        raise PermissionError
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
