@@ -53,7 +53,7 @@ case_patterns = [
     path("dossiers/<int:pk>/uittreksel/", views_extract.extract_preview, name="extract-preview"),
     path("dossiers/<int:pk>/uittreksel/weglaten/", views_extract.extract_redact, name="extract-redact"),
     path("dossiers/<int:pk>/uittreksel/vrijgeven/", views_extract.extract_release, name="extract-release"),
-    path("meldingen/<int:pk>/gelezen/", views.notification_read, name="notification-read"),
+    path("meldingen/<int:notification_id>/gelezen/", views.notification_read, name="notification-read"),
 ]
 
 urlpatterns = [

@@ -430,9 +430,10 @@ def case_transition(request, pk: int, name: str):
 
 @require_POST
 @login_required
-def notification_read(request, pk: int):
-    """Mark one of your own notifications read. Someone else's answers 404, like one that does not exist."""
-    notification = get_object_or_404(Notification, pk=pk, user=request.user)
+def notification_read(request, notification_id: int):
+    """Mark one of your own notifications read. Someone else's answers 404, like one that does not exist.
+    (The URL names it ``notification_id``, not ``pk``: a ``pk`` in this app's URLs is always a case.)"""
+    notification = get_object_or_404(Notification, pk=notification_id, user=request.user)
     services.notification_mark_read(user=request.user, notification=notification)
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(

@@ -396,7 +396,9 @@ def test_notifications_show_on_the_start_page_until_read(cast_a, client_for):
     response = client.get(start)
     assert [n.case_id for n in response.context["notifications"]] == [case.pk]
     notification = Notification.objects.get(user=cast_a.ib)
-    response = client.post(reverse("cases:notification-read", kwargs={"pk": notification.pk}), {"next": start})
+    response = client.post(
+        reverse("cases:notification-read", kwargs={"notification_id": notification.pk}), {"next": start}
+    )
     assert response.status_code == 302 and response.url == start
     assert client.get(start).context["notifications"] == []
 
@@ -405,7 +407,9 @@ def test_someone_else_cannot_mark_a_notification_read(cast_a, cast_b, client_for
     factories.case_in_state(cast_a, "consulting")
     notification = Notification.objects.get(user=cast_a.ib)
     for user in (cast_b.ib, cast_a.af):
-        response = client_for(user).post(reverse("cases:notification-read", kwargs={"pk": notification.pk}))
+        response = client_for(user).post(
+            reverse("cases:notification-read", kwargs={"notification_id": notification.pk})
+        )
         assert response.status_code == 404
     notification.refresh_from_db()
     assert notification.read_at is None

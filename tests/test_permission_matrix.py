@@ -373,7 +373,7 @@ def check_task_done(world, actor, response):
 
 def ib_notification(world: World) -> dict:
     """The notification the IB'er of school A got when the teacher handed the case over for consultation."""
-    return {"pk": Notification.objects.get(user=world.a.ib, case=world.case).pk}
+    return {"notification_id": Notification.objects.get(user=world.a.ib, case=world.case).pk}
 
 
 def start_page_of_ib(world: World) -> str:
@@ -727,6 +727,7 @@ ROWS = [
         world={"state": CaseState.CONSULTING},
         data=lambda w: {"next": start_page_of_ib(w)},
         check=check_notification_read,
+        hide_key="notification_id",
         writes=True,
     ),
     Row(
