@@ -9,12 +9,16 @@ from cases.models import (
     Board,
     Case,
     ClassGroup,
+    DestructionRecord,
     Guardian,
     HouseholdMember,
     Membership,
+    Notification,
     Pupil,
+    ReminderSent,
     Role,
     School,
+    SocialMapEntry,
     Transition,
     User,
 )
@@ -151,6 +155,46 @@ class AuditEventAdmin(ReadOnlyAdmin):
     list_filter = ["action"]
     fields = ["at", "user", "case", "action", "target", "path", "ip_address"]
     list_select_related = ["case", "user"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    """Hand-over notifications: read-only (they follow from step changes; the user marks them read)."""
+
+    list_display = ["created_at", "user", "case", "kind", "read_at"]
+    list_filter = ["kind"]
+    fields = ["created_at", "user", "case", "kind", "read_at"]
+    list_select_related = ["user", "case"]
+
+
+@admin.register(ReminderSent)
+class ReminderSentAdmin(ReadOnlyAdmin):
+    """The reminder e-mails sent (one per case, deadline, due date and person): read-only."""
+
+    list_display = ["sent_at", "user", "case", "kind", "due_on"]
+    fields = ["sent_at", "user", "case", "kind", "due_on"]
+    list_select_related = ["user", "case"]
+
+
+@admin.register(DestructionRecord)
+class DestructionRecordAdmin(ReadOnlyAdmin):
+    """What ``destroy_expired_cases --confirm`` destroyed: when, by whom, how many (no personal data)."""
+
+    list_display = ["destroyed_at", "operator", "case_count"]
+    fields = ["destroyed_at", "operator", "case_count", "per_school"]
+
+
+@admin.register(SocialMapEntry)
+class SocialMapEntryAdmin(admin.ModelAdmin):
+    """The social map: national entries (no board, no school), a board's, a school's. Not case data."""
+
+    list_display = ["organisation", "kind", "board", "school", "phone", "active"]
+    list_filter = ["kind", "active", "board", "school"]
+    search_fields = ["organisation", "region"]
+    list_select_related = ["board", "school"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # deactivate instead: records may name the entry
 
 
 # Permission groups are managed by the application (cases.access); editing them by hand could grant model-level

@@ -9,9 +9,10 @@ package; the school's holiday region is passed on as its subdivision).
 1-3 (the stand-still rule reads the case row), and at most one query per kind of record (Veilig Thuis reports and
 outcomes, help plans, monitoring agreements with their last check-in) when a case of such a step is on the page.
 
-Not (yet) here: the parents' request to see, copy or correct their data (1 month): the application has no record
-of such a request, so there is nothing to derive it from. Emergency reports and route B are "at once": they are the
-next step itself, not a deadline.
+The parents' request to see, copy or correct the file is answered within one calendar month of its receipt (AVG
+art. 12(3)): 31 January → 28 (or 29) February. It counts in every step, a closed case included, until the answer is
+recorded (one query for the cases on the page). Emergency reports and route B are "at once": they are the next step
+itself, not a deadline.
 """
 
 import calendar
@@ -27,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import (
+    AccessRequest,
     Case,
     CaseState,
     HelpPlan,
@@ -138,6 +140,7 @@ VT_FEEDBACK_AGREED = "vt_feedback_agreed"
 HELP_EVALUATION = "help_evaluation"
 MONITORING_CHECK_IN = "monitoring_check_in"
 STANDSTILL = "standstill"
+ACCESS_REQUEST = "access_request"
 
 LABELS = {
     VT_SAFETY_ASSESSMENT: _("Veilig Thuis safety assessment (5 working days after the report)"),
@@ -146,6 +149,7 @@ LABELS = {
     HELP_EVALUATION: _("Evaluate the help plan"),
     MONITORING_CHECK_IN: _("Monitoring check-in"),
     STANDSTILL: _("The case has not moved: take the next step or record why it waits"),
+    ACCESS_REQUEST: _("Answer the parents' request to see, copy or correct the file (1 month)"),
 }
 WEEK_BEFORE = "week_before"  # the reminder key of the help-plan evaluation's early reminder
 
@@ -170,6 +174,7 @@ class Deadline:
     user: User | None = None
     # (reminder key, date from which to send it): one e-mail per key. "" is the reminder on the day itself.
     reminders: tuple[tuple[str, datetime.date], ...] = field(default=())
+    ref: int | None = None  # the record the deadline belongs to, when a case can have several of a kind
 
     def __post_init__(self):
         if not self.reminders:
@@ -197,7 +202,8 @@ class Deadline:
         return ", ".join(parts)
 
     def reminder_kind(self, key: str) -> str:
-        return f"{self.kind}:{key}" if key else self.kind
+        kind = f"{self.kind}#{self.ref}" if self.ref is not None else self.kind
+        return f"{kind}:{key}" if key else kind
 
     def reminders_due(self) -> list[tuple[str, datetime.date]]:
         return [(key, on) for key, on in self.reminders if on <= self.today]
@@ -227,6 +233,14 @@ def attach(cases, today: datetime.date | None = None) -> list:
         return [pk for state in states for pk in by_state.get(state, [])]
 
     reports, outcomes, plans, agreements = {}, {}, {}, {}
+    requests: dict[int, list] = {}
+    if cases:
+        for request in (
+            AccessRequest.objects.filter(case_id__in=[c.pk for c in cases], handled__isnull=True)
+            .select_related("author")
+            .order_by("received_on", "pk")
+        ):
+            requests.setdefault(request.case_id, []).append(request)
     if vt_ids := ids(CaseState.REPORTED, CaseState.VT_INVOLVED):
         reports = _latest_per_case(
             VeiligThuisReport.objects.filter(case_id__in=vt_ids)
@@ -251,12 +265,11 @@ def attach(cases, today: datetime.date | None = None) -> list:
         )
 
     for case in cases:
-        case.deadlines = sorted(
-            _deadlines(
-                case, today, reports.get(case.pk), outcomes.get(case.pk), plans.get(case.pk), agreements.get(case.pk)
-            ),
-            key=lambda d: (d.due, d.kind),
+        found = _deadlines(
+            case, today, reports.get(case.pk), outcomes.get(case.pk), plans.get(case.pk), agreements.get(case.pk)
         )
+        found += [_access_request_deadline(request, today) for request in requests.get(case.pk, [])]
+        case.deadlines = sorted(found, key=lambda d: (d.due, d.kind))
     return cases
 
 
@@ -292,3 +305,15 @@ def _deadlines(case: Case, today, report, outcome, plan, agreement) -> list[Dead
             due = min(add_interval(last, interval), agreement.until)
         result.append(Deadline(MONITORING_CHECK_IN, due, today, role=Role.AF))
     return result
+
+
+def access_request_due(received_on: datetime.date) -> datetime.date:
+    """One calendar month after receipt; at the end of a shorter month, its last day."""
+    return add_months(received_on, 1)
+
+
+def _access_request_deadline(request: AccessRequest, today: datetime.date) -> Deadline:
+    due = access_request_due(request.received_on)
+    reminders = ((WEEK_BEFORE, due - datetime.timedelta(days=7)), ("", due))
+    # Per request: two requests on one case are two deadlines (and two reminders), even on the same day.
+    return Deadline(ACCESS_REQUEST, due, today, role=Role.AF, user=request.author, reminders=reminders, ref=request.pk)

@@ -19,6 +19,9 @@ Decisions (documented here, shown to staff in the preview):
   the decision, conclusion, expectations and receiving organisation are left out.
 - Information that could endanger someone: an entry with a ``Redaction`` (approved by the aandachtsfunctionaris) is
   left out entirely, with its recorded reason.
+- The parents' requests to see, copy or correct the file, and their answers, are included (the requester by their
+  relation to the child). A legal hold is an administrative record about keeping the file: left out, with that
+  reason.
 - Internal working notes: a teacher's proposal for an emergency report and the explanation of a step change are
   left out; a reason not to speak to the parents because it would endanger someone is left out.
 """
@@ -115,6 +118,7 @@ SECTIONS = [
     ("veilig-thuis", _("Veilig Thuis"), ["report", "outcome"]),
     ("route-b", _("Staff route"), ["board", "inspector", "police"]),
     ("closing", _("Closing"), ["closure"]),
+    ("requests", _("Your requests to see, copy or correct the file"), ["accessrequest", "accessanswer"]),
 ]
 # The model of each kind of entry in the chronology (``selectors.case_timeline``), for redactions.
 ENTRY_MODELS = {
@@ -139,8 +143,12 @@ ENTRY_MODELS = {
     "inspector": m.InspectorConsultation,
     "police": m.PoliceDecision,
     "taskdone": m.TaskDone,
+    "accessrequest": m.AccessRequest,
+    "accessanswer": m.AccessRequestHandled,
+    "legalhold": m.LegalHold,
 }
-KNOWN_KINDS = {kind for _slug, _title, kinds in SECTIONS for kind in kinds} | {"kindcheck"}
+KNOWN_KINDS = {kind for _slug, _title, kinds in SECTIONS for kind in kinds} | {"kindcheck", "legalhold"}
+ADMINISTRATIVE = _("an administrative record about how long the school keeps the file")
 
 
 def _rule(item: ExtractItem) -> None:
@@ -167,6 +175,8 @@ def _rule(item: ExtractItem) -> None:
         item.omissions.append(
             Omission(str(_("the decision, conclusion and expectations of Veilig Thuis")), VT_RESTRICTED)
         )
+    elif kind == "legalhold":
+        item.included, item.reason = False, ADMINISTRATIVE
     elif kind == "proposal":
         item.included, item.reason = False, INTERNAL
     elif kind == "transition":

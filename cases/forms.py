@@ -31,6 +31,8 @@ from cases.models import (
 )
 from cases.models.decisions import FLAG_CRITERIA
 from cases.models.entries import VT_ADVICE_POINTS
+from cases.models.retention import AccessRequest, AccessRequestHandled
+from cases.models.social_map import PartnerKind, SocialMapEntry
 
 TEXT_LIMIT = 10_000
 
@@ -71,6 +73,24 @@ class EntryForm(forms.ModelForm):
         if not self.fieldsets:
             return [("", list(self))]
         return [(legend, [self[name] for name in names if name in self.fields]) for legend, names in self.fieldsets]
+
+
+class PartnerChoiceMixin:
+    """A record that names a partner organisation picks it from the case's school's social map (``partners``, from
+    ``selectors.social_map_for_school``): never another school's. ``partner_kinds`` narrows the choice."""
+
+    partner_fields: tuple[str, ...] = ("partner",)
+    partner_kinds: tuple[str, ...] = ()
+
+    def __init__(self, *args, partners=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        queryset = partners if partners is not None else SocialMapEntry.objects.none()
+        if self.partner_kinds:
+            queryset = queryset.filter(kind__in=self.partner_kinds)
+        for name in self.partner_fields:
+            if name in self.fields:
+                self.fields[name].queryset = queryset
+                self.fields[name].empty_label = _("— not on the social map —")
 
 
 class SignalForm(EntryForm):
@@ -177,7 +197,7 @@ class KindcheckForm(EntryForm):
         widgets = {"other_minors": forms.RadioSelect}
 
 
-class ConsultationForm(EntryForm):
+class ConsultationForm(PartnerChoiceMixin, EntryForm):
     vt_points = forms.MultipleChoiceField(
         label=_("points discussed with Veilig Thuis"),
         choices=VT_ADVICE_POINTS,
@@ -191,6 +211,7 @@ class ConsultationForm(EntryForm):
             "kind",
             "held_on",
             "participants",
+            "partner",
             "organisation",
             "question",
             "advice",
@@ -204,7 +225,7 @@ class ConsultationForm(EntryForm):
         ]
 
     fieldsets = [
-        (_("Consultation"), ["kind", "held_on", "participants", "organisation", "question", "advice"]),
+        (_("Consultation"), ["kind", "held_on", "participants", "partner", "organisation", "question", "advice"]),
         (
             _("Only for an advice from Veilig Thuis"),
             ["family_anonymous", "vt_points", "vt_advised_report", "vt_advised_report_reason", "vt_registration"],
@@ -403,7 +424,7 @@ class HelpEvaluationForm(EntryForm):
 
 
 VT_REPORT_FIELDSETS = [
-    (_("The report"), ["reported_at", "channel", "vt_contact", "vt_reference"]),
+    (_("The report"), ["reported_at", "channel", "partner", "vt_contact", "vt_reference"]),
     (
         _("What Veilig Thuis asks"),
         [
@@ -438,7 +459,9 @@ VT_REPORT_FIELDSETS = [
 ]
 
 
-class VeiligThuisReportForm(EntryForm):
+class VeiligThuisReportForm(PartnerChoiceMixin, EntryForm):
+    partner_kinds = (PartnerKind.VEILIG_THUIS,)
+
     class Meta:
         model = VeiligThuisReport
         fields = [name for _legend, names in VT_REPORT_FIELDSETS for name in names]
@@ -468,7 +491,9 @@ class EmergencyProposalForm(EntryForm):
         fields = ["justification"]
 
 
-class VeiligThuisOutcomeForm(EntryForm):
+class VeiligThuisOutcomeForm(PartnerChoiceMixin, EntryForm):
+    partner_fields = ("receiving_partner",)
+
     class Meta:
         model = VeiligThuisOutcome
         fields = [
@@ -476,6 +501,7 @@ class VeiligThuisOutcomeForm(EntryForm):
             "decision",
             "conclusion",
             "expectations",
+            "receiving_partner",
             "receiving_organisation",
             "receiving_contact",
         ]
@@ -512,10 +538,12 @@ class BoardNotificationForm(EntryForm):
         fields = ["informed_on", "informed_whom", "how"]
 
 
-class InspectorConsultationForm(EntryForm):
+class InspectorConsultationForm(PartnerChoiceMixin, EntryForm):
+    partner_kinds = (PartnerKind.INSPECTOR,)
+
     class Meta:
         model = InspectorConsultation
-        fields = ["consulted_on", "inspector", "advice", "reasonable_suspicion"]
+        fields = ["consulted_on", "partner", "inspector", "advice", "reasonable_suspicion"]
 
 
 class PoliceDecisionForm(EntryForm):
@@ -548,3 +576,51 @@ class RedactionForm(forms.Form):
     def entry_key(self) -> tuple[str, int]:
         kind, _sep, pk = self.cleaned_data["entry"].partition(":")
         return kind, int(pk)
+
+
+# --- The social map, retention and the parents' requests -------------------------------------------------------------
+
+
+class SocialMapEntryForm(forms.ModelForm):
+    class Meta:
+        model = SocialMapEntry
+        fields = ["kind", "organisation", "region", "phone", "email", "website", "notes", "active"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+    def grouped_fields(self):
+        return [("", list(self))]
+
+
+class LegalHoldForm(forms.Form):
+    reason = forms.CharField(
+        label=_("reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text=_("For example: a complaint procedure or a court case in which the file may be needed."),
+    )
+
+    def grouped_fields(self):
+        return [("", list(self))]
+
+
+class AccessRequestForm(EntryForm):
+    class Meta:
+        model = AccessRequest
+        fields = ["kind", "received_on", "requester", "details"]
+        widgets = {"kind": forms.RadioSelect}
+
+    def __init__(self, *args, guardians=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        requester = self.fields["requester"]
+        requester.queryset = guardians if guardians is not None else requester.queryset.none()
+
+
+class AccessRequestHandledForm(EntryForm):
+    class Meta:
+        model = AccessRequestHandled
+        fields = ["request", "handled_on", "outcome", "notes"]
+        widgets = {"outcome": forms.RadioSelect}
+
+    def __init__(self, *args, requests=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["request"].queryset = requests if requests is not None else AccessRequest.objects.none()

@@ -12,13 +12,14 @@ from itertools import batched
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from cases import deadlines
-from cases.models import Case, Membership, Notification, ReminderSent, Role, Transition, User
+from cases.models import AccessRequest, Case, Membership, Notification, ReminderSent, Role, Transition, User
 
 logger = logging.getLogger(__name__)
 
@@ -132,7 +133,13 @@ def send_due_reminders(today: datetime.date | None = None, chunk_size: int = 200
     for membership in Membership.objects.filter(user__is_active=True).select_related("user"):
         members.setdefault(membership.user_id, set()).add(membership.school_id)
         staff.setdefault((membership.school_id, membership.role), []).append(membership.user)
-    cases = Case.objects.filter(state__in=deadlines.DEADLINE_STATES).select_related("school", "owner").order_by("pk")
+    # Cases in a step with deadlines, and cases in any step (closed too) with an unanswered parents' request.
+    pending_requests = AccessRequest.objects.filter(handled__isnull=True).values("case_id")
+    cases = (
+        Case.objects.filter(Q(state__in=deadlines.DEADLINE_STATES) | Q(pk__in=pending_requests))
+        .select_related("school", "owner")
+        .order_by("pk")
+    )
     sent = 0
     for chunk in batched(cases.iterator(chunk_size=chunk_size), chunk_size):
         deadlines.attach(chunk, today=today)

@@ -6,6 +6,8 @@ from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
 
 from cases import permissions
 from cases.models import (
+    AccessRequest,
+    AccessRequestHandled,
     AuditEvent,
     BoardNotification,
     Case,
@@ -17,11 +19,13 @@ from cases.models import (
     ConversationAcknowledgement,
     EmergencyProposal,
     FlagAssessment,
+    Guardian,
     HelpEvaluation,
     HelpPlan,
     HelpTask,
     InspectorConsultation,
     Kindcheck,
+    LegalHold,
     Membership,
     MonitoringAgreement,
     MonitoringCheckIn,
@@ -34,8 +38,10 @@ from cases.models import (
     Pupil,
     RiskAssessment,
     Role,
+    School,
     Signal,
     SignalFollowUp,
+    SocialMapEntry,
     TaskDone,
     Transition,
     User,
@@ -131,7 +137,10 @@ def case_timeline(*, case: Case) -> list[TimelineItem]:
             .prefetch_related(Prefetch("follow_ups", queryset=SignalFollowUp.objects.select_related("author"))),
         ),
         ("kindcheck", Kindcheck.objects.filter(case=case).select_related("author")),
-        ("consultation", Consultation.objects.filter(case=case).select_related("author").prefetch_related("actions")),
+        (
+            "consultation",
+            Consultation.objects.filter(case=case).select_related("author", "partner").prefetch_related("actions"),
+        ),
         (
             "conversation",
             ParentConversation.objects.filter(case=case)
@@ -160,16 +169,19 @@ def case_timeline(*, case: Case) -> list[TimelineItem]:
             .prefetch_related(Prefetch("tasks", queryset=HelpTask.objects.select_related("done__author"))),
         ),
         ("evaluation", HelpEvaluation.objects.filter(case=case).select_related("author", "plan")),
-        ("report", VeiligThuisReport.objects.filter(case=case).select_related("author")),
-        ("outcome", VeiligThuisOutcome.objects.filter(case=case).select_related("author")),
+        ("report", VeiligThuisReport.objects.filter(case=case).select_related("author", "partner")),
+        ("outcome", VeiligThuisOutcome.objects.filter(case=case).select_related("author", "receiving_partner")),
         ("monitoring", MonitoringAgreement.objects.filter(case=case).select_related("author")),
         ("checkin", MonitoringCheckIn.objects.filter(case=case).select_related("author", "agreement")),
         ("proposal", EmergencyProposal.objects.filter(case=case).select_related("author")),
         ("closure", Closure.objects.filter(case=case).select_related("author")),
         ("board", BoardNotification.objects.filter(case=case).select_related("author")),
-        ("inspector", InspectorConsultation.objects.filter(case=case).select_related("author")),
+        ("inspector", InspectorConsultation.objects.filter(case=case).select_related("author", "partner")),
         ("police", PoliceDecision.objects.filter(case=case).select_related("author")),
         ("taskdone", TaskDone.objects.filter(case=case).select_related("author", "help_task", "consultation_action")),
+        ("accessrequest", AccessRequest.objects.filter(case=case).select_related("author", "requester")),
+        ("accessanswer", AccessRequestHandled.objects.filter(case=case).select_related("author", "request")),
+        ("legalhold", LegalHold.objects.filter(case=case).select_related("author")),
         ("transition", Transition.objects.filter(case=case).select_related("actor")),
     ]
     items: list[TimelineItem] = []
@@ -325,4 +337,40 @@ def notification_list_for_user(*, user: User, school_id: int, limit: int = 20) -
         Notification.objects.filter(user=user, read_at__isnull=True, case__in=visible)
         .select_related("case")
         .order_by("-created_at", "-pk")[:limit]
+    )
+
+
+# --- The social map, retention and the parents' requests -------------------------------------------------------------
+
+
+def school_get_for_member(*, user: User, school_id: int) -> School | None:
+    """The school if the user works there (any role); ``None`` otherwise (the view answers 404)."""
+    return School.objects.filter(pk=school_id, memberships__user=user).select_related("board").distinct().first()
+
+
+def social_map_for_school(*, school: School, include_inactive: bool = False) -> QuerySet[SocialMapEntry]:
+    """The partners that apply to ``school``: national, its board's and its own entries."""
+    qs = SocialMapEntry.objects.for_school(school).select_related("board", "school")
+    return qs if include_inactive else qs.filter(active=True)
+
+
+def case_guardians(*, case: Case) -> QuerySet[Guardian]:
+    return Guardian.objects.filter(pupil__in=case.pupils.all()).select_related("pupil").order_by("pupil", "name")
+
+
+def case_open_access_requests(*, case: Case) -> QuerySet[AccessRequest]:
+    return AccessRequest.objects.filter(case=case, handled__isnull=True).select_related("requester")
+
+
+def cases_with_open_access_requests(*, user: User, school_id: int) -> QuerySet[Case]:
+    """Cases of this school that the user may handle parents' requests for, with a request not yet answered."""
+    return (
+        permissions.case_queryset_for_user(user, permissions.EXTRACT)
+        .filter(
+            school_id=school_id,
+            pk__in=AccessRequest.objects.filter(handled__isnull=True).values("case_id"),
+        )
+        .select_related("school", "owner")
+        .prefetch_related(Prefetch("pupils", queryset=Pupil.objects.select_related("class_group")))
+        .order_by("pk")
     )

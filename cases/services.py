@@ -18,20 +18,25 @@ from cases import access, decision, notify
 from cases import permissions as perms
 from cases.audit import audit_log
 from cases.models import (
+    AccessRequest,
+    AccessRequestHandled,
     AuditEvent,
     Case,
     CaseState,
     Closure,
     ConsultationAction,
+    Guardian,
     HelpEvaluation,
     HelpPlan,
     HelpTask,
+    LegalHold,
     ParentTalkSkip,
     ParentTalkSkipConfirmation,
     Pupil,
     Role,
     School,
     Signal,
+    SocialMapEntry,
     TaskDone,
     Transition,
     User,
@@ -154,8 +159,17 @@ def _save_entry(*, user: User, case: Case, entry: Entry, corrects: Entry | None 
 
 
 def _refuse_links_to_other_cases(entry: Entry, case: Case) -> None:
-    """A record may only refer to records of its own case (a conversation, a signal, a plan, an agreement)."""
+    """A record may only refer to records of its own case (a conversation, a signal, a plan, an agreement), to
+    partners on its school's social map, and to parents of its own pupils."""
     for field in entry._meta.concrete_fields:
+        if field.is_relation and field.related_model is SocialMapEntry:
+            partner = getattr(entry, field.name)
+            if partner is not None and not partner.applies_to(case.school):
+                raise PermissionDenied
+        if field.is_relation and field.related_model is Guardian:
+            guardian = getattr(entry, field.name)
+            if guardian is not None and not case.pupils.filter(pk=guardian.pupil_id).exists():
+                raise PermissionDenied
         if field.is_relation and field.name not in ("case", "corrects") and issubclass(field.related_model, Entry):
             linked = getattr(entry, field.name)
             if linked is not None and linked.case_id != case.pk:
@@ -564,3 +578,74 @@ def extract_release_record(
 def notification_mark_read(*, user: User, notification) -> None:
     """Mark one of the user's own notifications read (the view fetches it by user: another's answers 404)."""
     notify.notification_mark_read(user=user, notification=notification)
+
+
+# --- The social map (domain.md §3) -----------------------------------------------------------------------------------
+
+# Who keeps a school's own entries of the social map: the aandachtsfunctionaris, who decides on reports and help,
+# and the IB'er, who runs the consultations. Board and national entries are kept by the administrator (admin).
+SOCIAL_MAP_EDITORS = {Role.AF, Role.IB}
+
+
+def social_map_can_edit(*, user: User, school: School) -> bool:
+    return bool(perms.roles_at_school(user, school.pk) & SOCIAL_MAP_EDITORS)
+
+
+def social_map_entry_save(*, user: User, school: School, entry: SocialMapEntry) -> SocialMapEntry:
+    """Add or change an entry of the school's own social map (an ordinary change, not case data)."""
+    if not social_map_can_edit(user=user, school=school):
+        raise PermissionDenied
+    if entry.pk is not None and entry.school_id != school.pk:
+        raise PermissionDenied
+    entry.school = school
+    entry.board = None
+    entry.full_clean()
+    entry.save()
+    return entry
+
+
+# --- Retention: the legal hold (domain.md §6) -------------------------------------------------------------------------
+
+
+def legal_hold_set(*, user: User, case: Case, placed: bool, reason: str) -> LegalHold:
+    """Place or lift the legal hold on a case (the aandachtsfunctionaris), with the reason; recorded in the
+    chronology. While it is on, ``destroy_expired_cases`` leaves the case alone."""
+    perms.require(user, perms.DECIDE, case)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason.")})
+    with transaction.atomic():
+        locked = _lock(case)
+        if locked.legal_hold == placed:
+            raise ValidationError(
+                _("The legal hold is already on.") if placed else _("There is no legal hold to lift.")
+            )
+        hold = _save_entry(user=user, case=locked, entry=LegalHold(placed=placed, reason=reason.strip()))
+        locked.legal_hold = placed
+        locked.save(update_fields=["legal_hold"])
+    return hold
+
+
+# --- The parents' requests to see, copy or correct the file (domain.md §5) -----------------------------------------
+
+
+def access_request_record(*, user: User, case: Case, request: AccessRequest) -> AccessRequest:
+    """Record a parent's request (the IB'er or the aandachtsfunctionaris). Also on a closed case: parents may ask
+    as long as the file exists."""
+    perms.require(user, perms.EXTRACT, case)
+    with transaction.atomic():
+        locked = _lock(case)
+        _save_entry(user=user, case=locked, entry=request)
+        _touch(locked)
+    return request
+
+
+def access_request_handle(*, user: User, case: Case, handled: AccessRequestHandled) -> AccessRequestHandled:
+    """Record how a parent's request was answered; the deadline then disappears."""
+    perms.require(user, perms.EXTRACT, case)
+    with transaction.atomic():
+        locked = _lock(case)
+        if AccessRequestHandled.objects.filter(request_id=handled.request_id).exists():
+            raise ValidationError(_("This request has already been answered."))
+        _save_entry(user=user, case=locked, entry=handled)
+        _touch(locked)
+    return handled

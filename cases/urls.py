@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from cases import views, views_decisions, views_extract
+from cases import views, views_decisions, views_extract, views_retention
 
 case_patterns = [
     path("dossiers/", views.case_list, name="case-list"),
@@ -54,6 +54,21 @@ case_patterns = [
     path("dossiers/<int:pk>/uittreksel/weglaten/", views_extract.extract_redact, name="extract-redact"),
     path("dossiers/<int:pk>/uittreksel/vrijgeven/", views_extract.extract_release, name="extract-release"),
     path("meldingen/<int:notification_id>/gelezen/", views.notification_read, name="notification-read"),
+    # The social map, retention, the parents' requests
+    path("scholen/<int:school_id>/sociale-kaart/", views_retention.social_map, name="social-map"),
+    path("scholen/<int:school_id>/sociale-kaart/nieuw/", views_retention.social_map_entry, name="social-map-add"),
+    path(
+        "scholen/<int:school_id>/sociale-kaart/<int:entry_id>/wijzigen/",
+        views_retention.social_map_entry,
+        name="social-map-edit",
+    ),
+    path("dossiers/<int:pk>/bewaren/", views_retention.legal_hold, name="legal-hold"),
+    path("dossiers/<int:pk>/verzoek-ouders/nieuw/", views_retention.access_request_add, name="access-request-add"),
+    path(
+        "dossiers/<int:pk>/verzoek-ouders/beantwoord/",
+        views_retention.access_request_answer,
+        name="access-request-answer",
+    ),
 ]
 
 urlpatterns = [

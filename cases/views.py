@@ -3,6 +3,7 @@ Not visible → 404; visible but not allowed → 403."""
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -92,6 +93,9 @@ def start(request, school_id: int, role: str):
         context["pupils"] = selectors.pupil_list_for_teacher(user=request.user, school_id=school_id)
     elif role in (Role.IB, Role.AF):
         context["class_groups"] = selectors.class_group_list_for_school(school_id=school_id)
+        context["request_cases"] = deadlines.attach(
+            selectors.cases_with_open_access_requests(user=request.user, school_id=school_id)[:50]
+        )
     return render(request, START_TEMPLATES[Role(role)], context)
 
 
@@ -139,6 +143,9 @@ def case_detail(request, pk: int):
             "skips_to_confirm": list(selectors.case_skips_awaiting_confirmation(case=case))
             if can["confirm_skip"]
             else [],
+            "can_hold": perms.can(request.user, perms.DECIDE, case),
+            "retention_years": settings.MELDCODE_RETENTION_YEARS,
+            "open_requests": list(selectors.case_open_access_requests(case=case)) if can["extract"] else [],
             "title": str(case),
         },
     )
@@ -223,7 +230,13 @@ class EntryKind:
 ENTRY_KINDS: dict[str, EntryKind] = {
     "signal": EntryKind(forms.SignalForm, perms.ADD_SIGNAL, _("Record a signal")),
     "kindcheck": EntryKind(forms.KindcheckForm, perms.CONSULT, _("Record the kindcheck")),
-    "consultation": EntryKind(forms.ConsultationForm, perms.CONSULT, _("Record a consultation"), with_actions=True),
+    "consultation": EntryKind(
+        forms.ConsultationForm,
+        perms.CONSULT,
+        _("Record a consultation"),
+        with_actions=True,
+        form_kwargs=lambda case: {"partners": selectors.social_map_for_school(school=case.school)},
+    ),
     "conversation": EntryKind(
         forms.ParentConversationForm,
         perms.TALK_PARENTS,

@@ -79,6 +79,11 @@ class Action:
     intro: str = ""
 
 
+def _partners(case, user):
+    """The case's school's social map: records that name a partner pick it from there."""
+    return {"partners": selectors.social_map_for_school(school=case.school)}
+
+
 def _help_managers(case, user):
     return {"case_managers": selectors.case_manager_candidates(case=case)}
 
@@ -107,6 +112,7 @@ ACTIONS: dict[str, Action] = {
         lambda user, case, entry, state, tasks: services.case_report(
             user=user, case=case, report=entry, expected_state=state
         ),
+        form_kwargs=_partners,
         intro=_(
             "Veilig Thuis: 0800-2000 (free, day and night). A professional reporter is always known to Veilig "
             "Thuis; you can only ask for anonymity towards the family."
@@ -120,6 +126,7 @@ ACTIONS: dict[str, Action] = {
         lambda user, case, entry, state, tasks: services.case_emergency_report(
             user=user, case=case, report=entry, expected_state=state
         ),
+        form_kwargs=_partners,
         intro=_(
             "Is a child in direct danger? Call 112 first. Then report to Veilig Thuis at once by phone: "
             "0800-2000. Record the report here afterwards; question 2 is recorded as 'yes (acute)'."
@@ -163,6 +170,7 @@ ACTIONS: dict[str, Action] = {
         lambda user, case, entry, state, tasks: services.vt_outcome_record(
             user=user, case=case, outcome=entry, expected_state=state
         ),
+        form_kwargs=_partners,
     ),
     "inspector": Action(
         forms.InspectorConsultationForm,
@@ -172,6 +180,7 @@ ACTIONS: dict[str, Action] = {
         lambda user, case, entry, state, tasks: services.route_b_inspector_consulted(
             user=user, case=case, consultation=entry, expected_state=state
         ),
+        form_kwargs=_partners,
         intro=_(
             "The board consults the confidential inspector of the Inspectorate of Education. On a reasonable "
             "suspicion of a sexual offence the board must report to the police (aangifteplicht)."

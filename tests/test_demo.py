@@ -46,3 +46,17 @@ def test_every_demo_login_in_the_readme_works(demo):
     for username in usernames:
         request = RequestFactory().post("/inloggen/")  # the lock-out backend needs the request
         assert authenticate(request, username=username, password=password) is not None, username
+
+
+def test_demo_shows_the_social_map_a_partner_a_parents_request_and_a_legal_hold(demo):
+    from cases.models import AccessRequest, Case, Consultation, SocialMapEntry
+
+    for school in School.objects.all():
+        kinds = set(SocialMapEntry.objects.for_school(school).values_list("kind", flat=True))
+        assert {"veilig_thuis", "emergency", "inspector", "police", "school_doctor", "local_team"} <= kinds
+        assert kinds >= {"school_social_work"}
+    assert Consultation.objects.filter(partner__organisation="Wijkteam Vlinderwijk").exists()
+    assert AccessRequest.objects.filter(handled__isnull=True, case__state="closed").exists()
+    assert Case.objects.filter(legal_hold=True).exists()
+    call_command("load_demo", verbosity=0)
+    assert SocialMapEntry.objects.filter(organisation="Wijkteam Vlinderwijk").count() == 1

@@ -30,25 +30,31 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from cases import access, services, views
 from cases import permissions as perms
 from cases.models import (
+    AccessRequest,
+    AccessRequestHandled,
     AuditEvent,
     Case,
     CaseState,
     Consultation,
     ConversationAcknowledgement,
     ExtractRelease,
+    Guardian,
     Kindcheck,
+    LegalHold,
     Membership,
     Notification,
     ParentConversation,
     ParentTalkSkip,
     ParentTalkSkipConfirmation,
     ParentView,
+    PartnerKind,
     Pupil,
     Redaction,
     ReminderSent,
     Role,
     Signal,
     SignalFollowUp,
+    SocialMapEntry,
     Transition,
     User,
 )
@@ -166,6 +172,10 @@ WRITTEN_MODELS = [
     ExtractRelease,
     Notification,
     ReminderSent,
+    SocialMapEntry,
+    LegalHold,
+    AccessRequest,
+    AccessRequestHandled,
 ]
 
 
@@ -384,6 +394,64 @@ def check_notification_read(world, actor, response):
     assert response.url == start_page_of_ib(world)
     notification = Notification.objects.get(user=world.a.ib, case=world.case)
     assert notification.read_at is not None
+
+
+def school_a(world: World) -> dict:
+    return {"school_id": world.a.school.pk}
+
+
+def own_map_entry(world: World) -> dict:
+    entry, _created = SocialMapEntry.objects.get_or_create(
+        school=world.a.school,
+        kind=PartnerKind.LOCAL_TEAM,
+        defaults={"organisation": "Wijkteam Proefdorp", "phone": "0123-456789"},
+    )
+    return {"school_id": world.a.school.pk, "entry_id": entry.pk}
+
+
+def check_social_map(world, actor, response):
+    assert response.context["school"] == world.a.school
+    kinds = {e.kind for e in response.context["entries"]}
+    assert {PartnerKind.VEILIG_THUIS, PartnerKind.EMERGENCY, PartnerKind.INSPECTOR, PartnerKind.POLICE} <= kinds
+    assert response.context["can_edit"] == (actor in ("a.ib", "a.af"))
+
+
+def check_social_map_added(world, actor, response):
+    assert response.url == reverse("cases:social-map", kwargs={"school_id": world.a.school.pk})
+    entry = SocialMapEntry.objects.get(organisation="GGD Proefregio")
+    assert (entry.school, entry.board, entry.kind) == (world.a.school, None, PartnerKind.SCHOOL_DOCTOR)
+
+
+def check_legal_hold_placed(world, actor, response):
+    assert world.fresh_case().legal_hold is True
+    hold = LegalHold.objects.get(case=world.case)
+    assert (hold.placed, hold.author, hold.reason) == (True, world.user(actor), "Klachtprocedure loopt.")
+
+
+def guardian_of_pupil(world: World) -> Guardian:
+    guardian, _created = Guardian.objects.get_or_create(
+        pupil=world.pupil, name="Mirjam Proefouder", defaults={"relation": "mother", "has_parental_authority": True}
+    )
+    return guardian
+
+
+def access_request_data(world: World) -> dict:
+    received = (datetime.date.today() - datetime.timedelta(days=2)).isoformat()
+    return {"kind": "inspection", "received_on": received, "requester": guardian_of_pupil(world).pk}
+
+
+def check_access_request_recorded(world, actor, response):
+    request = AccessRequest.objects.get(case=world.case)
+    assert (request.author, request.requester, request.kind) == (
+        world.user(actor),
+        guardian_of_pupil(world),
+        "inspection",
+    )
+
+
+def check_case_form(world, actor, response):
+    assert response.context["case"].pk == world.case.pk
+    assert response.context["form"].errors == {}
 
 
 ROWS = [
@@ -730,6 +798,97 @@ ROWS = [
         hide_key="notification_id",
         writes=True,
     ),
+    # --- The social map, the legal hold, the parents' requests ---
+    Row(
+        "cases:social-map",
+        "",
+        "GET",
+        expect(**dict.fromkeys(CAST_ROLES, OK)),
+        school_a,
+        check=check_social_map,
+        hide_key="school_id",
+    ),
+    Row(
+        "cases:social-map-add",
+        "",
+        "GET",
+        expect(teacher=FORBIDDEN, other_teacher=FORBIDDEN, contact_person=FORBIDDEN, ib=OK, af=OK),
+        school_a,
+        hide_key="school_id",
+        also_accepts="POST",
+    ),
+    Row(
+        "cases:social-map-add",
+        "a school doctor",
+        "POST",
+        expect(teacher=FORBIDDEN, other_teacher=FORBIDDEN, contact_person=FORBIDDEN, ib=DONE, af=DONE),
+        school_a,
+        data=lambda w: {
+            "kind": "school_doctor",
+            "organisation": "GGD Proefregio",
+            "phone": "088-0000000",
+            "active": "on",
+        },
+        check=check_social_map_added,
+        hide_key="school_id",
+        writes=True,
+    ),
+    Row(
+        "cases:social-map-edit",
+        "the school's own entry",
+        "GET",
+        expect(teacher=FORBIDDEN, other_teacher=FORBIDDEN, contact_person=FORBIDDEN, ib=OK, af=OK),
+        own_map_entry,
+        hide_key="entry_id",
+        also_accepts="POST",
+    ),
+    Row(
+        "cases:legal-hold",
+        "",
+        "GET",
+        expect(teacher=FORBIDDEN, ib=FORBIDDEN, af=OK),
+        case_pk,
+        check=check_case_form,
+        also_accepts="POST",
+    ),
+    Row(
+        "cases:legal-hold",
+        "placed",
+        "POST",
+        expect(teacher=FORBIDDEN, ib=FORBIDDEN, af=DONE),
+        case_pk,
+        data=lambda w: {"reason": "Klachtprocedure loopt."},
+        check=check_legal_hold_placed,
+        writes=True,
+    ),
+    Row(
+        "cases:access-request-add",
+        "",
+        "GET",
+        expect(teacher=FORBIDDEN, ib=OK, af=OK),
+        case_pk,
+        check=check_case_form,
+        also_accepts="POST",
+    ),
+    Row(
+        "cases:access-request-add",
+        "a request to see the file",
+        "POST",
+        expect(teacher=FORBIDDEN, ib=DONE, af=DONE),
+        case_pk,
+        data=access_request_data,
+        check=check_access_request_recorded,
+        writes=True,
+    ),
+    Row(
+        "cases:access-request-answer",
+        "",
+        "GET",
+        expect(teacher=FORBIDDEN, ib=OK, af=OK),
+        case_pk,
+        check=check_case_form,
+        also_accepts="POST",
+    ),
     Row(
         "cases:case-transition",
         "not a user transition",
@@ -886,8 +1045,14 @@ def test_an_incomplete_post_is_answered_like_the_get(row: Row, actor: str, cast_
     assert snapshot(world) == before
 
 
+# Views that take GET and POST (their GET row says ``also_accepts="POST"``) may have a POST row too: not POST-only.
+GET_AND_POST = {row.url_name for row in ROWS if row.also_accepts == "POST"}
+
+
 @pytest.mark.parametrize("actor", ACTORS)
-@pytest.mark.parametrize("row", _rows_by_method("POST"), ids=lambda r: r.id)
+@pytest.mark.parametrize(
+    "row", [r for r in _rows_by_method("POST") if r.url_name not in GET_AND_POST], ids=lambda r: r.id
+)
 def test_post_only_views_refuse_get(row: Row, actor: str, cast_a, cast_b):
     """POST-only views answer GET with 405. ``require_POST`` is the outermost decorator, so the method is refused
     before login or the case are looked at: 405 for everyone, the same for a case that does not exist — so the

@@ -55,8 +55,17 @@ from cases.models.people import (
     School,
     User,
 )
+from cases.models.retention import AccessRequest, AccessRequestHandled, DestructionRecord, LegalHold
+from cases.models.social_map import LOCAL_KINDS, PartnerKind, SocialMapEntry
 
 __all__ = [
+    "AccessRequest",
+    "AccessRequestHandled",
+    "DestructionRecord",
+    "LegalHold",
+    "LOCAL_KINDS",
+    "PartnerKind",
+    "SocialMapEntry",
     "BoardNotification",
     "Closure",
     "EmergencyProposal",

@@ -2,8 +2,13 @@
 
 Protection in depth: the model refuses ``save()`` on an existing row and ``delete()``; the queryset refuses
 ``update()`` and ``delete()``; the admin shows these models read-only; on PostgreSQL a trigger refuses UPDATE and
-DELETE. The retention command (a later issue) is the one deliberate exception.
+DELETE. Destruction at the end of the retention term (``cases.retention``) is the one deliberate exception: inside
+``destruction()`` the queryset's ``delete()`` deletes the rows as they are (no cascade, no signals), and the
+retention code switches the PostgreSQL triggers off for its own transaction with ``pgtrigger.ignore``.
 """
+
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 import pgtrigger
 from django.conf import settings
@@ -16,11 +21,26 @@ class AppendOnlyError(Exception):
     """Raised when code tries to change or delete an append-only record."""
 
 
+_destroying: ContextVar[bool] = ContextVar("meldcode_destroying", default=False)
+
+
+@contextmanager
+def destruction():
+    """Allow ``QuerySet.delete()`` on append-only records: only ``cases.retention`` uses this."""
+    token = _destroying.set(True)
+    try:
+        yield
+    finally:
+        _destroying.reset(token)
+
+
 class AppendOnlyQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise AppendOnlyError(f"{self.model.__name__} records are append-only: update() is refused.")
 
     def delete(self):
+        if _destroying.get():
+            return self._raw_delete(self.db)
         raise AppendOnlyError(f"{self.model.__name__} records are append-only: delete() is refused.")
 
     def bulk_create(self, objs, *args, **kwargs):

@@ -258,6 +258,14 @@ class VeiligThuisReport(Entry):
     emergency_justification = models.TextField(_("why this is an emergency"), blank=True)
     reported_at = models.DateTimeField(_("reported at"))
     channel = models.CharField(_("how"), max_length=20, choices=Channel.choices)
+    partner = models.ForeignKey(
+        "cases.SocialMapEntry",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Veilig Thuis (from the social map)"),
+    )
     vt_contact = models.CharField(_("contact at Veilig Thuis"), max_length=200, blank=True)
     vt_reference = models.CharField(_("Veilig Thuis reference"), max_length=100, blank=True)
     relation_to_family = models.TextField(_("the reporter's relation to the family"))
@@ -340,7 +348,20 @@ class VeiligThuisOutcome(Entry):
         _("conclusion"), max_length=20, choices=Conclusion.choices, blank=True, help_text=_("After an investigation.")
     )
     expectations = models.TextField(_("what Veilig Thuis expects of the school"), blank=True)
-    receiving_organisation = models.CharField(_("receiving organisation"), max_length=200, blank=True)
+    receiving_partner = models.ForeignKey(
+        "cases.SocialMapEntry",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("receiving organisation from the social map"),
+    )
+    receiving_organisation = models.CharField(
+        _("receiving organisation"),
+        max_length=200,
+        blank=True,
+        help_text=_("Only when the organisation is not on the social map."),
+    )
     receiving_contact = models.CharField(_("contact person there"), max_length=200, blank=True)
 
     class Meta(Entry.Meta):
@@ -428,7 +449,17 @@ class InspectorConsultation(Entry):
     """Route B: the board consults the confidential inspector (vertrouwensinspecteur)."""
 
     consulted_on = models.DateField(_("date"), validators=[validate_not_future])
-    inspector = models.CharField(_("confidential inspector"), max_length=200)
+    partner = models.ForeignKey(
+        "cases.SocialMapEntry",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("confidential inspector (from the social map)"),
+    )
+    inspector = models.CharField(
+        _("confidential inspector"), max_length=200, help_text=_("The name of the inspector you spoke to.")
+    )
     advice = models.TextField(_("advice"))
     reasonable_suspicion = models.BooleanField(_("there is a reasonable suspicion of a sexual offence"))
 

@@ -290,7 +290,20 @@ class Consultation(Entry):
     participants = models.TextField(
         _("participants"), help_text=_("Roles or organisations, for example: IB'er, school psychologist, GGD.")
     )
-    organisation = models.CharField(_("organisation consulted"), max_length=200, blank=True)
+    partner = models.ForeignKey(
+        "cases.SocialMapEntry",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("organisation from the social map"),
+    )
+    organisation = models.CharField(
+        _("organisation consulted"),
+        max_length=200,
+        blank=True,
+        help_text=_("Only when the organisation is not on the social map."),
+    )
     question = models.TextField(_("question"))
     advice = models.TextField(_("advice"))
     # Veilig Thuis advice

@@ -8,6 +8,8 @@ from django.utils import timezone
 
 from cases import access, decision, permissions, services
 from cases.models import (
+    AccessRequest,
+    Board,
     BoardNotification,
     Case,
     Closure,
@@ -18,14 +20,18 @@ from cases.models import (
     MonitoringAgreement,
     ParentConversation,
     ParentView,
+    PartnerKind,
     PoliceDecision,
     Pupil,
+    School,
     Signal,
+    SocialMapEntry,
     User,
     VeiligThuisOutcome,
     VeiligThuisReport,
     WeighingAnswer,
 )
+from cases.social_map_defaults import fill_national_entries
 
 DEMO_FIXTURES = ["demo.json"]
 
@@ -39,9 +45,11 @@ class Command(BaseCommand):
             for name in DEMO_FIXTURES:
                 call_command("loaddata", str(fixtures_dir / name), verbosity=0)
             access.sync_all()
+            demo_social_map()
             if not Case.objects.exists():
                 demo_cases()
                 demo_cases_steps_4_5()
+                demo_retention_and_requests()
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
 
 
@@ -431,4 +439,93 @@ def demo_cases_steps_4_5() -> None:
                 explanation="Besluit na advies van de vertrouwensinspecteur.",
             ),
             expected_state="inspector_consulted",
+        )
+
+
+# The demo board's and schools' own partners (fictional organisations and numbers), besides the national entries.
+DEMO_SOCIAL_MAP = [
+    (
+        "board",
+        PartnerKind.SCHOOL_SOCIAL_WORK,
+        "Schoolmaatschappelijk werk Lindeborg",
+        "Lindeborg",
+        "030-1234500",
+        "smw@lindeborg.example.invalid",
+    ),
+    (
+        "board",
+        PartnerKind.SCHOOL_DOCTOR,
+        "GGD Regio Lindeborg — jeugdarts",
+        "Lindeborg",
+        "030-1234510",
+        "jgz@ggd-lindeborg.example.invalid",
+    ),
+    (
+        "99XA",
+        PartnerKind.LOCAL_TEAM,
+        "Wijkteam Vlinderwijk",
+        "Vlinderwijk",
+        "030-1234520",
+        "wijkteam-vlinderwijk@example.invalid",
+    ),
+    (
+        "99XB",
+        PartnerKind.LOCAL_TEAM,
+        "Sociaal team Haven-Oost",
+        "Haven-Oost",
+        "030-1234530",
+        "sociaalteam-havenoost@example.invalid",
+    ),
+    ("99XB", PartnerKind.OTHER, "Centrum voor seksuele gezondheid (fictief)", "Lindeborg", "030-1234540", ""),
+]
+
+
+def demo_social_map() -> None:
+    """The national entries and the demo board's and schools' own partners. Safe to repeat."""
+    fill_national_entries(SocialMapEntry)
+    board = Board.objects.order_by("pk").first()
+    for owner, kind, organisation, region, phone, email in DEMO_SOCIAL_MAP:
+        level = {"board": board} if owner == "board" else {"school": School.objects.get(brin=owner)}
+        SocialMapEntry.objects.get_or_create(
+            organisation=organisation,
+            **level,
+            defaults={"kind": kind, "region": region, "phone": phone, "email": email},
+        )
+
+
+def demo_retention_and_requests() -> None:
+    """A consultation that names a partner from the social map, a parents' request waiting for an answer, and a
+    closed case under a legal hold."""
+    ib, af = User.objects.get(username="ib-a"), User.objects.get(username="af-a")
+    school = School.objects.get(brin="99XA")
+    consulting = Case.objects.filter(school=school, state="consulting").order_by("pk").first()
+    if consulting is not None:
+        services.entry_record(
+            user=ib,
+            case=consulting,
+            entry=Consultation(
+                kind="colleague",
+                held_on=timezone.localdate(),
+                participants="IB'er, medewerker wijkteam",
+                partner=SocialMapEntry.objects.get(organisation="Wijkteam Vlinderwijk"),
+                question="Kan het wijkteam het gezin ondersteunen bij de opvoeding?",
+                advice="Ouders wijzen op het inloopspreekuur van het wijkteam.",
+            ),
+            permission=permissions.CONSULT,
+        )
+    closed = Case.objects.filter(school=school, state="closed").order_by("pk").first()
+    if closed is not None:
+        guardian = closed.pupils.first().guardians.order_by("pk").first()
+        services.access_request_record(
+            user=af,
+            case=closed,
+            request=AccessRequest(
+                kind=AccessRequest.Kind.INSPECTION,
+                received_on=timezone.localdate() - datetime.timedelta(days=3),
+                requester=guardian,
+                details="Moeder wil graag zien wat er over haar zoon is vastgelegd.",
+            ),
+        )
+        services.legal_hold_set(
+            user=af, case=closed, placed=True, reason="Ouders hebben een klacht ingediend; dossier bewaren."
         )

@@ -1,0 +1,106 @@
+"""Retention (domain.md §6): a legal hold that keeps a closed case past its retention date, the parents' requests
+to see, copy or correct the file (domain.md §5: answered within 1 month), and the record that destruction leaves.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases.models.base import Entry, append_only_triggers
+from cases.models.entries import validate_not_future
+from cases.models.people import Guardian
+
+
+class LegalHold(Entry):
+    """The aandachtsfunctionaris places or lifts a legal hold (with the reason): while it is on, the case is not
+    destroyed at the end of its retention term. ``Case.legal_hold`` shows the current state; these rows are the
+    history of who placed and lifted it, when and why."""
+
+    placed = models.BooleanField(_("placed"), help_text=_("Placed (on) or lifted (off)."))
+    reason = models.TextField(_("reason"), max_length=2000)
+
+    class Meta(Entry.Meta):
+        verbose_name = _("legal hold")
+        verbose_name_plural = _("legal holds")
+        triggers = append_only_triggers()
+
+
+class AccessRequest(Entry):
+    """A parent's (guardian's) request to see, copy or correct the file about their child (AVG art. 15-16).
+    Answer within one calendar month of receipt (``cases.deadlines``); handling it is a second record."""
+
+    class Kind(models.TextChoices):
+        INSPECTION = "inspection", _("to see the file (inzage)")
+        COPY = "copy", _("a copy of the file (afschrift)")
+        CORRECTION = "correction", _("to correct the file (correctie)")
+
+    kind = models.CharField(_("request"), max_length=20, choices=Kind.choices)
+    received_on = models.DateField(_("received on"), validators=[validate_not_future])
+    requester = models.ForeignKey(
+        Guardian,
+        on_delete=models.PROTECT,
+        related_name="access_requests",
+        verbose_name=_("requested by"),
+        help_text=_("A parent or carer of the pupil."),
+    )
+    details = models.TextField(_("what is asked"), blank=True, max_length=10_000)
+
+    class Meta(Entry.Meta):
+        verbose_name = _("parents' access request")
+        verbose_name_plural = _("parents' access requests")
+        triggers = append_only_triggers()
+
+
+class AccessRequestHandled(Entry):
+    """How and when a parent's request was answered."""
+
+    class Outcome(models.TextChoices):
+        GRANTED = "granted", _("granted")
+        PARTLY = "partly", _("partly granted")
+        REFUSED = "refused", _("refused")
+
+    request = models.OneToOneField(
+        AccessRequest, on_delete=models.PROTECT, related_name="handled", verbose_name=_("request")
+    )
+    handled_on = models.DateField(_("answered on"), validators=[validate_not_future])
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
+    notes = models.TextField(
+        _("how it was answered"),
+        max_length=10_000,
+        help_text=_("For example: extract given on paper; or which factual error was corrected, in a new entry."),
+    )
+
+    class Meta(Entry.Meta):
+        verbose_name = _("answer to an access request")
+        verbose_name_plural = _("answers to access requests")
+        triggers = append_only_triggers()
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.request_id and self.handled_on and self.handled_on < self.request.received_on:
+            raise ValidationError({"handled_on": _("The answer cannot be before the request was received.")})
+
+
+class DestructionRecord(models.Model):
+    """What a run of ``destroy_expired_cases --confirm`` destroyed: when, by whom, how many cases, how many per
+    school. Holds no personal data of pupils or parents, and no case numbers."""
+
+    destroyed_at = models.DateTimeField(_("destroyed at"), default=timezone.now, editable=False)
+    operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    case_count = models.PositiveIntegerField(_("number of cases"))
+    per_school = models.JSONField(
+        _("per school"), default=dict, help_text=_("Number of cases destroyed per school (BRIN code).")
+    )
+
+    class Meta:
+        verbose_name = _("destruction record")
+        verbose_name_plural = _("destruction records")
+        ordering = ["-destroyed_at", "-pk"]
+        triggers = append_only_triggers()
+
+    def __str__(self):
+        return f"{self.destroyed_at:%Y-%m-%d %H:%M} — {self.case_count}"

@@ -1,0 +1,160 @@
+"""The social map page (domain.md §3), the legal hold on a case (§6), and the parents' requests to see, copy or
+correct the file (§5). Fetched through the permission-aware selectors: not visible → 404, not allowed → 403."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from cases import forms, selectors, services
+from cases import permissions as perms
+from cases.models import LOCAL_KINDS, PartnerKind, SocialMapEntry
+
+# --- The social map -----------------------------------------------------------------------------------------------
+
+
+def _member_school_or_404(user, school_id: int):
+    school = selectors.school_get_for_member(user=user, school_id=school_id)
+    if school is None:
+        raise Http404
+    return school
+
+
+@require_GET
+@login_required
+def social_map(request, school_id: int):
+    """Every staff member of the school reads its social map; the aandachtsfunctionaris and the IB'er keep the
+    school's own entries."""
+    school = _member_school_or_404(request.user, school_id)
+    can_edit = services.social_map_can_edit(user=request.user, school=school)
+    entries = list(selectors.social_map_for_school(school=school, include_inactive=can_edit))
+    present = {e.kind for e in entries if e.active}
+    missing = [PartnerKind(kind) for kind in LOCAL_KINDS if kind not in present]
+    return render(
+        request,
+        "cases/social_map.html",
+        {
+            "school": school,
+            "entries": [e for e in entries if e.active],
+            "inactive": [e for e in entries if not e.active],
+            "missing": missing,
+            "can_edit": can_edit,
+            "title": _("Social map"),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def social_map_entry(request, school_id: int, entry_id: int | None = None):
+    """Add an entry to the school's own social map, or change (or deactivate) one of its own entries."""
+    school = _member_school_or_404(request.user, school_id)
+    if not services.social_map_can_edit(user=request.user, school=school):
+        raise PermissionDenied
+    instance = None
+    if entry_id is not None:
+        # Only the school's own entries: national and board entries are kept by the administrator.
+        instance = get_object_or_404(SocialMapEntry, pk=entry_id, school=school)
+    initial = {}
+    if instance is None and request.GET.get("soort") in PartnerKind.values:
+        initial["kind"] = request.GET["soort"]
+    form = forms.SocialMapEntryForm(request.POST or None, instance=instance, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.social_map_entry_save(user=request.user, school=school, entry=form.save(commit=False))
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, gettext("The social map has been saved."))
+            return redirect("cases:social-map", school_id=school.pk)
+    return render(
+        request,
+        "cases/social_map_form.html",
+        {
+            "school": school,
+            "form": form,
+            "entry": instance,
+            "title": _("Change an entry of the social map") if instance else _("Add to the social map"),
+        },
+    )
+
+
+# --- The legal hold -------------------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def legal_hold(request, pk: int):
+    """Place or lift the legal hold (the aandachtsfunctionaris), with the reason."""
+    case = selectors.case_get_for_user(user=request.user, case_id=pk)
+    perms.require(request.user, perms.DECIDE, case)
+    form = forms.LegalHoldForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.legal_hold_set(
+                user=request.user, case=case, placed=not case.legal_hold, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                gettext("The legal hold has been lifted.") if case.legal_hold else gettext("The legal hold is on."),
+            )
+            return redirect("cases:case-detail", pk=case.pk)
+    title = _("Lift the legal hold") if case.legal_hold else _("Place a legal hold")
+    return render(request, "cases/legal_hold_form.html", {"case": case, "form": form, "title": title})
+
+
+# --- The parents' requests ----------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def access_request_add(request, pk: int):
+    """Record a parent's request to see, copy or correct the file (the IB'er or the aandachtsfunctionaris)."""
+    case = selectors.case_get_for_user(user=request.user, case_id=pk)
+    perms.require(request.user, perms.EXTRACT, case)
+    form = forms.AccessRequestForm(request.POST or None, guardians=selectors.case_guardians(case=case))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.access_request_record(user=request.user, case=case, request=form.save(commit=False))
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, gettext("The request has been recorded. Answer it within one month."))
+            return redirect("cases:case-detail", pk=case.pk)
+    return render(
+        request,
+        "cases/access_request_form.html",
+        {"case": case, "form": form, "kind": "accessrequest", "title": _("Record a parents' request")},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def access_request_answer(request, pk: int):
+    """Record how a parent's request was answered."""
+    case = selectors.case_get_for_user(user=request.user, case_id=pk)
+    perms.require(request.user, perms.EXTRACT, case)
+    open_requests = selectors.case_open_access_requests(case=case)
+    form = forms.AccessRequestHandledForm(request.POST or None, requests=open_requests)
+    if request.method == "GET" and request.GET.get("verzoek", "").isdigit():
+        form.initial["request"] = int(request.GET["verzoek"])
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.access_request_handle(user=request.user, case=case, handled=form.save(commit=False))
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, gettext("The answer to the request has been recorded."))
+            return redirect("cases:case-detail", pk=case.pk)
+    return render(
+        request,
+        "cases/access_request_form.html",
+        {"case": case, "form": form, "kind": "accessanswer", "title": _("Record the answer to a parents' request")},
+    )
