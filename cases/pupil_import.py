@@ -368,7 +368,7 @@ def _parse_guardian(values: dict[str, str], slot: int) -> tuple[GuardianRow | No
             _("parent or carer %(slot)s: relation %(value)s is not one of %(choices)s.")
             % {"slot": slot, "value": get("relatie"), "choices": ", ".join(k for k in RELATIONS if k)}
         )
-    authority = YES_NO.get(get("gezag").lower(), None) if get("gezag") else True
+    authority = YES_NO.get(get("gezag").lower()) if get("gezag") else True
     if authority is None:
         errors.append(
             _("parent or carer %(slot)s: parental authority must be ja or nee, not %(value)s.")
@@ -379,12 +379,15 @@ def _parse_guardian(values: dict[str, str], slot: int) -> tuple[GuardianRow | No
         try:
             validate_email(email)
         except ValidationError:
-            errors.append(_("parent or carer %(slot)s: %(value)s is not an e-mail address.") % {"slot": slot, "value": email})
+            errors.append(
+                _("parent or carer %(slot)s: %(value)s is not an e-mail address.") % {"slot": slot, "value": email}
+            )
     limits = {"naam": 200, "telefoon": 30, "email": 254}
     for column, limit in limits.items():
         if len(get(column)) > limit:
             errors.append(
-                _("%(column)s is longer than %(max)s characters.") % {"column": f"verzorger{slot}_{column}", "max": limit}
+                _("%(column)s is longer than %(max)s characters.")
+                % {"column": f"verzorger{slot}_{column}", "max": limit}
             )
     if errors:
         return None, errors
@@ -407,9 +410,7 @@ def _plan(school: School, rows: list[PupilRow], report: ImportReport) -> dict:
     }
     report.groups_created = sorted({row.group for row in rows if row.group.casefold() not in groups}, key=str.casefold)
     in_file = {row.pupil_system_id for row in rows}
-    report.not_in_file = sorted(
-        pid for pid, p in pupils.items() if pid not in in_file and p.left_on is None
-    )
+    report.not_in_file = sorted(pid for pid, p in pupils.items() if pid not in in_file and p.left_on is None)
     for row in rows:
         pupil = pupils.get(row.pupil_system_id)
         if pupil is None:

@@ -38,7 +38,9 @@ class Command(BaseCommand):
             for error in report.errors:
                 self.stderr.write(str(error))
             raise CommandError(f"{len(report.errors)} error(s): nothing was imported.")
-        self.stdout.write(f"{found.name} ({found.brin}) — encoding {report.encoding}, separator {report.delimiter_name}")
+        self.stdout.write(
+            f"{found.name} ({found.brin}) — encoding {report.encoding}, separator {report.delimiter_name}"
+        )
         for row in report.changed_rows:
             label = "new" if row.action == "create" else "changed"
             details = "; ".join(f"{name}: {old or '—'} → {new or '—'}" for name, old, new in row.changes)
