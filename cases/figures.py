@@ -95,19 +95,22 @@ class Figures:
 # --- Suppression ----------------------------------------------------------------------------------------------
 
 
-def _pinned(cells: list[Cell], total: int) -> bool:
-    """Could any primary-hidden cell be pinned down from the total and the visible cells?"""
+def _pinned(cells: list[Cell], total: Cell) -> bool:
+    """Could any primary-hidden cell be pinned down from the total and the visible cells? The total is known
+    exactly when shown, known to lie in 1-4 when shown as "< 5", and unknown when hidden as "x"."""
+    if total.hidden == SECONDARY:
+        return False
+    low_total, high_total = (1, THRESHOLD - 1) if total.hidden == PRIMARY else (total.value, total.value)
+    visible = sum(c.value for c in cells if not c.hidden)
     hidden = [c for c in cells if c.hidden]
-    rest = total - sum(c.value for c in cells if not c.hidden)
     for cell in hidden:
         if cell.hidden != PRIMARY:
             continue
         others = [c for c in hidden if c is not cell]
         least = sum(1 if c.hidden == PRIMARY else THRESHOLD for c in others)
         unbounded = any(c.hidden == SECONDARY for c in others)
-        most = sum(THRESHOLD - 1 for c in others) if not unbounded else None
-        high = min(THRESHOLD - 1, rest - least)
-        low = 1 if most is None else max(1, rest - most)
+        high = min(THRESHOLD - 1, high_total - visible - least)
+        low = 1 if unbounded else max(1, low_total - visible - (THRESHOLD - 1) * len(others))
         if high == low:
             return True
     return False
@@ -117,14 +120,18 @@ def suppress(cells: list[Cell], total: Cell) -> None:
     """Primary and secondary suppression of one group, in place (see the module's docstring)."""
     for cell in [*cells, total]:
         cell.hidden = PRIMARY if 0 < cell.value < THRESHOLD else ""
-    if total.hidden:  # the total is itself "< 5": nothing can be subtracted from it
-        return
-    while _pinned(cells, total.value):
+    suppress_more(cells, total)
+
+
+def suppress_more(cells: list[Cell], total: Cell) -> None:
+    """Secondary suppression: hide the smallest visible counts (and at last the total) while a small count could
+    still be worked out. Keeps what is hidden already."""
+    while _pinned(cells, total):
         candidates = sorted((c for c in cells if not c.hidden and c.value > 0), key=lambda c: c.value)
-        if not candidates:
+        if candidates:
+            candidates[0].hidden = SECONDARY
+        else:
             total.hidden = SECONDARY
-            return
-        candidates[0].hidden = SECONDARY
 
 
 # --- The chart (SVG, drawn by the template) ---------------------------------------------------------------------
@@ -318,8 +325,20 @@ def compute(*, schools: list[School], year: int, title: str, per_school: bool = 
     figures.decisions.hidden = PRIMARY if 0 < len(days) < THRESHOLD else ""
     figures.median_days = statistics.median(days) if len(days) >= THRESHOLD else None
 
+    groups = {group.key: group for group in figures.groups}
     for group in figures.groups:
         suppress(group.cells, group.total)
+    # The steps' total (routes A and C together) must not be derivable from the routes when it had to be hidden:
+    # then route B is hidden too (or, when it is 0, the number of cases opened).
+    if groups["steps"].total.hidden == SECONDARY:
+        routes = groups["routes"]
+        route_b = routes.cells[Route.values.index(Route.B)]
+        if not route_b.hidden:
+            if route_b.value:
+                route_b.hidden = SECONDARY
+            else:
+                routes.total.hidden = SECONDARY
+        suppress_more(routes.cells, routes.total)
     # Groups that share a total: hidden in one, hidden in all.
     for keys in (("routes", "schools"), ("vt_decisions", "vt_conclusions")):
         sharing = [g for g in figures.groups if g.key in keys]
