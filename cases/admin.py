@@ -185,6 +185,8 @@ class PupilAdmin(admin.ModelAdmin):
                 },
             )
             return redirect(reverse("admin:cases_pupil_changelist") + f"?school__id__exact={school.pk}")
+        if request.method == "GET":
+            request.session.pop(SESSION_KEY, None)  # a fresh start drops an unconfirmed preview
         form = PupilImportForm(request.POST or None, request.FILES or None)
         report = None
         if request.method == "POST" and form.is_valid():

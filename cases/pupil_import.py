@@ -26,6 +26,7 @@ import csv
 import datetime
 import io
 import logging
+import re
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -67,6 +68,10 @@ RELATIONS = {
 YES_NO = {"ja": True, "j": True, "yes": True, "1": True, "nee": False, "n": False, "no": False, "0": False}
 # The oldest date of birth that is plausible for a primary-school pupil.
 OLDEST_BIRTH_YEAR = 1990
+
+
+# UTF-8 read as Windows-1252 and saved as UTF-8 again: "Ã«" for "ë", "Ã©" for "é".
+DOUBLE_ENCODED = re.compile("Ã[\u0080-\u00bf\u2018-\u203a\u0152-\u0178\u02c6\u02dc\u20ac\u2122]")
 
 
 class ImportRefused(Exception):
@@ -188,6 +193,13 @@ def decode(data: bytes) -> tuple[str, str]:
                 ) from None
     if any(ord(ch) < 32 and ch not in "\t\r\n" for ch in text):
         raise ImportRefused(_("This is not a text (CSV) file. Export the pupils as CSV from the pupil administration."))
+    if DOUBLE_ENCODED.search(text):
+        raise ImportRefused(
+            _(
+                "The encoding of the file is ambiguous: it looks converted twice (for example Ã« instead of ë). "
+                "Export it again from the pupil administration."
+            )
+        )
     return text, encoding
 
 

@@ -193,6 +193,7 @@ def test_a_multi_line_quoted_field_keeps_the_line_numbers_right(cast_a):
         ("only a header", (HEADER + "\r\n").encode(), "geen leerlingen"),
         ("invalid UTF-8 after a BOM", b"\xef\xbb\xbf" + HEADER.encode() + b"\r\nP1;\xe9;;V;01-01-2018;g", "UTF-8"),
         ("unknown encoding", HEADER.encode() + b"\r\nP1;\x81\x8d;;V;01-01-2018;g", "codering"),
+        ("converted twice", csv_bytes("P1;ZoÃ«;;Visser;01-02-2018;groep 1"), "twee keer"),
     ],
     ids=lambda v: v if isinstance(v, str) and " " in v or v in ("binary",) else None,
 )
