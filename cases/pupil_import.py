@@ -409,6 +409,15 @@ def _parse_guardian(values: dict[str, str], slot: int) -> tuple[GuardianRow | No
 # --- Planning and applying ----------------------------------------------------------------------------------------
 
 
+def _guardian_details(guardian) -> str:
+    """Relation, parental authority, phone and e-mail in words, for the preview."""
+    parts = [
+        str(Guardian.Relation(guardian.relation).label),
+        str(_("parental authority") if guardian.has_parental_authority else _("no parental authority")),
+    ]
+    return ", ".join([*parts, *(v for v in (guardian.phone, guardian.email) if v)])
+
+
 def _fmt_date(value: datetime.date | None) -> str:
     return value.strftime("%d-%m-%Y") if value else ""
 
@@ -435,7 +444,7 @@ def _plan(school: School, rows: list[PupilRow], report: ImportReport) -> dict:
                         (_("name"), "", f"{row.first_name} {row.last_name}"),
                         (_("date of birth"), "", _fmt_date(row.date_of_birth)),
                         (_("group"), "", row.group),
-                        *[(_("parent or carer"), "", g.name) for g in row.guardians],
+                        *[(_("parent or carer"), "", f"{g.name} ({_guardian_details(g)})") for g in row.guardians],
                     ],
                 )
             )
@@ -456,14 +465,14 @@ def _plan(school: School, rows: list[PupilRow], report: ImportReport) -> dict:
         for g in row.guardians:
             old = existing.get(g.name.casefold())
             if old is None:
-                changes.append((_("parent or carer"), "", g.name))
-            elif (old.relation, old.has_parental_authority, old.phone, old.email) != (
-                g.relation,
-                g.has_parental_authority,
-                g.phone or old.phone,
-                g.email or old.email,
-            ):
-                changes.append((_("parent or carer"), old.name, g.name))
+                changes.append((_("parent or carer"), "", f"{g.name} ({_guardian_details(g)})"))
+                continue
+            before = _guardian_details(old)
+            after = _guardian_details(
+                GuardianRow(g.name, g.relation, g.has_parental_authority, g.phone or old.phone, g.email or old.email)
+            )
+            if before != after:
+                changes.append((f"{_('parent or carer')} {old.name}", before, after))
         report.rows.append(RowChange(row.line, row.pupil_system_id, "update" if changes else "unchanged", changes))
     return {"groups": groups, "pupils": pupils}
 

@@ -100,6 +100,20 @@ def test_a_repeat_import_applies_changes_and_reports_them(cast_a):
     assert Pupil.objects.filter(school=cast_a.school, pupil_system_id__in=["P1", "P2", "P3"]).count() == 3
 
 
+def test_a_repeat_import_updates_parents_and_keeps_those_not_in_the_file(cast_a):
+    header = HEADER + ";verzorger1_naam;verzorger1_relatie;verzorger1_gezag;verzorger1_telefoon"
+    run(cast_a.school, csv_bytes("P1;Anna;;Visser;01-02-2018;groep 1;Ria Visser;moeder;ja;06-1", header=header))
+    report = run(cast_a.school, csv_bytes("P1;Anna;;Visser;01-02-2018;groep 1;Ria Visser;moeder;nee;", header=header))
+
+    assert report.updated == 1
+    ((name, before, after),) = report.rows[0].changes
+    assert "Ria Visser" in name and before.endswith("06-1") and after.endswith("06-1")
+    guardian = Guardian.objects.get(pupil__pupil_system_id="P1")
+    assert (guardian.has_parental_authority, guardian.phone) == (False, "06-1")  # an empty cell keeps the phone
+    run(cast_a.school, csv_bytes("P1;Anna;;Visser;01-02-2018;groep 1;;;;", header=header))
+    assert Guardian.objects.filter(pupil__pupil_system_id="P1").count() == 1
+
+
 def test_matching_is_within_the_school(cast_a, cast_b):
     factories.PupilFactory(class_group=cast_b.group1, pupil_system_id="P1", first_name="Ander")
     run(cast_a.school, csv_bytes("P1;Anna;;Visser;01-02-2018;groep 1"))
