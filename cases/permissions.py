@@ -81,14 +81,61 @@ ALL_CASE_PERMISSIONS = sorted(
 OPENING_ROLES = [Role.TEACHER, Role.CONTACT_PERSON, Role.IB, Role.AF]
 
 
+def memberships_of_user(user: User) -> set[tuple[int, str]]:
+    """(school id, role) of every role the user holds now; one query, cached on the user object."""
+    if not user.is_authenticated or not user.is_active:
+        return set()
+    cached = getattr(user, "_meldcode_memberships", None)
+    if cached is None:
+        cached = set(Membership.objects.filter(user=user).values_list("school_id", "role"))
+        user._meldcode_memberships = cached
+    return cached
+
+
 def school_ids_for_user(user: User) -> set[int]:
     if not user.is_authenticated or not user.is_active:
         return set()
     cached = getattr(user, "_meldcode_school_ids", None)
     if cached is None:
-        cached = set(Membership.objects.filter(user=user).values_list("school_id", flat=True))
+        cached = {school_id for school_id, _role in memberships_of_user(user)}
         user._meldcode_school_ids = cached
     return cached
+
+
+# --- Annual figures (counts only, no case content: cases.figures) -------------------------------------------------
+# The aandachtsfunctionaris sees the figures of their own school(s). There is no board role in the application: the
+# administrators (staff) see the board's figures and every school's. Not at the school → 404; at the school in
+# another role → 403.
+
+
+def can_see_board_figures(user: User | AnonymousUser) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.is_staff)
+
+
+def figure_school_ids(user: User | AnonymousUser) -> set[int]:
+    """The schools whose figures the user may see as aandachtsfunctionaris."""
+    return {school_id for school_id, role in memberships_of_user(user) if role == Role.AF}
+
+
+def require_school_figures(user: User, school_id: int) -> None:
+    if can_see_board_figures(user) or school_id in figure_school_ids(user):
+        return
+    if school_id in school_ids_for_user(user):
+        raise PermissionDenied
+    raise Http404
+
+
+def require_board_figures(user: User, school_ids: set[int]) -> None:
+    if can_see_board_figures(user):
+        return
+    if school_ids & school_ids_for_user(user):
+        raise PermissionDenied
+    raise Http404
+
+
+def may_see_figures(user: User | AnonymousUser) -> bool:
+    """For the menu: does the user see any figures?"""
+    return can_see_board_figures(user) or bool(figure_school_ids(user))
 
 
 def case_queryset_for_user(user: User | AnonymousUser, perm: str = VIEW) -> QuerySet[Case]:

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from cases import views, views_decisions, views_extract, views_retention
+from cases import views, views_decisions, views_extract, views_figures, views_retention
 
 case_patterns = [
     path("dossiers/", views.case_list, name="case-list"),
@@ -69,6 +69,12 @@ case_patterns = [
         views_retention.access_request_answer,
         name="access-request-answer",
     ),
+    # Annual figures (counts only)
+    path("jaarcijfers/", views_figures.figures_index, name="figures"),
+    path("jaarcijfers/school/<int:school_id>/", views_figures.figures_school, name="figures-school"),
+    path("jaarcijfers/school/<int:school_id>/csv/", views_figures.figures_school_csv, name="figures-school-csv"),
+    path("jaarcijfers/bestuur/<int:board_id>/", views_figures.figures_board, name="figures-board"),
+    path("jaarcijfers/bestuur/<int:board_id>/csv/", views_figures.figures_board_csv, name="figures-board-csv"),
 ]
 
 urlpatterns = [

@@ -454,6 +454,29 @@ def check_case_form(world, actor, response):
     assert response.context["form"].errors == {}
 
 
+def check_figures_school(world, actor, response):
+    figures = response.context["figures"]
+    assert figures.title == world.a.school.name
+    routes = next(g for g in figures.groups if g.key == "routes")
+    # The world's one case: opened this year, route A — a small count, shown as "< 5".
+    assert (routes.total.value, routes.total.shown) == (1, "< 5")
+    assert "/dossiers/" not in response.content.decode().split('id="main"')[1]
+
+
+def check_figures_csv(world, actor, response):
+    content = response.content.decode("utf-8-sig")
+    assert response["Content-Type"].startswith("text/csv")
+    assert "< 5" in content and world.case.reference not in content and world.pupil.last_name not in content
+    event = AuditEvent.objects.get(action=AuditEvent.Action.EXPORT, user=world.user(actor))
+    assert event.case is None and event.target.startswith("figures school")
+
+
+def check_figures_index(world, actor, response):
+    assert response.url == reverse(
+        "cases:figures-school", kwargs={"school_id": world.user(actor).memberships.get().school_id}
+    )
+
+
 ROWS = [
     # --- not namespaced ---
     Row("home", "", "GET", everyone(DONE), lambda w: {}, check=check_home, hide_key=None),
@@ -889,6 +912,53 @@ ROWS = [
         check=check_case_form,
         also_accepts="POST",
     ),
+    # --- annual figures: the aandachtsfunctionaris of the school; administrators (not in the cast) see them all ---
+    Row(
+        "cases:figures",
+        "",
+        "GET",
+        expect(teacher=FORBIDDEN, other_teacher=FORBIDDEN, contact_person=FORBIDDEN, ib=FORBIDDEN, af=DONE)
+        | {f"b.{r}": FORBIDDEN for r in CAST_ROLES}
+        | {"b.af": DONE},
+        lambda w: {},
+        check=check_figures_index,
+        hide_key=None,
+    ),
+    Row(
+        "cases:figures-school",
+        "school A",
+        "GET",
+        expect(teacher=FORBIDDEN, other_teacher=FORBIDDEN, contact_person=FORBIDDEN, ib=FORBIDDEN, af=OK),
+        lambda w: {"school_id": w.a.school.pk},
+        check=check_figures_school,
+        hide_key="school_id",
+    ),
+    Row(
+        "cases:figures-school-csv",
+        "school A",
+        "GET",
+        expect(teacher=FORBIDDEN, other_teacher=FORBIDDEN, contact_person=FORBIDDEN, ib=FORBIDDEN, af=OK),
+        lambda w: {"school_id": w.a.school.pk},
+        check=check_figures_csv,
+        hide_key="school_id",
+        writes=True,  # the export is audited
+    ),
+    Row(
+        "cases:figures-board",
+        "the board of schools A and B",
+        "GET",
+        everyone(FORBIDDEN),  # only administrators (tests/test_figures.py); 404 outside the board
+        lambda w: {"board_id": w.a.school.board_id},
+        hide_key="board_id",
+    ),
+    Row(
+        "cases:figures-board-csv",
+        "the board of schools A and B",
+        "GET",
+        everyone(FORBIDDEN),
+        lambda w: {"board_id": w.a.school.board_id},
+        hide_key="board_id",
+    ),
     Row(
         "cases:case-transition",
         "not a user transition",
@@ -936,7 +1006,10 @@ ADMIN_SITE_NAMES = {
     "app_list",
 }
 # URLs that a ModelAdmin adds of its own (``get_urls``). A new one needs a look (and a line here).
-ADMIN_EXTRA_NAMES = {"auth_user_password_change"}  # UserAdmin: set a user's password
+ADMIN_EXTRA_NAMES = {
+    "auth_user_password_change",  # UserAdmin: set a user's password
+    "cases_pupil_import",  # PupilAdmin: the pupil import (tests/test_pupil_import.py: staff with rights only)
+}
 ADMIN_MODEL_VIEWS = ["changelist", "add", "history", "delete", "change"]
 
 

@@ -42,6 +42,7 @@ from cases.models.entries import (
     SignalFollowUp,
 )
 from cases.models.extract import ExtractRelease, Redaction
+from cases.models.imports import PupilImport
 from cases.models.notifications import Notification, ReminderSent
 from cases.models.people import (
     Board,
@@ -109,6 +110,7 @@ __all__ = [
     "ParentTalkSkipConfirmation",
     "ParentView",
     "Pupil",
+    "PupilImport",
     "Role",
     "Route",
     "School",
