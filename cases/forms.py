@@ -548,3 +548,25 @@ class RedactionForm(forms.Form):
     def entry_key(self) -> tuple[str, int]:
         kind, _sep, pk = self.cleaned_data["entry"].partition(":")
         return kind, int(pk)
+
+
+class SecondFactorCodeForm(forms.Form):
+    """A code from the authenticator app (six digits) or one of the one-time backup codes."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=20,
+        help_text=_("The six digits your authenticator app shows now, or one of your backup codes."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "text", "spellcheck": "false"}),
+        error_messages={"required": _("Enter the code.")},
+    )
+
+
+class SecondFactorEnrolForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code from the app"),
+        max_length=10,
+        help_text=_("The six digits the app shows after you added Meldcode."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+        error_messages={"required": _("Enter the code.")},
+    )
