@@ -43,6 +43,12 @@ class LoginForm(AuthenticationForm):
         "inactive": _("This account has been deactivated. Ask your school's administrator."),
     }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # AuthenticationForm sets the username's max_length after the field was made, without its validator.
+        username = self.fields["username"]
+        username.validators.append(MaxLengthValidator(username.max_length))
+
 
 class EntryForm(forms.ModelForm):
     """Base for the forms of a case's records: date and time pickers, a length limit on long texts, and
