@@ -8,7 +8,7 @@ teachers and contact persons of a school that requires it (``School.require_seco
 who has set one up (also voluntarily) must use it at every login.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlencode
 
@@ -19,7 +19,9 @@ from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import gettext
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -89,7 +91,12 @@ def qr_code_svg(device: TOTPDevice) -> str:
     """The otpauth:// address of ``device`` as inline SVG markup, rendered on the server (no image request, no
     data: URI, no script)."""
     return segno.make(device.config_url, error="m").svg_inline(
-        scale=4, border=2, dark="#000", light="#fff", omitsize=False, title="QR"
+        scale=4,
+        border=2,
+        dark="#000",
+        light="#fff",
+        omitsize=False,
+        title=gettext("QR code for your authenticator app"),
     )
 
 
@@ -101,18 +108,30 @@ def secret_for_display(device: TOTPDevice) -> str:
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
-def enrolment_confirm(*, user: User, device_id: int, token: str) -> tuple[TOTPDevice, list[str]] | None:
+@dataclass(frozen=True)
+class Enrolment:
+    device: TOTPDevice | None
+    codes: list[str] = field(default_factory=list)  # the new backup codes, to be shown once
+    locked_until: datetime | None = None  # set when refused because of too many wrong codes
+
+
+def enrolment_confirm(*, user: User, device_id: int, token: str) -> Enrolment:
     """Confirm the device being set up with a code from the app. On success the device replaces any earlier one,
-    and new backup codes replace the old ones (returned, to be shown once). ``None`` for a wrong code."""
+    and new backup codes replace the old ones. Wrong codes are throttled as at verification."""
     with transaction.atomic():
         device = TOTPDevice.objects.select_for_update().filter(user=user, pk=device_id, confirmed=False).first()
-        if device is None or not device.verify_token(_clean(token)):
-            return None
+        if device is None:
+            return Enrolment(device=None)
+        allowed, info = device.verify_is_allowed()
+        if not allowed:
+            return Enrolment(device=None, locked_until=(info or {}).get("locked_until") or timezone.now())
+        if not device.verify_token(_clean(token)):
+            return Enrolment(device=None)
         TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         codes = _new_backup_codes(user)
-    return device, codes
+    return Enrolment(device=device, codes=codes)
 
 
 def backup_codes_regenerate(*, user: User) -> list[str]:
@@ -147,9 +166,10 @@ def verify(*, user: User, token: str) -> Verification:
             *TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True).order_by("pk"),
             *StaticDevice.objects.select_for_update().filter(user=user, confirmed=True).order_by("pk"),
         ]
-        waits = [info["locked_until"] for ok, info in (d.verify_is_allowed() for d in devices) if not ok and info]
-        if waits:
-            return Verification(device=None, locked_until=max(w for w in waits if w is not None))
+        refusals = [info or {} for ok, info in (d.verify_is_allowed() for d in devices) if not ok]
+        if refusals:
+            waits = [info["locked_until"] for info in refusals if info.get("locked_until")]
+            return Verification(device=None, locked_until=max(waits) if waits else timezone.now())
         for device in devices:
             if device.verify_token(token):
                 for other in devices:

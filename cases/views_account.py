@@ -4,7 +4,7 @@ codes), and the aandachtsfunctionaris resetting a colleague's second factor (``c
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.utils import timezone
 from django.utils.formats import time_format
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -22,7 +22,13 @@ def _next_url(request) -> str:
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
-    return settings.LOGIN_REDIRECT_URL
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+def _too_many(locked_until) -> str:
+    return gettext("Too many wrong codes. Wait until %(time)s and try again.") % {
+        "time": time_format(timezone.localtime(locked_until), "H:i:s")
+    }
 
 
 @require_http_methods(["GET", "POST"])
@@ -38,11 +44,7 @@ def verify(request):
             sf.complete_verification(request, result.device)
             return redirect(_next_url(request))
         if result.locked_until is not None:
-            form.add_error(
-                "code",
-                gettext("Too many wrong codes. Wait until %(time)s and try again.")
-                % {"time": time_format(timezone.localtime(result.locked_until), "H:i:s")},
-            )
+            form.add_error("code", _too_many(result.locked_until))
         else:
             form.add_error("code", gettext("This code is not correct, or it has been used already. Try again."))
     return render(
@@ -65,15 +67,17 @@ def enrol(request):
     form = forms.SecondFactorEnrolForm(request.POST or None)
     if form.is_valid():
         result = sf.enrolment_confirm(user=request.user, device_id=device.pk, token=form.cleaned_data["code"])
-        if result is not None:
-            confirmed, codes = result
-            sf.complete_verification(request, confirmed)
+        if result.device is not None:
+            sf.complete_verification(request, result.device)
             return render(
                 request,
                 "registration/backup_codes.html",
-                {"codes": codes, "next": _next_url(request), "title": _("Your backup codes"), "enrolled": True},
+                {"codes": result.codes, "next": _next_url(request), "title": _("Your backup codes"), "enrolled": True},
             )
-        form.add_error("code", gettext("This code is not correct. Check the time on your phone and try again."))
+        if result.locked_until is not None:
+            form.add_error("code", _too_many(result.locked_until))
+        else:
+            form.add_error("code", gettext("This code is not correct. Check the time on your phone and try again."))
     return render(
         request,
         "registration/second_factor_enrol.html",
@@ -117,7 +121,7 @@ def backup_codes(request):
     return render(
         request,
         "registration/backup_codes.html",
-        {"codes": codes, "next": settings.LOGIN_REDIRECT_URL, "title": _("Your backup codes"), "enrolled": False},
+        {"codes": codes, "next": resolve_url("security"), "title": _("Your backup codes"), "enrolled": False},
     )
 
 
