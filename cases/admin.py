@@ -11,6 +11,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cases import pupil_import
 from cases.models import (
@@ -43,6 +45,7 @@ class MembershipInline(admin.TabularInline):
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     inlines = [MembershipInline]
+    actions = ["reset_second_factor"]
     list_display = ["username", "first_name", "last_name", "email", "is_active"]
     # Case permissions are never granted at model level: the ordinary permission and group fields are hidden so
     # that nobody hands out global rights by accident (see cases.permissions).
@@ -54,6 +57,18 @@ class UserAdmin(BaseUserAdmin):
     )
     readonly_fields = ["last_login", "date_joined"]
 
+    @admin.action(description=_("Reset the second factor (they set it up again at their next login)"))
+    def reset_second_factor(self, request, queryset):
+        from cases import second_factor
+
+        for user in queryset:
+            second_factor.second_factor_reset(actor=request.user, colleague=user)
+        self.message_user(
+            request,
+            _("The second factor of %(count)d user(s) has been reset.") % {"count": len(queryset)},
+            messages.SUCCESS,
+        )
+
 
 @admin.register(Board)
 class BoardAdmin(admin.ModelAdmin):
@@ -62,7 +77,7 @@ class BoardAdmin(admin.ModelAdmin):
 
 @admin.register(School)
 class SchoolAdmin(admin.ModelAdmin):
-    list_display = ["name", "brin", "board", "city"]
+    list_display = ["name", "brin", "board", "city", "require_second_factor_for_teachers"]
     list_filter = ["board"]
     search_fields = ["name", "brin"]
 
@@ -317,3 +332,22 @@ class SocialMapEntryAdmin(admin.ModelAdmin):
 # Permission groups are managed by the application (cases.access); editing them by hand could grant model-level
 # rights, which would open every school's cases.
 admin.site.unregister(Group)
+
+
+# The second factor's devices are not edited in the admin (it would show or set secrets): users set up their own
+# (``/tweede-factor/instellen/``); a reset is the action on the users' list, or the aandachtsfunctionaris's.
+for _model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+
+
+# The admin needs a user who passed the second factor in this session (``cases.second_factor``), besides staff.
+_admin_has_permission = admin.site.has_permission
+
+
+def _admin_has_permission_verified(request) -> bool:
+    user = request.user
+    return _admin_has_permission(request) and bool(getattr(user, "is_verified", None) and user.is_verified())
+
+
+admin.site.has_permission = _admin_has_permission_verified

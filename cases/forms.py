@@ -45,6 +45,12 @@ class LoginForm(AuthenticationForm):
         "inactive": _("This account has been deactivated. Ask your school's administrator."),
     }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # AuthenticationForm sets the username's max_length after the field was made, without its validator.
+        username = self.fields["username"]
+        username.validators.append(MaxLengthValidator(username.max_length))
+
 
 class EntryForm(forms.ModelForm):
     """Base for the forms of a case's records: date and time pickers, a length limit on long texts, and
@@ -624,3 +630,25 @@ class AccessRequestHandledForm(EntryForm):
     def __init__(self, *args, requests=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["request"].queryset = requests if requests is not None else AccessRequest.objects.none()
+
+
+class SecondFactorCodeForm(forms.Form):
+    """A code from the authenticator app (six digits) or one of the one-time backup codes."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=20,
+        help_text=_("The six digits your authenticator app shows now, or one of your backup codes."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "text", "spellcheck": "false"}),
+        error_messages={"required": _("Enter the code.")},
+    )
+
+
+class SecondFactorEnrolForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code from the app"),
+        max_length=10,
+        help_text=_("The six digits the app shows after you added Meldcode."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+        error_messages={"required": _("Enter the code.")},
+    )

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from cases import views, views_decisions, views_extract, views_figures, views_retention
+from cases import views, views_account, views_decisions, views_extract, views_figures, views_retention
 
 case_patterns = [
     path("dossiers/", views.case_list, name="case-list"),
@@ -81,6 +81,15 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("inloggen/", views.LoginView.as_view(), name="login"),
     path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
+    path("tweede-factor/", views_account.verify, name="second-factor-verify"),
+    path("tweede-factor/instellen/", views_account.enrol, name="second-factor-enrol"),
+    path("beveiliging/", views_account.security, name="security"),
+    path("beveiliging/reservecodes/", views_account.backup_codes, name="backup-codes"),
+    path(
+        "beveiliging/collega/<int:user_id>/tweede-factor-herstellen/",
+        views_account.colleague_reset,
+        name="second-factor-reset",
+    ),
     path("start/<int:school_id>/<str:role>/", views.start, name="start"),
     path("", include((case_patterns, "cases"))),
 ]

@@ -8,6 +8,7 @@ from django.test import Client
 
 from cases.models import ClassGroup, Role, School, User
 from tests import factories
+from tests.otp import login_verified
 
 
 @dataclass
@@ -65,12 +66,10 @@ def anon_client() -> Client:
 
 @pytest.fixture
 def client_for():
-    """Log a user in on a fresh client: ``client_for(cast_a.ib)``."""
+    """Log a user in on a fresh client, second factor passed: ``client_for(cast_a.ib)``."""
 
     def make(user: User) -> Client:
-        c = Client()
-        c.force_login(user)
-        return c
+        return login_verified(Client(), user)
 
     return make
 

@@ -2,10 +2,12 @@
 
 import pytest
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cases.models import Role
 from tests import factories
 from tests.factories import PASSWORD
+from tests.otp import next_totp_code
 
 
 def test_login_page_is_dutch(anon_client, db):
@@ -41,8 +43,17 @@ def test_failed_login_shows_a_dutch_message_and_keeps_the_username(anon_client, 
     ],
 )
 def test_each_role_lands_on_its_own_start_page(anon_client, cast_a, who, role, heading):
+    """Teachers and contact persons after the password; IB'ers and aandachtsfunctionarissen after the code from
+    their authenticator app."""
     user = cast_a.by_role(who)
+    device = TOTPDevice.objects.create(user=user, confirmed=True) if role in (Role.IB, Role.AF) else None
     response = anon_client.post(reverse("login"), {"username": user.username, "password": PASSWORD}, follow=True)
+    if device is not None:
+        assert response.redirect_chain[-1][0] == reverse("second-factor-verify") + "?next=%2F"
+        assert "Tweede factor" in response.content.decode()
+        response = anon_client.post(
+            reverse("second-factor-verify"), {"code": next_totp_code(device), "next": "/"}, follow=True
+        )
     expected = reverse("start", kwargs={"school_id": cast_a.school.pk, "role": role})
     assert response.redirect_chain[-1][0] == expected
     assert heading in response.content.decode()

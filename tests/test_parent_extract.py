@@ -247,11 +247,11 @@ def test_rendering_runs_no_queries(cast_a, django_assert_num_queries):
     assert rendered.pdf.startswith(b"%PDF-")
 
 
-# session, user, school ids, the case, its pupils, the user's permissions on the case; the chronology
-# (selectors.case_timeline: one query per kind of record and per prefetched nested record); the redactions, the
-# contact persons; the release row and the EXPORT audit row (savepoint around them: 2 on both backends);
-# session save ×3.
-PINNED_RELEASE = 42  # three more kinds of record: access requests, their answers, legal holds
+# session, user, the second-factor device of the session, school ids, the case, its pupils, the user's permissions
+# on the case; the chronology (selectors.case_timeline: one query per kind of record and per prefetched nested
+# record); the redactions, the contact persons; the release row and the EXPORT audit row (savepoint around them:
+# 2 on both backends); session save ×3.
+PINNED_RELEASE = 43  # three more kinds of record (access requests, their answers, legal holds); the OTP device
 
 
 def grow(cast, case, n: int) -> None:

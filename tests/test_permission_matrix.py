@@ -26,6 +26,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cases import access, services, views
 from cases import permissions as perms
@@ -61,6 +63,7 @@ from cases.models import (
 from cases.models.base import AppendOnlyModel, Entry
 from tests import factories
 from tests.conftest import CAST_ROLES, SchoolCast
+from tests.otp import login_verified
 
 # --- Outcomes -------------------------------------------------------------------------------------------------
 
@@ -150,7 +153,7 @@ def client_for_actor(world: World, actor: str) -> Client:
     client = Client()
     user = world.user(actor)
     if user is not None:
-        client.force_login(user)
+        login_verified(client, user)
     return client
 
 
@@ -345,6 +348,48 @@ def check_set_language(world, actor, response):
     assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
 
 
+def check_verify_passes_on(world, actor, response):
+    # Every session of the matrix has passed the second factor: the page sends it on.
+    assert response.url == reverse(settings.LOGIN_REDIRECT_URL)
+
+
+def check_enrol(world, actor, response):
+    assert "<svg" in response.context["qr_svg"]
+    device = TOTPDevice.objects.get(user=world.user(actor), confirmed=False)
+    assert response.context["secret"].replace(" ", "") in device.config_url
+
+
+def check_security(world, actor, response):
+    colleagues = {u.pk for u in response.context["colleagues"]}
+    user = world.user(actor)
+    if actor.endswith(".af"):
+        cast = world.a if actor.startswith("a.") else world.b
+        expected = {cast.by_role(role).pk for role in CAST_ROLES} - {user.pk}
+        assert colleagues == expected
+    else:
+        assert colleagues == set()
+
+
+def check_backup_codes(world, actor, response):
+    codes = response.context["codes"]
+    assert len(codes) == 10
+    stored = StaticToken.objects.filter(device__user=world.user(actor)).values_list("token", flat=True)
+    assert sorted(stored) == sorted(codes)
+
+
+def colleague_with_device(world: World) -> dict:
+    """School A's teacher, with an authenticator app set up."""
+    TOTPDevice.objects.get_or_create(user=world.a.teacher, name="authenticator app", defaults={"confirmed": True})
+    return {"user_id": world.a.teacher.pk}
+
+
+def check_second_factor_reset(world, actor, response):
+    assert response.url == reverse("security")
+    assert not TOTPDevice.objects.filter(user=world.a.teacher).exists()
+    event = AuditEvent.objects.get(action=AuditEvent.Action.SECOND_FACTOR_RESET)
+    assert (event.user, event.case, event.target) == (world.user(actor), None, f"user {world.a.teacher.pk} (teacher-a)")
+
+
 TALKING = {"state": CaseState.PARENT_TALK, "conversation": True}
 WEIGHING = {"state": CaseState.WEIGHING}
 
@@ -482,6 +527,38 @@ ROWS = [
     Row("home", "", "GET", everyone(DONE), lambda w: {}, check=check_home, hide_key=None),
     Row("login", "", "GET", everyone(DONE, anonymous=OK), lambda w: {}, check=check_login, hide_key=None),
     Row("logout", "", "POST", everyone(DONE, anonymous=DONE), lambda w: {}, check=check_logout, hide_key=None),
+    Row(
+        "second-factor-verify",
+        "",
+        "GET",
+        everyone(DONE),
+        lambda w: {},
+        check=check_verify_passes_on,
+        hide_key=None,
+        also_accepts="POST",
+    ),
+    Row(
+        "second-factor-enrol",
+        "",
+        "GET",
+        everyone(OK),
+        lambda w: {},
+        check=check_enrol,
+        hide_key=None,
+        also_accepts="POST",
+    ),
+    Row("security", "", "GET", everyone(OK), lambda w: {}, check=check_security, hide_key=None),
+    Row("backup-codes", "", "POST", everyone(OK), lambda w: {}, check=check_backup_codes, hide_key=None),
+    Row(
+        "second-factor-reset",
+        "a teacher of school A",
+        "POST",
+        expect(af=DONE),  # only the aandachtsfunctionaris of the colleague's school; anyone else: 404
+        colleague_with_device,
+        check=check_second_factor_reset,
+        hide_key="user_id",
+        writes=True,
+    ),
     Row(
         "start",
         "school A, IB'er",
@@ -1146,8 +1223,9 @@ def test_post_only_views_refuse_get(row: Row, actor: str, cast_a, cast_b):
         assert settings.LANGUAGE_COOKIE_NAME not in response.cookies
     else:
         assert response.status_code == 405
-        missing = client.get(reverse(row.url_name, kwargs={**kwargs, row.hide_key: NO_SUCH_ID}))
-        assert missing.status_code == response.status_code
+        if row.hide_key:
+            missing = client.get(reverse(row.url_name, kwargs={**kwargs, row.hide_key: NO_SUCH_ID}))
+            assert missing.status_code == response.status_code
     assert snapshot(world) == before
 
 
@@ -1174,7 +1252,7 @@ def test_a_teacher_sees_own_start_page_with_the_cases_of_their_group(cast_a, cas
     for user, listed in [(cast_a.teacher, True), (cast_a.other_teacher, False), (cast_a.contact_person, False)]:
         membership = Membership.objects.get(user=user)
         client = Client()
-        client.force_login(user)
+        login_verified(client, user)
         response = client.get(reverse("start", kwargs={"school_id": cast_a.school.pk, "role": membership.role}))
         assert response.status_code == 200
         assert (world.case.pk in {c.pk for c in response.context["cases"]}) == listed, user
@@ -1188,7 +1266,7 @@ def test_an_entry_of_another_case_is_not_found_through_a_visible_case(cast_a, ca
     world = build_world(cast_a, cast_b, state=CaseState.PARENT_TALK)
     other = build_world(cast_b, cast_a, state=CaseState.PARENT_TALK, skip=True)
     client = Client()
-    client.force_login(cast_a.af)
+    login_verified(client, cast_a.af)
     before = snapshot(world)
 
     follow_up = client.get(
@@ -1267,7 +1345,7 @@ def test_a_model_level_grant_does_not_open_another_schools_case(cast_a, cast_b):
             user=outsider, case_id=case.pk, name="to_consulting", expected_state=CaseState.SIGNALLING
         )
     client = Client()
-    client.force_login(outsider)
+    login_verified(client, outsider)
     assert client.get(reverse("cases:case-detail", kwargs={"pk": case.pk})).status_code == 404
     transition = client.post(
         reverse("cases:case-transition", kwargs={"pk": case.pk, "name": "to_consulting"}),
@@ -1304,7 +1382,7 @@ def test_the_superuser_flag_does_not_show_a_case(cast_a, cast_b):
     User.objects.filter(pk=cast_a.other_teacher.pk).update(is_superuser=True, is_staff=True)
     boss = User.objects.get(pk=cast_a.other_teacher.pk)
     client = Client()
-    client.force_login(boss)
+    login_verified(client, boss)
 
     assert not perms.case_queryset_for_user(boss).filter(pk=world.case.pk).exists()
     assert client.get(reverse("cases:case-detail", kwargs={"pk": world.case.pk})).status_code == 404
@@ -1346,7 +1424,7 @@ def test_the_superuser_flag_does_not_let_a_class_teacher_record_a_consultation(c
     world = build_world(cast_a, cast_b, state=CaseState.CONSULTING)
     boss = _make_superuser(cast_a.teacher)
     client = Client()
-    client.force_login(boss)
+    login_verified(client, boss)
 
     assert client.get(reverse("cases:consultation-add", kwargs={"pk": world.case.pk})).status_code == 403
 
@@ -1370,7 +1448,7 @@ def test_admin_sends_anonymous_users_to_the_admin_login(name, route, db):
 @pytest.mark.parametrize(("name", "route"), ADMIN_URLS, ids=[name for name, _ in ADMIN_URLS])
 def test_admin_refuses_users_who_are_not_staff(name, route, cast_a):
     client = Client()
-    client.force_login(cast_a.ib)
+    login_verified(client, cast_a.ib)
     response = client.get(admin_url(name, route), follow=True)
     assert response.status_code == 403 or _lands_on_admin_login(response), (
         response.status_code,
@@ -1387,7 +1465,7 @@ def test_admin_add_refuses_a_post_from_users_who_are_not_staff(name, route, cast
     model_name = name.removeprefix("admin:").removesuffix("_add")
     model = next(m for m in admin.site._registry if f"{m._meta.app_label}_{m._meta.model_name}" == model_name)
     client = Client()
-    client.force_login(cast_a.ib)  # (a login is itself recorded by the lock-out's access log)
+    login_verified(client, cast_a.ib)  # (a login is itself recorded by the lock-out's access log)
     count = model.objects.count()
     response = client.post(admin_url(name, route), {"name": "x", "username": "x"})
     assert response.status_code in (302, 403)
@@ -1420,7 +1498,7 @@ def test_a_superuser_may_look_at_case_models_in_the_admin_but_change_nothing(mod
     world = build_world(cast_a, cast_b, state=CaseState.PARENT_TALK, conversation=True, skip=True)
     root = User.objects.create_superuser("beheerder", "beheer@example.invalid", factories.PASSWORD)
     client = Client()
-    client.force_login(root)
+    login_verified(client, root)
     prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}"
 
     changelist = client.get(reverse(f"{prefix}_changelist"))

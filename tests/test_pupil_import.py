@@ -16,6 +16,7 @@ from cases import permissions as perms
 from cases import pupil_import
 from cases.models import ClassGroup, Guardian, Pupil, PupilImport, User
 from tests import factories
+from tests.otp import login_verified
 from tests.test_hard_rules import nl
 
 SAMPLE = Path(settings.BASE_DIR) / "fixtures" / "leerlingen-voorbeeld.csv"
@@ -312,7 +313,7 @@ def test_the_command_fails_on_a_bad_file(cast_a, tmp_path):
 def admin_client(db):
     root = User.objects.create_superuser("beheerder-test", "beheer@example.invalid", factories.PASSWORD)
     client = Client()
-    client.force_login(root)
+    login_verified(client, root)
     return client
 
 
@@ -384,7 +385,7 @@ def test_admin_refuses_large_or_non_text_uploads(label, name, data, message, adm
 def test_admin_import_is_refused_to_staff_without_pupil_rights(cast_a):
     staff = factories.UserFactory(username="medewerker-beheer", is_staff=True)
     client = Client()
-    client.force_login(staff)
+    login_verified(client, staff)
     assert client.get(reverse("admin:cases_pupil_import")).status_code == 403
     response = client.post(
         reverse("admin:cases_pupil_import"),
@@ -398,7 +399,7 @@ def test_admin_import_is_refused_to_staff_without_pupil_rights(cast_a):
 def test_admin_import_is_refused_to_non_staff(who, cast_a):
     client = Client()
     if who == "ib":
-        client.force_login(cast_a.ib)
+        login_verified(client, cast_a.ib)
     response = client.post(
         reverse("admin:cases_pupil_import"),
         {"school": cast_a.school.pk, "file": SimpleUploadedFile("l.csv", SAMPLE.read_bytes())},

@@ -552,6 +552,7 @@ class AuditEvent(AppendOnlyModel):
         TRANSITION = "transition", _("changed step")
         EXPORT = "export", _("exported")
         DENIED = "denied", _("refused")
+        SECOND_FACTOR_RESET = "2fa_reset", _("reset a colleague's second factor")
 
     case = models.ForeignKey(
         Case, on_delete=models.PROTECT, null=True, blank=True, related_name="audit_events", verbose_name=_("case")

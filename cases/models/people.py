@@ -61,6 +61,14 @@ class School(models.Model):
     holiday_region = models.CharField(
         _("school holiday region"), max_length=10, choices=HolidayRegion.choices, default=HolidayRegion.MIDDLE
     )
+    require_second_factor_for_teachers = models.BooleanField(
+        _("second factor required for teachers"),
+        default=False,
+        help_text=_(
+            "IB'ers, aandachtsfunctionarissen and administrators always need a second factor (an authenticator app). "
+            "Tick this to require it from the teachers and contact persons of this school too."
+        ),
+    )
 
     class Meta:
         verbose_name = _("school")

@@ -11,6 +11,9 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
 
+from cases.management.commands.load_demo import DEMO_TOTP_SECRETS
+from tests.otp import next_totp_code
+
 # Playwright's sync API runs an event loop in the test thread; Django's ORM refuses to run under a running loop
 # unless told that this is safe, which it is here: the test thread and the server thread are ordinary threads.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -72,7 +75,21 @@ def assert_accessible(axe, page):
 
 
 def login(page, username: str, password: str = DEMO_PASSWORD):
+    """Log in through the real form; demo users with a second factor then enter the current code of their demo
+    device (the fixed secret of ``load_demo``), as a person would from their authenticator app."""
     page.goto("/inloggen/")
     page.get_by_label("Gebruikersnaam").fill(username)
     page.get_by_label("Wachtwoord").fill(password)
     page.get_by_role("button", name="Inloggen").click()
+    if username in DEMO_TOTP_SECRETS and password == DEMO_PASSWORD:
+        enter_code(page, username)
+
+
+def enter_code(page, username: str):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    page.wait_for_url(lambda url: "/tweede-factor/" in url)
+    device = TOTPDevice.objects.get(user__username=username, confirmed=True)
+    page.get_by_label("Code").fill(next_totp_code(device))
+    page.get_by_role("button", name="Bevestigen").click()
+    page.wait_for_load_state()

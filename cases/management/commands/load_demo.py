@@ -1,3 +1,4 @@
+import base64
 import datetime
 from pathlib import Path
 
@@ -35,6 +36,18 @@ from cases.social_map_defaults import fill_national_entries
 
 DEMO_FIXTURES = ["demo.json"]
 
+# Fixed, documented TOTP secrets (base32) for the demo users who need a second factor (README "Demo logins"). They
+# exist only in the demo data: add one to an authenticator app, or print the current code with
+# ``manage.py demo_code <username>``. Teachers and contact persons stay password-only in the demo.
+DEMO_TOTP_SECRETS = {
+    "ib-a": "QVK74F6WJMXZPJPQCQRKY6LWU6ZUTNMI",
+    "af-a": "C5ZTGM5WU773ZKUHIIF2W22D6I466FJF",
+    "ib-b": "V7TWBFPP56735RZFNDOOXU2OLOFKNYOR",
+    "af-b": "ULQVBCEMTIBSGNXYP4ABMM7NCCNGM4V3",
+    "combi": "RGURUWPIZBSFLG7TX7RBYDNSTKRGON2X",
+    "beheerder": "4V7WVTLJOBTGRRXVVLVHSFOBADJTUO5G",
+}
+
 
 class Command(BaseCommand):
     help = "Load the fictional demo board, schools, staff, pupils and a few cases. Safe to repeat."
@@ -46,11 +59,27 @@ class Command(BaseCommand):
                 call_command("loaddata", str(fixtures_dir / name), verbosity=0)
             access.sync_all()
             demo_social_map()
+            demo_second_factors()
             if not Case.objects.exists():
                 demo_cases()
                 demo_cases_steps_4_5()
                 demo_retention_and_requests()
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+
+
+def demo_second_factors() -> None:
+    """The demo users' authenticator devices with the fixed secrets above (made again if they were reset)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from cases.second_factor import DEMO_DEVICE_NAME
+
+    for username, secret in DEMO_TOTP_SECRETS.items():
+        user = User.objects.get(username=username)
+        key = base64.b32decode(secret).hex()
+        device = TOTPDevice.objects.filter(user=user, name=DEMO_DEVICE_NAME).first()
+        if device is None or device.key != key or not device.confirmed:
+            TOTPDevice.objects.filter(user=user).delete()
+            TOTPDevice.objects.create(user=user, name=DEMO_DEVICE_NAME, key=key, confirmed=True)
 
 
 def _signal(**fields) -> Signal:
