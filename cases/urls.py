@@ -61,5 +61,6 @@ urlpatterns = [
     path("inloggen/", views.LoginView.as_view(), name="login"),
     path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
     path("start/<int:school_id>/<str:role>/", views.start, name="start"),
+    path("gezond/", views.alive, name="alive"),
     path("", include((case_patterns, "cases"))),
 ]
