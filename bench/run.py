@@ -26,7 +26,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
 import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -183,7 +182,7 @@ def prepare(env: dict) -> dict:
     }
 
 
-def start_server(env: dict, port: int, workers: int) -> subprocess.Popen:
+def start_server(env: dict, port: int, workers: int, log) -> subprocess.Popen:
     server = subprocess.Popen(
         [
             str(BIN / "gunicorn"),
@@ -197,19 +196,21 @@ def start_server(env: dict, port: int, workers: int) -> subprocess.Popen:
         ],
         cwd=ROOT,
         env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
-    for _ in range(100):
+    for _ in range(150):
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/inloggen/", timeout=2)  # noqa: S310 - loopback
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/inloggen/", timeout=10)  # noqa: S310 - loopback
             return server
-        except (urllib.error.URLError, ConnectionError):
+        except OSError:  # refused while starting, or slow on a busy machine
             time.sleep(0.2)
     server.terminate()
     raise SystemExit("gunicorn did not start")
 
 
 def run_scenario(name: str, env: dict, targets: dict, port: int, users: int, duration: int) -> dict:
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, open(RESULTS / "locust.log", "a") as locust_log:
         scenario_env = {**env, "BENCH_SCENARIO": name, "BENCH_TARGETS": json.dumps(targets)}
         base = [
             str(BIN / "locust"),
@@ -221,25 +222,29 @@ def run_scenario(name: str, env: dict, targets: dict, port: int, users: int, dur
             "--only-summary",
             "--loglevel",
             "WARNING",
+            "--stop-timeout",
+            "30",  # let the requests in flight finish, so that slow ones are counted too
         ]
         # Warm-up (not measured): every worker has its connections, templates and caches ready.
         subprocess.run(
             [*base, "-u", str(users), "-r", str(users), "-t", "3s"],
             env=scenario_env,
             check=True,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stdout=locust_log,
+            stderr=subprocess.STDOUT,
         )
         load_before = os.getloadavg()[0]
         subprocess.run(
             [*base, "-u", str(users), "-r", str(users), "-t", f"{duration}s", "--csv", f"{tmp}/run"],
             env=scenario_env,
             check=True,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stdout=locust_log,
+            stderr=subprocess.STDOUT,
         )
         with open(f"{tmp}/run_stats.csv", newline="") as f:
-            row = next(r for r in csv.DictReader(f) if r["Name"] == name)
+            row = next((r for r in csv.DictReader(f) if r["Name"] == name), None)
+        if row is None:
+            raise SystemExit(f"{name}: no request completed; see bench/results/locust.log")
     return {
         "requests": int(row["Request Count"]),
         "failures": int(row["Failure Count"]),
@@ -278,7 +283,9 @@ def main() -> None:
     ensure_database(env["DATABASE_URL"])
     targets = prepare(env)
     scenarios = ["floor", *(s for s in (args.only or SCENARIOS) if s != "floor")]
-    server = start_server(env, port, workers)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    log = open(RESULTS / "gunicorn.log", "w")  # noqa: SIM115 - closed below
+    server = start_server(env, port, workers, log)
     results = {}
     try:
         for name in scenarios:
@@ -290,6 +297,7 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+        log.close()
 
     floor = results["floor"]
     lines = [

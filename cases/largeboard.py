@@ -26,7 +26,7 @@ from itertools import batched
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from cases import access
@@ -887,6 +887,10 @@ class Generator:
             self.people()
             self.access_groups()
         self.cases()
+        if connection.vendor == "postgresql":
+            # Fresh statistics: without them the planner takes the tables for small and scans them whole.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         return self.result
 
 
