@@ -62,8 +62,8 @@ def access_sync_user(user: User) -> None:
         user.groups.remove(*(managed - wanted))
     if wanted - managed:
         user.groups.add(*(wanted - managed))
-    if hasattr(user, "_meldcode_school_ids"):
-        del user._meldcode_school_ids
+    for kept in ("_meldcode_school_ids", "_meldcode_case_querysets"):  # per-request caches (cases.permissions)
+        user.__dict__.pop(kept, None)
     # The opener's own permissions end when they no longer work at the school.
     schools = {m.school_id for m in memberships}
     CaseUserObjectPermission.objects.filter(user=user).exclude(content_object__school_id__in=schools).delete()
