@@ -13,13 +13,14 @@ PYTHON ?= $(shell for c in python3.13 python3.12 $$(ls -d $$HOME/.pyenv/versions
 	if command -v $$c >/dev/null 2>&1 && $$c -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1; then \
 	command -v $$c; break; fi; done)
 
-.PHONY: help run test venv demo-data messages lint clean
+.PHONY: help run test venv demo-data messages lint clean bench
 
 help:
 	@echo "make run    start the demo on http://127.0.0.1:8000 (SQLite, demo data)"
 	@echo "make test   run the whole test suite (SQLite; set DATABASE_URL for PostgreSQL)"
 	@echo "make lint   ruff"
 	@echo "make messages  update and compile the translations"
+	@echo "make bench  benchmark at large-board size (PostgreSQL; see docs/performance.md)"
 
 $(STAMP): pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then echo "Python 3.12 or newer is needed: install python3.13 (e.g. 'pyenv install 3.13.0') and try again." >&2; exit 1; fi
@@ -53,6 +54,11 @@ messages: $(STAMP)
 	$(PY) manage.py makemessages --locale nl --locale en --no-wrap --ignore '.venv/*' --ignore 'var/*' --no-obsolete
 	$(PY) scripts/pofill.py locale/nl/LC_MESSAGES/django.po locale/translations/nl.tsv
 	$(PY) manage.py compilemessages --ignore '.venv/*'
+
+# The benchmark (docs/performance.md): PostgreSQL with a generated large board, gunicorn with 4 workers, locust.
+# DATABASE_URL defaults to postgres://postgres@127.0.0.1:5432/meldcode_bench. Not part of `make test`.
+bench: $(STAMP)
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

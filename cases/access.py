@@ -62,9 +62,8 @@ def access_sync_user(user: User) -> None:
         user.groups.remove(*(managed - wanted))
     if wanted - managed:
         user.groups.add(*(wanted - managed))
-    for cache in ("_meldcode_school_ids", "_meldcode_memberships"):
-        if hasattr(user, cache):
-            delattr(user, cache)
+    for kept in ("_meldcode_school_ids", "_meldcode_memberships", "_meldcode_case_querysets"):  # per-request caches
+        user.__dict__.pop(kept, None)
     # The opener's own permissions end when they no longer work at the school.
     schools = {m.school_id for m in memberships}
     CaseUserObjectPermission.objects.filter(user=user).exclude(content_object__school_id__in=schools).delete()

@@ -139,17 +139,25 @@ def may_see_figures(user: User | AnonymousUser) -> bool:
 
 
 def case_queryset_for_user(user: User | AnonymousUser, perm: str = VIEW) -> QuerySet[Case]:
-    """Every case this user holds ``perm`` on, at the schools where they work now. One query."""
+    """Every case this user holds ``perm`` on, at the schools where they work now. One query.
+
+    The queryset is lazy (the permissions are a subquery) and is kept on the user object for the request: a start
+    page asks for it four times, and building guardian's query costs more Python time than running it. Callers
+    only derive new querysets from it (``filter`` clones), so the kept one is never evaluated and never stale; it
+    is dropped together with the school ids when the user's access changes (``cases.access``)."""
     schools = school_ids_for_user(user)
     if not schools:
         return Case.objects.none()
-    return get_objects_for_user(
-        user,
-        f"cases.{perm}",
-        klass=Case.objects.filter(school_id__in=schools),
-        accept_global_perms=False,
-        with_superuser=False,
-    )
+    kept = user.__dict__.setdefault("_meldcode_case_querysets", {})
+    if perm not in kept:
+        kept[perm] = get_objects_for_user(
+            user,
+            f"cases.{perm}",
+            klass=Case.objects.filter(school_id__in=schools),
+            accept_global_perms=False,
+            with_superuser=False,
+        )
+    return kept[perm]._chain()
 
 
 def can(user: User | AnonymousUser, perm: str, case: Case) -> bool:

@@ -91,5 +91,6 @@ urlpatterns = [
         name="second-factor-reset",
     ),
     path("start/<int:school_id>/<str:role>/", views.start, name="start"),
+    path("gezond/", views.alive, name="alive"),
     path("", include((case_patterns, "cases"))),
 ]

@@ -9,7 +9,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
@@ -66,6 +66,14 @@ START_TEMPLATES = {
     Role.IB: "cases/start_ib.html",
     Role.AF: "cases/start_af.html",
 }
+
+
+@require_GET
+@login_required
+def alive(request):
+    """The cheapest authenticated page: the session and the user are loaded, nothing else. The benchmark's floor
+    (it runs through every middleware, as every page does); also usable as a logged-in liveness check."""
+    return HttpResponse("ok", content_type="text/plain; charset=utf-8")
 
 
 @require_GET

@@ -332,6 +332,11 @@ def check_login(world, actor, response):
         assert response.url == reverse(settings.LOGIN_REDIRECT_URL)
 
 
+def check_alive(world, actor, response):
+    assert response.content == b"ok"
+    assert response.wsgi_request.user == world.user(actor)
+
+
 def check_logout(world, actor, response):
     assert response.url == reverse("login")
     assert "_auth_user_id" not in response.wsgi_request.session
@@ -527,6 +532,7 @@ ROWS = [
     Row("home", "", "GET", everyone(DONE), lambda w: {}, check=check_home, hide_key=None),
     Row("login", "", "GET", everyone(DONE, anonymous=OK), lambda w: {}, check=check_login, hide_key=None),
     Row("logout", "", "POST", everyone(DONE, anonymous=DONE), lambda w: {}, check=check_logout, hide_key=None),
+    Row("alive", "", "GET", everyone(OK), lambda w: {}, check=check_alive, hide_key=None),
     Row(
         "second-factor-verify",
         "",

@@ -8,8 +8,12 @@ pinned constant.
 """
 
 import datetime
+from contextlib import contextmanager
+from unittest import mock
 
-from django.db import connection
+import pytest
+from django.db import connection, models
+from django.db.models import query as django_query
 from django.utils import timezone
 
 from cases.models import (
@@ -53,6 +57,9 @@ PINNED = {
     # record (follow-ups, actions, discussed signals, acknowledgements, confirmations, help-plan tasks); the open
     # tasks; the parents' unanswered requests (deadlines, and the list for the IB'er); session save ×3.
     "case_detail": 46,
+    # The benchmark's floor (/gezond/): the session, the user, the second-factor device, session save ×3 — what
+    # every page pays.
+    "alive": 6,
 }
 
 
@@ -228,9 +235,18 @@ class ChronologyBuilder:
 # --- Helpers ------------------------------------------------------------------------------------------------------
 
 
+@contextmanager
+def lazy_loads_raise():
+    """Django 6.1's fetch mode RAISE for every queryset made meanwhile: a related object or deferred field that
+    was not loaded up front (``select_related``, ``prefetch_related``, ``only``) raises instead of quietly
+    running one more query per row."""
+    with mock.patch.object(django_query, "DEFAULT_FETCH_MODE", models.FETCH_RAISE):
+        yield
+
+
 def measure(client, url, django_assert_num_queries, expected: int):
     client.get(url)  # warm the process-wide caches
-    with django_assert_num_queries(expected) as ctx:
+    with django_assert_num_queries(expected) as ctx, lazy_loads_raise():
         response = client.get(url)
     assert response.status_code == 200
     return response, len(ctx.captured_queries)
@@ -331,3 +347,23 @@ def test_case_page_takes_the_same_queries_for_5_and_200_entries(cast_a, client_f
     missing = [text for text in builder.texts if text not in content]
     assert missing == []
     assert small == large
+
+
+def test_the_guard_against_lazy_loads_is_in_force(cast_a):
+    """The counts above are taken with lazy loads raising: prove that the switch really blocks one."""
+    from django.core.exceptions import FieldFetchBlocked
+
+    from cases.models import Pupil
+
+    pupil = factories.PupilFactory(class_group=cast_a.group1)
+    with lazy_loads_raise():
+        fetched = Pupil.objects.get(pk=pupil.pk)
+        with pytest.raises(FieldFetchBlocked):
+            fetched.class_group  # noqa: B018 - the attribute access is the lazy load
+    assert Pupil.objects.get(pk=pupil.pk).class_group == cast_a.group1  # and outside it, loads as usual
+
+
+def test_the_floor_page_takes_only_what_every_page_takes(cast_a, client_for, django_assert_num_queries):
+    make_cases(cast_a, 3)
+    response, _count = measure(client_for(cast_a.ib), "/gezond/", django_assert_num_queries, pinned("alive"))
+    assert response.content == b"ok"

@@ -1,0 +1,50 @@
+"""The benchmark's load: one scenario per locust run, chosen by the environment (see ``bench/run.py``).
+
+BENCH_SCENARIO   the scenario's name (a key of SCENARIOS)
+BENCH_TARGETS    JSON written by run.py: the session cookies of the bench users, the ids of the pages
+"""
+
+import json
+import os
+
+from locust import HttpUser, constant, task
+
+TARGETS = json.loads(os.environ.get("BENCH_TARGETS", "{}"))
+SCENARIO = os.environ.get("BENCH_SCENARIO", "floor")
+CSRF = "benchcsrftoken0123456789abcdefgh"  # a valid unmasked secret (32 characters): cookie and header agree
+
+# name: (method, path, which session: None for anonymous)
+SCENARIOS = {
+    "floor": ("GET", "/gezond/", "ib"),
+    "login_page": ("GET", "/inloggen/", None),
+    "start_teacher": ("GET", TARGETS.get("start_teacher", ""), "teacher"),
+    "start_ib": ("GET", TARGETS.get("start_ib", ""), "ib"),
+    "start_af": ("GET", TARGETS.get("start_af", ""), "af"),
+    "case_list": ("GET", "/dossiers/", "af"),
+    "case_list_page_5": ("GET", "/dossiers/?pagina=5", "af"),
+    "case_200_entries": ("GET", TARGETS.get("case_200", ""), "ib"),
+    "pdf_50_entries": ("POST", TARGETS.get("pdf_50", ""), "af"),
+}
+
+
+class BenchUser(HttpUser):
+    wait_time = constant(0)  # a closed loop: each simulated user sends the next request as soon as one returns
+
+    def on_start(self):
+        method, self.path, who = SCENARIOS[SCENARIO]
+        self.method = method
+        if who:
+            self.client.cookies.set("sessionid", TARGETS["sessions"][who])
+        self.client.cookies.set("csrftoken", CSRF)
+
+    @task
+    def hit(self):
+        if self.method == "POST":
+            headers = {"X-CSRFToken": CSRF, "Referer": self.host + self.path}
+            with self.client.post(self.path, headers=headers, name=SCENARIO, catch_response=True) as response:
+                if not response.content.startswith(b"%PDF-"):
+                    response.failure(f"not a PDF: {response.status_code}")
+        else:
+            with self.client.get(self.path, name=SCENARIO, allow_redirects=False, catch_response=True) as response:
+                if response.status_code != 200:
+                    response.failure(f"status {response.status_code}")
