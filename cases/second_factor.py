@@ -197,14 +197,24 @@ def af_school_ids(user: User) -> list[int]:
     return list(Membership.objects.filter(user=user, role=Role.AF).values_list("school_id", flat=True))
 
 
+def _resettable_colleagues(user: User, school_ids):
+    return (
+        User.objects.filter(memberships__school_id__in=school_ids, is_staff=False, is_superuser=False)
+        .exclude(pk=user.pk)
+        .distinct()
+    )
+
+
 def colleague_list_for_af(*, user: User) -> list[User]:
-    """The colleagues at the schools where ``user`` is aandachtsfunctionaris, with ``has_second_factor``."""
+    """The colleagues at the schools where ``user`` is aandachtsfunctionaris, with ``has_second_factor``.
+    Administrators are not among them: only an administrator resets an administrator's second factor (otherwise an
+    aandachtsfunctionaris could clear it and, knowing the password, set up their own)."""
     school_ids = af_school_ids(user)
     if not school_ids:
         return []
     return list(
-        User.objects.filter(memberships__school_id__in=school_ids, is_active=True)
-        .exclude(pk=user.pk)
+        _resettable_colleagues(user, school_ids)
+        .filter(is_active=True)
         .distinct()
         .annotate(
             has_second_factor=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True))
@@ -217,11 +227,7 @@ def colleague_list_for_af(*, user: User) -> list[User]:
 def colleague_get_for_af(*, user: User, colleague_id: int) -> User:
     """A colleague at one of the schools where ``user`` is aandachtsfunctionaris; anyone else: 404."""
     school_ids = af_school_ids(user)
-    colleague = (
-        User.objects.filter(pk=colleague_id, memberships__school_id__in=school_ids).exclude(pk=user.pk).first()
-        if school_ids
-        else None
-    )
+    colleague = _resettable_colleagues(user, school_ids).filter(pk=colleague_id).first() if school_ids else None
     if colleague is None:
         raise Http404
     return colleague

@@ -205,6 +205,19 @@ def test_an_aandachtsfunctionaris_cannot_reset_another_schools_colleague(cast_a,
     assert response.status_code == 404
 
 
+def test_an_aandachtsfunctionaris_cannot_reset_an_administrator(cast_a, client_for):
+    # An administrator who also works at the school: only another administrator may clear their second factor.
+    cast_a.ib.is_staff = True
+    cast_a.ib.save(update_fields=["is_staff"])
+    device = app_device(cast_a.ib)
+    af = client_for(cast_a.af)
+    assert cast_a.ib not in af.get(reverse("security")).context["colleagues"]
+    response = af.post(reverse("second-factor-reset", kwargs={"user_id": cast_a.ib.pk}))
+    assert response.status_code == 404
+    assert TOTPDevice.objects.filter(pk=device.pk).exists()
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.SECOND_FACTOR_RESET).exists()
+
+
 def test_the_admin_needs_the_second_factor(db):
     root = User.objects.create_superuser("beheer-test", "beheer@example.invalid", PASSWORD)
     client = Client()
