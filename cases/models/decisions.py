@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from cases import decision
 from cases.models.base import AppendOnlyModel, Entry, append_only_triggers
 from cases.models.entries import validate_not_future
+from cases.models.social_map import social_map_partner
 
 
 class WeighingAnswer(Entry):
@@ -258,14 +259,7 @@ class VeiligThuisReport(Entry):
     emergency_justification = models.TextField(_("why this is an emergency"), blank=True)
     reported_at = models.DateTimeField(_("reported at"))
     channel = models.CharField(_("how"), max_length=20, choices=Channel.choices)
-    partner = models.ForeignKey(
-        "cases.SocialMapEntry",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("Veilig Thuis (from the social map)"),
-    )
+    partner = social_map_partner(_("Veilig Thuis (from the social map)"))
     vt_contact = models.CharField(_("contact at Veilig Thuis"), max_length=200, blank=True)
     vt_reference = models.CharField(_("Veilig Thuis reference"), max_length=100, blank=True)
     relation_to_family = models.TextField(_("the reporter's relation to the family"))
@@ -348,14 +342,7 @@ class VeiligThuisOutcome(Entry):
         _("conclusion"), max_length=20, choices=Conclusion.choices, blank=True, help_text=_("After an investigation.")
     )
     expectations = models.TextField(_("what Veilig Thuis expects of the school"), blank=True)
-    receiving_partner = models.ForeignKey(
-        "cases.SocialMapEntry",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("receiving organisation from the social map"),
-    )
+    receiving_partner = social_map_partner(_("receiving organisation from the social map"))
     receiving_organisation = models.CharField(
         _("receiving organisation"),
         max_length=200,
@@ -449,14 +436,7 @@ class InspectorConsultation(Entry):
     """Route B: the board consults the confidential inspector (vertrouwensinspecteur)."""
 
     consulted_on = models.DateField(_("date"), validators=[validate_not_future])
-    partner = models.ForeignKey(
-        "cases.SocialMapEntry",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("confidential inspector (from the social map)"),
-    )
+    partner = social_map_partner(_("confidential inspector (from the social map)"))
     inspector = models.CharField(
         _("confidential inspector"), max_length=200, help_text=_("The name of the inspector you spoke to.")
     )

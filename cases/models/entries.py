@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from cases import signal_list
 from cases.models.base import AppendOnlyModel, Entry, append_only_triggers
 from cases.models.case import SignalKind
+from cases.models.social_map import social_map_partner
 
 INITIAL_TOKEN = re.compile(r"^[A-Z]\.(?:[A-Za-z]\.){0,5}$")
 
@@ -290,14 +291,7 @@ class Consultation(Entry):
     participants = models.TextField(
         _("participants"), help_text=_("Roles or organisations, for example: IB'er, school psychologist, GGD.")
     )
-    partner = models.ForeignKey(
-        "cases.SocialMapEntry",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("organisation from the social map"),
-    )
+    partner = social_map_partner(_("organisation from the social map"))
     organisation = models.CharField(
         _("organisation consulted"),
         max_length=200,

@@ -26,6 +26,20 @@ class PartnerKind(models.TextChoices):
     OTHER = "other", _("other")
 
 
+def social_map_partner(verbose_name) -> models.ForeignKey:
+    """The field by which a record names a partner organisation from the social map (optional: a free-text field
+    beside it covers an organisation that is not on the map). The forms limit the choice to the case's school's map
+    (``forms.PartnerChoiceMixin``) and the services refuse another school's entry."""
+    return models.ForeignKey(
+        "cases.SocialMapEntry",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=verbose_name,
+    )
+
+
 # Kinds that are organised locally: the national map has no number for them, each school (or its board) fills
 # them in. The social map page shows a placeholder for each one that is still missing.
 LOCAL_KINDS = [PartnerKind.SCHOOL_DOCTOR, PartnerKind.LOCAL_TEAM, PartnerKind.SCHOOL_SOCIAL_WORK]
