@@ -1,0 +1,133 @@
+"""Time (and optionally profile) one benchmark page in-process, without gunicorn or locust.
+
+    .venv/bin/python bench/profile.py case_200_entries            # median/p95 of 30 requests and the query count
+    .venv/bin/python bench/profile.py start_ib -n 50 --profile    # plus a pyinstrument profile of the requests
+
+Uses the database ``make bench`` prepared (DATABASE_URL, default the bench database) and the same production
+settings as the benchmark (DEBUG off). The numbers are one request at a time on an otherwise idle process: under the
+benchmark's load (2 simulated users on 2 cores shared with PostgreSQL and locust) a page takes longer. Scenarios
+are the benchmark's (``bench/locustfile.py``).
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import run  # noqa: E402 - bench/run.py: the environment, the sessions and the targets
+
+SESSION_OF = {
+    "floor": "ib",
+    "login_page": None,
+    "start_teacher": "teacher",
+    "start_ib": "ib",
+    "start_af": "af",
+    "case_list": "af",
+    "case_list_page_5": "af",
+    "case_200_entries": "ib",
+    "pdf_50_entries": "af",
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("scenario", choices=run.SCENARIOS)
+    parser.add_argument("-n", type=int, default=30, help="measured requests (after 3 warm-up requests)")
+    parser.add_argument("--profile", action="store_true", help="print a pyinstrument profile of the measured requests")
+    args = parser.parse_args()
+
+    env = run.bench_env()
+    env["ALLOWED_HOSTS"] = "testserver,127.0.0.1,localhost"
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    targets = targets_for_profile()
+    path = {
+        "floor": "/gezond/",
+        "login_page": "/inloggen/",
+        "case_list": "/dossiers/",
+        "case_list_page_5": "/dossiers/?pagina=5",
+        "start_teacher": targets["start_teacher"],
+        "start_ib": targets["start_ib"],
+        "start_af": targets["start_af"],
+        "case_200_entries": targets["case_200"],
+        "pdf_50_entries": targets["pdf_50"],
+    }[args.scenario]
+    client = Client(enforce_csrf_checks=False)
+    who = SESSION_OF[args.scenario]
+    if who:
+        client.cookies["sessionid"] = targets["sessions"][who]
+
+    def hit():
+        if args.scenario == "pdf_50_entries":
+            response = client.post(path)
+            assert response.content.startswith(b"%PDF-"), response.status_code
+        else:
+            response = client.get(path)
+            assert response.status_code == 200, response.status_code
+        return response
+
+    for _ in range(3):
+        hit()
+    with CaptureQueriesContext(connection) as queries:
+        response = hit()
+    profiler = None
+    if args.profile:
+        from pyinstrument import Profiler
+
+        profiler = Profiler(interval=0.0005)
+        profiler.start()
+    times = []
+    for _ in range(args.n):
+        started = time.perf_counter()
+        hit()
+        times.append((time.perf_counter() - started) * 1000)
+    if profiler:
+        profiler.stop()
+        print(profiler.output_text(unicode=True, color=False, show_all=False))
+    times.sort()
+    p95 = times[min(len(times) - 1, round(0.95 * len(times)) - 1)]
+    print(
+        f"{args.scenario}: {path}  n={args.n}  median {statistics.median(times):.1f} ms  p95 {p95:.1f} ms  "
+        f"min {times[0]:.1f} ms  queries {len(queries)}  bytes {len(response.content)}"
+    )
+
+
+def targets_for_profile() -> dict:
+    """The pages and fresh sessions of the bench users (as ``run.prepare`` makes them, without migrating)."""
+    from django.urls import reverse
+
+    from cases import largeboard
+    from cases.models import Case, Role, School, User
+
+    school = School.objects.get(board__name=largeboard.existing_signature(), name__endswith=" 001")
+    users = {
+        "teacher": User.objects.get(username="s001-leerkracht-g1"),
+        "ib": User.objects.get(username="s001-ib"),
+        "af": User.objects.get(username="s001-af"),
+    }
+    case_200 = Case.objects.get(school=school, reference="PROEF-200")
+    case_50 = Case.objects.get(school=school, reference="PROEF-050")
+    return {
+        "sessions": {name: run.make_session(user) for name, user in users.items()},
+        "start_teacher": reverse("start", kwargs={"school_id": school.pk, "role": Role.TEACHER}),
+        "start_ib": reverse("start", kwargs={"school_id": school.pk, "role": Role.IB}),
+        "start_af": reverse("start", kwargs={"school_id": school.pk, "role": Role.AF}),
+        "case_200": reverse("cases:case-detail", kwargs={"pk": case_200.pk}),
+        "pdf_50": reverse("cases:extract-release", kwargs={"pk": case_50.pk}),
+    }
+
+
+if __name__ == "__main__":
+    main()
