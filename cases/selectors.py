@@ -1,7 +1,10 @@
 """Reads that pages need, filtered by what the user may see."""
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.core.paginator import Paginator
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
 
 from cases import permissions
@@ -127,70 +130,148 @@ class TimelineItem:
         return f"cases/timeline/_{self.kind}.html"
 
 
+# Each kind of record in a case's chronology, in the order in which records of the same moment are shown, with how
+# it is loaded for display (related records joined or prefetched).
+TIMELINE_SOURCES: list[tuple[str, Callable[[], QuerySet]]] = [
+    (
+        "signal",
+        lambda: Signal.objects.select_related("author").prefetch_related(
+            Prefetch("follow_ups", queryset=SignalFollowUp.objects.select_related("author"))
+        ),
+    ),
+    ("kindcheck", lambda: Kindcheck.objects.select_related("author")),
+    (
+        "consultation",
+        lambda: Consultation.objects.select_related("author", "partner").prefetch_related("actions"),
+    ),
+    (
+        "conversation",
+        lambda: ParentConversation.objects.select_related("author").prefetch_related(
+            "signals_discussed",
+            Prefetch("acknowledgements", queryset=ConversationAcknowledgement.objects.select_related("author")),
+        ),
+    ),
+    ("parentview", lambda: ParentView.objects.select_related("author", "conversation")),
+    (
+        "skip",
+        lambda: ParentTalkSkip.objects.select_related("author").prefetch_related(
+            Prefetch("confirmations", queryset=ParentTalkSkipConfirmation.objects.select_related("confirmed_by"))
+        ),
+    ),
+    ("weighing", lambda: WeighingAnswer.objects.select_related("author")),
+    ("risk", lambda: RiskAssessment.objects.select_related("author")),
+    ("flag", lambda: FlagAssessment.objects.select_related("author")),
+    (
+        "helpplan",
+        lambda: HelpPlan.objects.select_related("author", "case_manager").prefetch_related(
+            Prefetch("tasks", queryset=HelpTask.objects.select_related("done__author"))
+        ),
+    ),
+    ("evaluation", lambda: HelpEvaluation.objects.select_related("author", "plan")),
+    ("report", lambda: VeiligThuisReport.objects.select_related("author", "partner")),
+    ("outcome", lambda: VeiligThuisOutcome.objects.select_related("author", "receiving_partner")),
+    ("monitoring", lambda: MonitoringAgreement.objects.select_related("author")),
+    ("checkin", lambda: MonitoringCheckIn.objects.select_related("author", "agreement")),
+    ("proposal", lambda: EmergencyProposal.objects.select_related("author")),
+    ("closure", lambda: Closure.objects.select_related("author")),
+    ("board", lambda: BoardNotification.objects.select_related("author")),
+    ("inspector", lambda: InspectorConsultation.objects.select_related("author", "partner")),
+    ("police", lambda: PoliceDecision.objects.select_related("author")),
+    (
+        "taskdone",
+        lambda: TaskDone.objects.select_related("author", "help_task", "consultation_action"),
+    ),
+    ("accessrequest", lambda: AccessRequest.objects.select_related("author", "requester")),
+    ("accessanswer", lambda: AccessRequestHandled.objects.select_related("author", "request")),
+    ("legalhold", lambda: LegalHold.objects.select_related("author")),
+    ("transition", lambda: Transition.objects.select_related("actor")),
+]
+
+
 def case_timeline(*, case: Case) -> list[TimelineItem]:
-    """Every record and step change of the case, oldest first, in a fixed number of queries."""
-    sources = [
-        (
-            "signal",
-            Signal.objects.filter(case=case)
-            .select_related("author")
-            .prefetch_related(Prefetch("follow_ups", queryset=SignalFollowUp.objects.select_related("author"))),
-        ),
-        ("kindcheck", Kindcheck.objects.filter(case=case).select_related("author")),
-        (
-            "consultation",
-            Consultation.objects.filter(case=case).select_related("author", "partner").prefetch_related("actions"),
-        ),
-        (
-            "conversation",
-            ParentConversation.objects.filter(case=case)
-            .select_related("author")
-            .prefetch_related(
-                "signals_discussed",
-                Prefetch("acknowledgements", queryset=ConversationAcknowledgement.objects.select_related("author")),
-            ),
-        ),
-        ("parentview", ParentView.objects.filter(case=case).select_related("author", "conversation")),
-        (
-            "skip",
-            ParentTalkSkip.objects.filter(case=case)
-            .select_related("author")
-            .prefetch_related(
-                Prefetch("confirmations", queryset=ParentTalkSkipConfirmation.objects.select_related("confirmed_by"))
-            ),
-        ),
-        ("weighing", WeighingAnswer.objects.filter(case=case).select_related("author")),
-        ("risk", RiskAssessment.objects.filter(case=case).select_related("author")),
-        ("flag", FlagAssessment.objects.filter(case=case).select_related("author")),
-        (
-            "helpplan",
-            HelpPlan.objects.filter(case=case)
-            .select_related("author", "case_manager")
-            .prefetch_related(Prefetch("tasks", queryset=HelpTask.objects.select_related("done__author"))),
-        ),
-        ("evaluation", HelpEvaluation.objects.filter(case=case).select_related("author", "plan")),
-        ("report", VeiligThuisReport.objects.filter(case=case).select_related("author", "partner")),
-        ("outcome", VeiligThuisOutcome.objects.filter(case=case).select_related("author", "receiving_partner")),
-        ("monitoring", MonitoringAgreement.objects.filter(case=case).select_related("author")),
-        ("checkin", MonitoringCheckIn.objects.filter(case=case).select_related("author", "agreement")),
-        ("proposal", EmergencyProposal.objects.filter(case=case).select_related("author")),
-        ("closure", Closure.objects.filter(case=case).select_related("author")),
-        ("board", BoardNotification.objects.filter(case=case).select_related("author")),
-        ("inspector", InspectorConsultation.objects.filter(case=case).select_related("author", "partner")),
-        ("police", PoliceDecision.objects.filter(case=case).select_related("author")),
-        ("taskdone", TaskDone.objects.filter(case=case).select_related("author", "help_task", "consultation_action")),
-        ("accessrequest", AccessRequest.objects.filter(case=case).select_related("author", "requester")),
-        ("accessanswer", AccessRequestHandled.objects.filter(case=case).select_related("author", "request")),
-        ("legalhold", LegalHold.objects.filter(case=case).select_related("author")),
-        ("transition", Transition.objects.filter(case=case).select_related("actor")),
-    ]
+    """Every record and step change of the case, oldest first, in a fixed number of queries (the parent extract and
+    ``?pagina=alle``; the case page shows one page of it: ``case_timeline_page``)."""
     items: list[TimelineItem] = []
-    for kind, queryset in sources:
-        entries = list(queryset)
+    for kind, source in TIMELINE_SOURCES:
+        entries = list(source().filter(case=case))
         corrected_by = {e.corrects_id: e for e in entries if getattr(e, "corrects_id", None)}
         items += [TimelineItem(kind, e.recorded_at, e, corrected_by.get(e.pk)) for e in entries]
     items.sort(key=lambda item: (item.at, item.kind == "transition"))
     return items
+
+
+TIMELINE_PAGE_SIZE = 25
+
+
+@functools.cache
+def _timeline_index_sql() -> tuple[list[str], str]:
+    """One query that lists every record of a case's chronology as (kind, id, corrected record's id), in the order
+    of ``case_timeline``: by time, a step change after the records of the same moment, then by kind and id. Built
+    once from the models' tables (no user input in it; the case id is a parameter)."""
+    kinds, selects = [], []
+    for index, (kind, source) in enumerate(TIMELINE_SOURCES):
+        opts = source().model._meta
+        at = opts.get_field("at" if kind == "transition" else "recorded_at").column
+        corrects = opts.get_field("corrects").column if any(f.name == "corrects" for f in opts.fields) else "NULL"
+        case_column = opts.get_field("case").column
+        kinds.append(kind)
+        selects.append(
+            f"SELECT {index} AS k, id, {at} AS at, {corrects} AS corrects_id, "  # noqa: S608 - table/column names
+            f"{1 if kind == 'transition' else 0} AS late FROM {opts.db_table} WHERE {case_column} = %s"
+        )
+    return kinds, " UNION ALL ".join(selects) + " ORDER BY at, late, k, id"
+
+
+@dataclass
+class TimelinePage:
+    items: list[TimelineItem]
+    page: object  # a django.core.paginator.Page (page 1 the newest), or None when everything is shown
+    total: int
+    first: int = 1  # the place of the page's first and last item in the whole chronology (1 = the oldest)
+    last: int = 0
+    html: list | None = None  # the items rendered (cases.fragments), set by the view
+
+
+def case_timeline_page(*, case: Case, page: str | None, per_page: int = TIMELINE_PAGE_SIZE) -> TimelinePage:
+    """One page of the case's chronology. Pages count back from the newest records (page 1, the default, holds the
+    latest ``per_page`` of them), and each page reads oldest first; ``"alle"`` gives everything on one page
+    (printing). One query lists the chronology (kind and id of every record); then only the records on the page
+    are loaded: one query per kind of record on the page plus its prefetches — at most as many as
+    ``case_timeline`` takes, whatever the chronology's length."""
+    from django.db import connection
+
+    if page == "alle":
+        items = case_timeline(case=case)
+        return TimelinePage(items=items, page=None, total=len(items), last=len(items))
+    kinds, sql = _timeline_index_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [case.pk] * len(kinds))
+        index = [(k, pk, corrects) for k, pk, _at, corrects, _late in cursor.fetchall()]
+    corrector = {(k, corrects): pk for k, pk, corrects in index if corrects is not None}  # the latest one wins
+    current = Paginator(index[::-1], per_page).get_page(page)
+    on_page = current.object_list[::-1]
+    wanted: dict[int, set[int]] = {}
+    for k, pk, _corrects in on_page:
+        wanted.setdefault(k, set()).add(pk)
+        if (k, pk) in corrector:
+            wanted[k].add(corrector[(k, pk)])
+    loaded: dict[tuple[int, int], object] = {}
+    for k, pks in wanted.items():
+        loaded.update(((k, entry.pk), entry) for entry in TIMELINE_SOURCES[k][1]().filter(case=case, pk__in=pks))
+    items = [
+        TimelineItem(
+            kinds[k], loaded[(k, pk)].recorded_at, loaded[(k, pk)], loaded.get((k, corrector.get((k, pk), -1)))
+        )
+        for k, pk, _corrects in on_page
+    ]
+    total = len(index)
+    return TimelinePage(
+        items=items,
+        page=current,
+        total=total,
+        first=total - current.end_index() + 1 if items else 0,
+        last=total - current.start_index() + 1 if items else 0,
+    )
 
 
 def case_signals(*, case: Case) -> QuerySet[Signal]:

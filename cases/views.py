@@ -16,7 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cases import deadlines, forms, selectors, services
+from cases import deadlines, forms, fragments, selectors, services
 from cases import permissions as perms
 from cases.audit import audit_log
 from cases.models import (
@@ -131,15 +131,17 @@ def case_list(request):
 def case_detail(request, pk: int):
     case = selectors.case_get_for_user(user=request.user, case_id=pk)
     deadlines.attach([case])
+    timeline = selectors.case_timeline_page(case=case, page=request.GET.get("pagina"))
     ready, blocked = services.available_transitions(user=request.user, case=case)
     audit_log(user=request.user, case=case, action=AuditEvent.Action.VIEW, target="case page")
     can = {name: perms.can(request.user, perm, case) for name, perm in PAGE_PERMISSIONS.items()}
+    timeline.html = fragments.render_timeline_items(timeline.items, case=case, can=can)
     return render(
         request,
         "cases/case_detail.html",
         {
             "case": case,
-            "timeline": selectors.case_timeline(case=case),
+            "timeline": timeline,
             "transitions": ready,
             "next_actions": next_actions(user=request.user, case=case),
             "open_tasks": selectors.case_open_tasks(case=case)
@@ -153,6 +155,7 @@ def case_detail(request, pk: int):
             else [],
             "can_hold": perms.can(request.user, perms.DECIDE, case),
             "retention_years": settings.MELDCODE_RETENTION_YEARS,
+            "page_size": selectors.TIMELINE_PAGE_SIZE,
             "open_requests": list(selectors.case_open_access_requests(case=case)) if can["extract"] else [],
             "title": str(case),
         },

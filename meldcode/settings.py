@@ -108,6 +108,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Caches -----------------------------------------------------------------------------------------------------
+# Only in each process's own memory: nothing about a case is written to a shared or persistent cache.
+# "fragments": rendered chronology items, keyed by a digest of everything they show (cases.fragments).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "fragments",
+        "TIMEOUT": env_int("FRAGMENT_CACHE_SECONDS", 600, minimum=0),
+        "OPTIONS": {"MAX_ENTRIES": env_int("FRAGMENT_CACHE_ENTRIES", 5000, minimum=1)},
+    },
+}
+
 # --- Authentication and object permissions ----------------------------------------------------------------------
 AUTH_USER_MODEL = "cases.User"
 AUTHENTICATION_BACKENDS = [

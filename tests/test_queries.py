@@ -12,10 +12,13 @@ from contextlib import contextmanager
 from unittest import mock
 
 import pytest
+from django.core.cache import caches
 from django.db import connection, models
 from django.db.models import query as django_query
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from cases import selectors
 from cases.models import (
     Case,
     CaseState,
@@ -52,11 +55,17 @@ PINNED = {
     # Plus one query for the parents' unanswered requests per list of cases (two lists).
     "start_teacher": 19,
     # session, user, school ids, the case, its pupils, the IB'er's permissions on the case (one union query),
-    # the guard of the one transition from step 1, the audit
-    # row; the chronology: one query per kind of record (selectors.case_timeline) and one per prefetched nested
-    # record (follow-ups, actions, discussed signals, acknowledgements, confirmations, help-plan tasks); the open
-    # tasks; the parents' unanswered requests (deadlines, and the list for the IB'er); session save ×3.
-    "case_detail": 46,
+    # the guard of the one transition from step 1, the audit row, the open tasks, the parents' unanswered requests
+    # (deadlines, and the list for the IB'er), session save ×3 ...
+    "case_detail_without_chronology": 16,
+    # ... plus a page of the chronology: the list of the case's records (kind and id), then for each kind of record
+    # on the page one query and one per prefetched nested record (follow-ups, actions, discussed signals,
+    # acknowledgements, confirmations, help-plan tasks): TIMELINE_QUERIES_PER_KIND below. Pinned here for a page
+    # with a signal, a step change, a consultation, a conversation and a reason to skip it.
+    "case_detail": 27,
+    # ?pagina=alle (everything on one page, for printing): one query per kind of record in the whole chronology
+    # (selectors.case_timeline, as the parent extract) and one per prefetched nested record, whatever is in it.
+    "case_detail_all": 46,
     # The benchmark's floor (/gezond/): the session, the user, the second-factor device, session save ×3 — what
     # every page pays.
     "alive": 6,
@@ -244,10 +253,16 @@ def lazy_loads_raise():
         yield
 
 
-def measure(client, url, django_assert_num_queries, expected: int):
+def measure(client, url, django_assert_num_queries, expected: int | None):
+    """The queries of one request to ``url`` (``expected``: exactly that many; None: any number, returned)."""
     client.get(url)  # warm the process-wide caches
-    with django_assert_num_queries(expected) as ctx, lazy_loads_raise():
-        response = client.get(url)
+    caches["fragments"].clear()  # render the chronology's items again, so that a lazy load in them would raise
+    if expected is None:
+        with CaptureQueriesContext(connection) as ctx, lazy_loads_raise():
+            response = client.get(url)
+    else:
+        with django_assert_num_queries(expected) as ctx, lazy_loads_raise():
+            response = client.get(url)
     assert response.status_code == 200
     return response, len(ctx.captured_queries)
 
@@ -310,6 +325,15 @@ def test_teacher_start_page_takes_the_same_queries_for_5_and_30_cases(cast_a, cl
     assert small == large
 
 
+# The case page's chronology comes in pages (selectors.case_timeline_page): one query lists the kind and id of every
+# record, then each kind of record on the page takes one query plus one per prefetched nested record.
+TIMELINE_QUERIES_PER_KIND = {"signal": 2, "consultation": 2, "conversation": 3, "skip": 2, "helpplan": 2}
+
+
+def chronology_queries(kinds) -> int:
+    return 1 + sum(TIMELINE_QUERIES_PER_KIND.get(kind, 1) for kind in set(kinds))
+
+
 def test_case_page_takes_the_same_queries_for_5_and_200_entries(cast_a, client_for, django_assert_num_queries):
     # Five entries, among them every kind whose nested records are prefetched (a prefetch is skipped when there is
     # no entry of its kind, so a smaller mix would take fewer queries without there being an N+1): the signal and
@@ -320,33 +344,36 @@ def test_case_page_takes_the_same_queries_for_5_and_200_entries(cast_a, client_f
     client = client_for(cast_a.ib)
     url = f"/dossiers/{case.pk}/"
     response, small = measure(client, url, django_assert_num_queries, pinned("case_detail"))
-    assert [item.kind for item in response.context["timeline"]] == [
-        "signal",
-        "transition",
-        "consultation",
-        "conversation",
-        "skip",
-    ]
+    kinds = [item.kind for item in response.context["timeline"].items]
+    assert kinds == ["signal", "transition", "consultation", "conversation", "skip"]
+    assert small == pinned("case_detail_without_chronology") + chronology_queries(kinds)
 
     builder.add(195)
-    response, large = measure(client, url, django_assert_num_queries, pinned("case_detail"))
+    # The newest page: its queries are the page's fixed ones plus those of the kinds of record on it, however many
+    # records the case holds.
+    response, large = measure(client, url, django_assert_num_queries, None)
     timeline = response.context["timeline"]
-    assert len(timeline) == 200
-    assert {item.kind for item in timeline} == {
-        "signal",
-        "consultation",
-        "conversation",
-        "parentview",
-        "kindcheck",
-        "skip",
-        "transition",
-    }
-    assert any(item.corrected_by for item in timeline)
+    assert timeline.total == 200 and len(timeline.items) == 25 and timeline.page.number == 1
+    assert large == pinned("case_detail_without_chronology") + chronology_queries(i.kind for i in timeline.items)
+
+    # Every page, and everything on one page for printing, in the order of the whole chronology; every nested
+    # record (follow-ups, actions, acknowledgements, confirmations) is rendered, so an N+1 would show.
+    whole = [(item.kind, item.entry.pk) for item in selectors.case_timeline(case=case)]
+    paged, content = [], ""
+    for number in range(8, 0, -1):  # page 8 holds the oldest records
+        response, count = measure(client, f"{url}?pagina={number}", django_assert_num_queries, None)
+        items = response.context["timeline"].items
+        assert count == pinned("case_detail_without_chronology") + chronology_queries(i.kind for i in items)
+        paged += [(item.kind, item.entry.pk) for item in items]
+        content += response.content.decode()
+    assert paged == whole
+    assert any(item.corrected_by for item in selectors.case_timeline(case=case))
+    assert [text for text in builder.texts if text not in content] == []
+
+    response, everything = measure(client, f"{url}?pagina=alle", django_assert_num_queries, pinned("case_detail_all"))
+    assert [(item.kind, item.entry.pk) for item in response.context["timeline"].items] == whole
     content = response.content.decode()
-    # Every nested record (follow-ups, actions, acknowledgements, confirmations) is rendered, so an N+1 would show.
-    missing = [text for text in builder.texts if text not in content]
-    assert missing == []
-    assert small == large
+    assert [text for text in builder.texts if text not in content] == []
 
 
 def test_the_guard_against_lazy_loads_is_in_force(cast_a):

@@ -1,10 +1,12 @@
 """Time (and optionally profile) one benchmark page in-process, without gunicorn or locust.
 
-    .venv/bin/python bench/profile.py case_200_entries            # median/p95 of 30 requests and the query count
-    .venv/bin/python bench/profile.py start_ib -n 50 --profile    # plus a pyinstrument profile of the requests
+    .venv/bin/python bench/profile_page.py case_200_entries            # median/p95 of 30 requests and the query count
+    .venv/bin/python bench/profile_page.py start_ib -n 50 --profile    # plus a pyinstrument profile of the requests
 
 Uses the database ``make bench`` prepared (DATABASE_URL, default the bench database) and the same production
-settings as the benchmark (DEBUG off). The numbers are one request at a time on an otherwise idle process: under the
+settings as the benchmark (DEBUG off). The numbers are one request at a time on an otherwise idle process (wall
+time, and the CPU time of this process alone, which excludes PostgreSQL's and is less disturbed by other work on
+the machine): under the
 benchmark's load (2 simulated users on 2 cores shared with PostgreSQL and locust) a page takes longer. Scenarios
 are the benchmark's (``bench/locustfile.py``).
 """
@@ -50,7 +52,6 @@ def main() -> None:
     django.setup()
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     targets = targets_for_profile()
     path = {
@@ -80,7 +81,13 @@ def main() -> None:
 
     for _ in range(3):
         hit()
-    with CaptureQueriesContext(connection) as queries:
+    queries = []  # counted with a wrapper: the request_started signal empties connection.queries
+
+    def count(execute, sql, params, many, context):
+        queries.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
         response = hit()
     profiler = None
     if args.profile:
@@ -88,11 +95,12 @@ def main() -> None:
 
         profiler = Profiler(interval=0.0005)
         profiler.start()
-    times = []
+    times, cpu = [], []
     for _ in range(args.n):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         hit()
         times.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - started_cpu) * 1000)
     if profiler:
         profiler.stop()
         print(profiler.output_text(unicode=True, color=False, show_all=False))
@@ -100,7 +108,8 @@ def main() -> None:
     p95 = times[min(len(times) - 1, round(0.95 * len(times)) - 1)]
     print(
         f"{args.scenario}: {path}  n={args.n}  median {statistics.median(times):.1f} ms  p95 {p95:.1f} ms  "
-        f"min {times[0]:.1f} ms  queries {len(queries)}  bytes {len(response.content)}"
+        f"min {times[0]:.1f} ms  cpu (this process) median {statistics.median(cpu):.1f} ms  "
+        f"queries {len(queries)}  bytes {len(response.content)}"
     )
 
 
