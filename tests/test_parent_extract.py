@@ -274,6 +274,19 @@ def test_warming_up_renders_a_pdf_without_queries(db, monkeypatch, django_assert
     assert "/StructTreeRoot" in PdfReader(io.BytesIO(written[0])).trailer["/Root"]
 
 
+def test_the_renderer_fetches_nothing(tmp_path):
+    stylesheet = tmp_path / "a5.css"
+    stylesheet.write_text("@page { size: A5; }")
+    link = f'<link rel="stylesheet" href="{stylesheet.as_uri()}">'
+    html = f'<html lang="nl"><head>{link}</head><body><p>x</p></body></html>'
+
+    reader = PdfReader(io.BytesIO(pdf._write_pdf(html)))
+
+    assert reader.pages[0].mediabox.width == pytest.approx(595.28, abs=1)  # A4: the A5 stylesheet was not loaded
+    with pytest.raises(ValueError, match="disallowed protocol"):
+        pdf._url_fetcher.fetch("https://example.org/tracker.png")
+
+
 def test_a_failing_warm_up_is_logged_and_does_not_stop_the_application(monkeypatch, caplog):
     def broken(html):
         raise OSError("cannot load library 'pango-1.0-0'")
