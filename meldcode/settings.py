@@ -288,3 +288,6 @@ MELDCODE_RETENTION_YEARS = env_int("MELDCODE_RETENTION_YEARS", 2, minimum=1)
 MELDCODE_STANDSTILL_WORKING_DAYS = env_int("MELDCODE_STANDSTILL_WORKING_DAYS", 10, minimum=1)
 # The address of the application, for the links in e-mails (reminders, hand-overs). Required in production.
 MELDCODE_BASE_URL = env_base_url("MELDCODE_BASE_URL", "http://127.0.0.1:8000" if DEBUG else "")
+# Load WeasyPrint and its fonts when the WSGI application starts (meldcode/wsgi.py), so a worker's first parent
+# extract does not pay about a second for it. Management commands and tests never load meldcode/wsgi.py.
+MELDCODE_PDF_WARM_UP = env_bool("MELDCODE_PDF_WARM_UP", True)

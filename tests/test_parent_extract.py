@@ -3,8 +3,11 @@ and a query count that does not grow with the number of entries. The PDF is read
 
 import datetime
 import hashlib
+import importlib
 import io
+import logging
 import re
+import sys
 
 import pytest
 from django.urls import reverse
@@ -149,6 +152,18 @@ def test_the_pdf_is_tagged_and_dutch(cast_a, client_for):
     assert reader.pages[0].mediabox.width == pytest.approx(595.28, abs=1)  # A4
 
 
+def test_the_pdf_embeds_one_font_family_in_two_faces(cast_a, client_for):
+    # Every embedded face is subset again in each render (with fontTools, ~0.1-0.2 s a face when HarfBuzz-Subset is
+    # missing): the extract uses DejaVu Sans regular and bold only — no italic, no monospace (bench/pdf-notes.md).
+    reader = PdfReader(io.BytesIO(release(client_for(cast_a.af), rich_case(cast_a)).content))
+    fonts = {
+        str(font.get_object()["/BaseFont"]).split("+", 1)[1]
+        for page in reader.pages
+        for font in page["/Resources"]["/Font"].values()
+    }
+    assert fonts == {"DejaVu-Sans", "DejaVu-Sans-Bold"}
+
+
 def test_the_checksum_is_stored_printed_and_recomputable(cast_a, client_for):
     case = rich_case(cast_a)
 
@@ -245,6 +260,55 @@ def test_rendering_runs_no_queries(cast_a, django_assert_num_queries):
     with django_assert_num_queries(0):
         rendered = pdf.render_extract(extract=extract, generated_by=cast_a.af, generated_at=timezone.now())
     assert rendered.pdf.startswith(b"%PDF-")
+
+
+def test_warming_up_renders_a_pdf_without_queries(db, monkeypatch, django_assert_num_queries):
+    written = []
+    write_pdf = pdf._write_pdf
+    monkeypatch.setattr(pdf, "_write_pdf", lambda html: written.append(write_pdf(html)) or written[-1])
+
+    with django_assert_num_queries(0):
+        assert pdf.warm_up() is True
+
+    assert len(written) == 1 and written[0].startswith(b"%PDF-")
+    assert "/StructTreeRoot" in PdfReader(io.BytesIO(written[0])).trailer["/Root"]
+
+
+def test_the_renderer_fetches_nothing(tmp_path):
+    stylesheet = tmp_path / "a5.css"
+    stylesheet.write_text("@page { size: A5; }")
+    link = f'<link rel="stylesheet" href="{stylesheet.as_uri()}">'
+    html = f'<html lang="nl"><head>{link}</head><body><p>x</p></body></html>'
+
+    reader = PdfReader(io.BytesIO(pdf._write_pdf(html)))
+
+    assert reader.pages[0].mediabox.width == pytest.approx(595.28, abs=1)  # A4: the A5 stylesheet was not loaded
+    with pytest.raises(ValueError, match="disallowed protocol"):
+        pdf._url_fetcher.fetch("https://example.org/tracker.png")
+
+
+def test_a_failing_warm_up_is_logged_and_does_not_stop_the_application(monkeypatch, caplog):
+    def broken(html):
+        raise OSError("cannot load library 'pango-1.0-0'")
+
+    monkeypatch.setattr(pdf, "_write_pdf", broken)
+    with caplog.at_level(logging.ERROR, logger="cases.pdf"):
+        assert pdf.warm_up() is False
+    assert "Warming up the PDF renderer failed" in caplog.text
+    assert "pango" in caplog.text
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_wsgi_application_warms_up_the_pdf_renderer_unless_switched_off(enabled, settings, monkeypatch):
+    calls = []
+    monkeypatch.setattr(pdf, "warm_up", lambda: calls.append("warm_up") or True)
+    settings.MELDCODE_PDF_WARM_UP = enabled
+    monkeypatch.delitem(sys.modules, "meldcode.wsgi", raising=False)
+
+    wsgi = importlib.import_module("meldcode.wsgi")
+
+    assert callable(wsgi.application)
+    assert calls == (["warm_up"] if enabled else [])
 
 
 # session, user, the second-factor device of the session, school ids, the case, its pupils, the user's permissions
