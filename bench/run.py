@@ -282,6 +282,13 @@ def main() -> None:
     workers = int(os.environ.get("BENCH_WORKERS", 4))
 
     env = bench_env()
+    import ctypes.util
+
+    if ctypes.util.find_library("harfbuzz-subset") is None:
+        print(
+            "WARNING: libharfbuzz-subset is missing (apt-get install libharfbuzz-subset0): WeasyPrint falls back to a "
+            "much slower font subsetting, and the PDF figures will not be comparable."
+        )
     ensure_database(env["DATABASE_URL"])
     targets = prepare(env)
     scenarios = ["floor", *(s for s in (args.only or SCENARIOS) if s != "floor")]
