@@ -9,10 +9,10 @@ level: django-fsm and ``get_objects_for_user`` would otherwise let that user act
 Not visible → 404; visible but not allowed → 403.
 """
 
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Subquery
 from django.http import Http404
 
 from cases.models import Case, CaseGroupObjectPermission, CaseUserObjectPermission, Membership, Role, User
@@ -138,28 +138,46 @@ def may_see_figures(user: User | AnonymousUser) -> bool:
     return can_see_board_figures(user) or bool(figure_school_ids(user))
 
 
-def case_queryset_for_user(user: User | AnonymousUser, perm: str = VIEW) -> QuerySet[Case]:
-    """Every case this user holds ``perm`` on, at the schools where they work now. One query.
+def visible_cases_q(user: User | AnonymousUser, perm: str = VIEW, *, via: str = "") -> Q:
+    """The condition "the case (reached through the relation ``via`` of the filtered model, or the case itself when
+    ``via`` is empty) is one that ``user`` holds ``perm`` on, at a school where they work now".
 
-    The permissions are a subquery over guardian's direct-foreign-key tables: the case is in the user's own object
+    The permissions are subqueries over guardian's direct-foreign-key tables: the case is in the user's own object
     permissions or in those of one of their groups — what guardian's ``get_objects_for_user(user, perm,
     accept_global_perms=False, with_superuser=False)`` selects (``tests/test_permissions_queryset.py`` compares the
     two), written out because guardian's version costs several milliseconds of Python per request to build and
-    compiles into a larger subquery in every query that uses it.
+    compiles into a larger query. The permission's row is looked up inside the query (a scalar subquery), so
+    that PostgreSQL can use the unique ``(holder, permission, object)`` indexes of guardian's tables.
 
-    The queryset is lazy and is kept on the user object for the request: a start page asks for it several times.
-    Callers only derive new querysets from it (``filter`` clones), so the kept one is never evaluated and never
-    stale; it is dropped together with the school ids when the user's access changes (``cases.access``)."""
+    The subqueries are kept on the user object for the request (lazy, never evaluated on their own); they are
+    dropped together with the school ids when the user's access changes (``cases.access``)."""
     schools = school_ids_for_user(user)
     if not schools:
-        return Case.objects.none()
+        return Q(pk__in=[])
     kept = user.__dict__.setdefault("_meldcode_case_querysets", {})
     if perm not in kept:
-        granted = {"permission__content_type": ContentType.objects.get_for_model(Case), "permission__codename": perm}
-        own = CaseUserObjectPermission.objects.filter(user=user, **granted).values("content_object_id")
-        via_groups = CaseGroupObjectPermission.objects.filter(group__user=user, **granted).values("content_object_id")
-        kept[perm] = Case.objects.filter(Q(pk__in=own) | Q(pk__in=via_groups), school_id__in=schools)
-    return kept[perm]._chain()
+        # One row: (content type, codename) is unique.
+        case_type = ContentType.objects.get_for_model(Case)
+        permission = Subquery(
+            Permission.objects.filter(content_type=case_type, codename=perm).order_by().values("pk")[:1]
+        )
+        kept[perm] = (
+            CaseUserObjectPermission.objects.filter(user=user, permission_id=permission).values("content_object_id"),
+            CaseGroupObjectPermission.objects.filter(
+                group__in=User.groups.through.objects.filter(user=user).values("group_id"), permission_id=permission
+            ).values("content_object_id"),
+        )
+    own, via_groups = kept[perm]
+    case = via or "pk"
+    school = f"{via}__school_id" if via else "school_id"
+    return (Q(**{f"{case}__in": own}) | Q(**{f"{case}__in": via_groups})) & Q(**{f"{school}__in": schools})
+
+
+def case_queryset_for_user(user: User | AnonymousUser, perm: str = VIEW) -> QuerySet[Case]:
+    """Every case this user holds ``perm`` on, at the schools where they work now. One query, lazy."""
+    if not school_ids_for_user(user):
+        return Case.objects.none()
+    return Case.objects.filter(visible_cases_q(user, perm))
 
 
 def can(user: User | AnonymousUser, perm: str, case: Case) -> bool:

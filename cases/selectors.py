@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Window
 
 from cases import permissions
 from cases.models import (
@@ -90,6 +90,14 @@ def pupil_list_for_teacher(*, user: User, school_id: int) -> QuerySet[Pupil]:
 
 
 # --- Cases ----------------------------------------------------------------------------------------------------
+
+
+def first_rows(queryset: QuerySet, limit: int) -> tuple[list, int]:
+    """The first ``limit`` rows of ``queryset`` and how many rows it has in all, in one query: the total is a window
+    count (``COUNT(*) OVER ()``), computed before the limit. A start page shows the first rows of a list and links
+    to the whole list on the case list."""
+    rows = list(queryset.annotate(rows_in_all=Window(Count("pk")))[:limit])
+    return rows, rows[0].rows_in_all if rows else 0
 
 
 def case_list_for_user(*, user: User, school_id: int | None = None, states: list[str] | None = None) -> QuerySet[Case]:
@@ -207,9 +215,8 @@ def case_skips_awaiting_confirmation(*, case: Case) -> QuerySet[ParentTalkSkip]:
 
 def signal_list_for_author(*, user: User, school_id: int, limit: int = 20) -> list[Signal]:
     """The signals this user recorded at this school, newest first, in cases they can still see."""
-    visible = permissions.case_queryset_for_user(user).filter(school_id=school_id)
     return list(
-        Signal.objects.filter(author=user, case__in=visible)
+        Signal.objects.filter(permissions.visible_cases_q(user, via="case"), author=user, case__school_id=school_id)
         .select_related("case")
         .order_by("-recorded_at", "-pk")[:limit]
     )
@@ -332,9 +339,10 @@ def case_extract_data(*, case: Case) -> ExtractData:
 def notification_list_for_user(*, user: User, school_id: int, limit: int = 20) -> list[Notification]:
     """The user's unread notifications about cases of this school that they can still see, newest first.
     One query (visibility is a subquery)."""
-    visible = permissions.case_queryset_for_user(user).filter(school_id=school_id)
     return list(
-        Notification.objects.filter(user=user, read_at__isnull=True, case__in=visible)
+        Notification.objects.filter(
+            permissions.visible_cases_q(user, via="case"), user=user, read_at__isnull=True, case__school_id=school_id
+        )
         .select_related("case")
         .order_by("-created_at", "-pk")[:limit]
     )

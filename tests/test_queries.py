@@ -286,9 +286,11 @@ def test_ib_start_page_takes_the_same_queries_for_5_and_30_cases(cast_a, client_
 
     make_cases(cast_a, 25)
     response, large = measure(client, url, django_assert_num_queries, pinned("start_ib"))
-    assert len(references(response)) == 30
+    assert len(references(response)) == 25  # the first 25 of 30, with a link to all of them
+    assert response.context["action_total"] == 30
     content = response.content.decode()
     assert all(ref in content for ref in references(response))
+    assert f'href="/dossiers/?school={cast_a.school.pk}&amp;actie=ib"' in content
     assert cast_a.teacher.get_full_name() in content  # the groups' teachers are listed
     assert small == large
 
