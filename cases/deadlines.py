@@ -238,6 +238,7 @@ def attach(cases, today: datetime.date | None = None) -> list:
         for request in (
             AccessRequest.objects.filter(case_id__in=[c.pk for c in cases], handled__isnull=True)
             .select_related("author")
+            .only("case_id", "received_on", "author")
             .order_by("received_on", "pk")
         ):
             requests.setdefault(request.case_id, []).append(request)
@@ -255,11 +256,15 @@ def attach(cases, today: datetime.date | None = None) -> list:
         )
     if help_ids := ids(CaseState.HELP):
         plans = _latest_per_case(
-            HelpPlan.objects.filter(case_id__in=help_ids).select_related("case_manager").order_by("recorded_at", "pk")
+            HelpPlan.objects.filter(case_id__in=help_ids)
+            .select_related("case_manager")
+            .only("case_id", "recorded_at", "evaluation_on", "case_manager")
+            .order_by("recorded_at", "pk")
         )
     if monitoring_ids := ids(CaseState.MONITORING):
         agreements = _latest_per_case(
             MonitoringAgreement.objects.filter(case_id__in=monitoring_ids)
+            .only("case_id", "recorded_at", "how_often", "until")
             .annotate(last_check_in=Max("check_ins__held_on"))
             .order_by("recorded_at", "pk")
         )

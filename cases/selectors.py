@@ -92,6 +92,11 @@ def pupil_list_for_teacher(*, user: User, school_id: int) -> QuerySet[Pupil]:
 # --- Cases ----------------------------------------------------------------------------------------------------
 
 
+# The pupils of each case in a list, as ``case.pupil_list`` (as ``case_get_for_user`` sets it for one case): a list,
+# so that a template reads it without making a related manager and a queryset per row.
+PUPIL_LIST = Prefetch("pupils", queryset=Pupil.objects.select_related("class_group"), to_attr="pupil_list")
+
+
 def first_rows(queryset: QuerySet, limit: int) -> tuple[list, int]:
     """The first ``limit`` rows of ``queryset`` and how many rows it has in all, in one query: the total is a window
     count (``COUNT(*) OVER ()``), computed before the limit. A start page shows the first rows of a list and links
@@ -108,11 +113,7 @@ def case_list_for_user(*, user: User, school_id: int | None = None, states: list
         qs = qs.filter(school_id=school_id)
     if states:
         qs = qs.filter(state__in=states)
-    return (
-        qs.select_related("school", "owner")
-        .prefetch_related(Prefetch("pupils", queryset=Pupil.objects.select_related("class_group")))
-        .order_by("-last_activity_at", "-pk")
-    )
+    return qs.select_related("school", "owner").prefetch_related(PUPIL_LIST).order_by("-last_activity_at", "-pk")
 
 
 def case_get_for_user(*, user: User, case_id: int) -> Case:
@@ -300,7 +301,7 @@ def cases_needing_action(*, user: User, school_id: int, role: str) -> QuerySet[C
         qs.filter(condition)
         .annotate(state_since=Max("transitions__at"))
         .select_related("school", "owner")
-        .prefetch_related(Prefetch("pupils", queryset=Pupil.objects.select_related("class_group")))
+        .prefetch_related(PUPIL_LIST)
         .order_by("state_since", "pk")
     )
 
@@ -379,6 +380,6 @@ def cases_with_open_access_requests(*, user: User, school_id: int) -> QuerySet[C
             pk__in=AccessRequest.objects.filter(handled__isnull=True).values("case_id"),
         )
         .select_related("school", "owner")
-        .prefetch_related(Prefetch("pupils", queryset=Pupil.objects.select_related("class_group")))
+        .prefetch_related(PUPIL_LIST)
         .order_by("pk")
     )

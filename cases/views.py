@@ -85,39 +85,42 @@ START_PAGE_TEACHER_CASES = 20
 @require_GET
 @login_required
 def start(request, school_id: int, role: str):
-    membership = selectors.membership_get_for_user(user=request.user, school_id=school_id, role=role)
+    memberships = selectors.membership_list_for_user(user=request.user)
+    membership = next((m for m in memberships if m.school_id == school_id and m.role == role), None)
     if membership is None:
         raise Http404
+    perms.remember_memberships(request.user, memberships)
     context = {
         "membership": membership,
         "school": membership.school,
-        "memberships": selectors.membership_list_for_user(user=request.user),
+        "memberships": memberships,
         "title": membership.get_role_display(),
     }
-    # Deadlines are computed for the cases on the page in a fixed number of queries (``cases.deadlines.attach``).
-    action_cases, context["action_total"] = selectors.first_rows(
+    context["action_cases"], context["action_total"] = selectors.first_rows(
         selectors.cases_needing_action(user=request.user, school_id=school_id, role=role), START_PAGE_ROWS
     )
-    context["action_cases"] = deadlines.attach(action_cases)
     context["action_url"] = case_list_url(school=school_id, actie=role)
     context["notifications"] = selectors.notification_list_for_user(user=request.user, school_id=school_id)
+    listed = [context["action_cases"]]
     if role in (Role.TEACHER, Role.CONTACT_PERSON):
-        cases, context["cases_total"] = selectors.first_rows(
+        context["cases"], context["cases_total"] = selectors.first_rows(
             selectors.case_list_for_user(user=request.user, school_id=school_id), START_PAGE_TEACHER_CASES
         )
-        context["cases"] = deadlines.attach(cases)
         context["cases_url"] = case_list_url(school=school_id)
+        listed.append(context["cases"])
         context["own_signals"] = selectors.signal_list_for_author(user=request.user, school_id=school_id)
     if role == Role.TEACHER:
         context["class_groups"] = selectors.class_group_list_for_teacher(user=request.user, school_id=school_id)
         context["pupils"] = selectors.pupil_list_for_teacher(user=request.user, school_id=school_id)
     elif role in (Role.IB, Role.AF):
         context["class_groups"] = selectors.class_group_list_for_school(school_id=school_id)
-        request_cases, context["request_total"] = selectors.first_rows(
+        context["request_cases"], context["request_total"] = selectors.first_rows(
             selectors.cases_with_open_access_requests(user=request.user, school_id=school_id), START_PAGE_ROWS
         )
-        context["request_cases"] = deadlines.attach(request_cases)
         context["request_url"] = case_list_url(school=school_id, verzoek=OPEN_REQUESTS)
+        listed.append(context["request_cases"])
+    # The deadlines of every case on the page, in one go: a fixed number of queries (``cases.deadlines.attach``).
+    deadlines.attach([case for cases in listed for case in cases])
     return render(request, START_TEMPLATES[Role(role)], context)
 
 
