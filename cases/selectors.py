@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Window
 
 from cases import permissions
@@ -97,12 +98,30 @@ def pupil_list_for_teacher(*, user: User, school_id: int) -> QuerySet[Pupil]:
 PUPIL_LIST = Prefetch("pupils", queryset=Pupil.objects.select_related("class_group"), to_attr="pupil_list")
 
 
-def first_rows(queryset: QuerySet, limit: int) -> tuple[list, int]:
-    """The first ``limit`` rows of ``queryset`` and how many rows it has in all, in one query: the total is a window
-    count (``COUNT(*) OVER ()``), computed before the limit. A start page shows the first rows of a list and links
-    to the whole list on the case list."""
-    rows = list(queryset.annotate(rows_in_all=Window(Count("pk")))[:limit])
+def first_rows(queryset: QuerySet, limit: int, offset: int = 0) -> tuple[list, int]:
+    """The first ``limit`` rows of ``queryset`` (after ``offset`` rows) and how many rows it has in all, in one
+    query: the total is a window count (``COUNT(*) OVER ()``), computed before the limit. A start page shows the
+    first rows of a list and links to the whole list on the case list."""
+    rows = list(queryset.annotate(rows_in_all=Window(Count("pk")))[offset : offset + limit])
     return rows, rows[0].rows_in_all if rows else 0
+
+
+def page_of(queryset: QuerySet, number, per_page: int) -> Page:
+    """Page ``number`` of ``queryset``, as ``Paginator(queryset, per_page).get_page(number)`` gives it, in one query
+    instead of two: the number of rows is a window count in the page's own query. Only a page past the end (or
+    below 1) takes Django's way: a COUNT, then the last page."""
+    paginator = Paginator(queryset, per_page)
+    try:
+        number = int(number)
+    except (TypeError, ValueError):
+        number = 1
+    if number >= 1:
+        bottom = (number - 1) * per_page
+        rows, total = first_rows(queryset, per_page, offset=bottom)
+        if rows or number == 1:
+            paginator.count = total
+            return Page(rows, number, paginator)
+    return paginator.get_page(number)
 
 
 def case_list_for_user(*, user: User, school_id: int | None = None, states: list[str] | None = None) -> QuerySet[Case]:
@@ -219,6 +238,7 @@ def signal_list_for_author(*, user: User, school_id: int, limit: int = 20) -> li
     return list(
         Signal.objects.filter(permissions.visible_cases_q(user, via="case"), author=user, case__school_id=school_id)
         .select_related("case")
+        .only("case_id", "observed_on", "kind", "recorded_at", "case__reference", "case__state")
         .order_by("-recorded_at", "-pk")[:limit]
     )
 
@@ -345,6 +365,7 @@ def notification_list_for_user(*, user: User, school_id: int, limit: int = 20) -
             permissions.visible_cases_q(user, via="case"), user=user, read_at__isnull=True, case__school_id=school_id
         )
         .select_related("case")
+        .only("case_id", "kind", "created_at", "case__reference")
         .order_by("-created_at", "-pk")[:limit]
     )
 

@@ -180,7 +180,7 @@ def case_list(request):
             showing = gettext("Cases at %(school)s") % {"school": school.name}
         else:
             showing = None
-    page = Paginator(cases, 25).get_page(request.GET.get("pagina"))
+    page = selectors.page_of(cases, request.GET.get("pagina"), 25)
     page.object_list = deadlines.attach(page.object_list)
     return render(
         request,

@@ -4,6 +4,7 @@ case list shows exactly the cases of the start page's list (visibility included)
 and roles that are not the user's (404, as the start page does)."""
 
 import pytest
+from django.core.paginator import Paginator
 from django.urls import reverse
 
 from cases import selectors, services, views
@@ -136,4 +137,23 @@ def test_the_filtered_lists_take_a_fixed_number_of_queries(cast_a, client_for, d
 
 
 # The case list's queries (tests/test_queries.py PINNED["case_list"]) plus the school's or the membership's row.
-QUERIES_FILTERED = 12
+QUERIES_FILTERED = 11
+
+
+@pytest.mark.parametrize("number", [None, "", "abc", "1", "2", "3", "4", "0", "-1", "99"])
+def test_a_page_counted_in_its_own_query_is_the_page_djangos_paginator_gives(cast_a, number):
+    make_cases(cast_a, 7)
+    cases = selectors.case_list_for_user(user=cast_a.ib)
+    expected = Paginator(cases, 3).get_page(number)
+    page = selectors.page_of(cases, number, 3)
+    assert (page.number, page.paginator.count, page.paginator.num_pages) == (
+        expected.number,
+        expected.paginator.count,
+        expected.paginator.num_pages,
+    )
+    assert [c.pk for c in page.object_list] == [c.pk for c in expected.object_list]
+
+
+def test_an_empty_list_has_one_empty_page(cast_a):
+    page = selectors.page_of(selectors.case_list_for_user(user=cast_a.ib), "1", 25)
+    assert (page.number, page.paginator.count, list(page.object_list)) == (1, 0, [])

@@ -37,10 +37,10 @@ from tests import factories
 # user, and the second-factor device that verified the session (django-otp's OTPMiddleware; counted with "user"
 # below). The rest is per page; see each test. The counts are the same on SQLite and PostgreSQL.
 PINNED = {
-    # session, user, school ids, COUNT for the paginator, the page of cases (school and owner joined), their pupils
-    # (class groups joined), the parents' unanswered requests of the cases on the page (their deadline), session
-    # save ×3.
-    "case_list": 11,
+    # session, user, school ids, the page of cases (school and owner joined; the number of cases for the paginator
+    # as a window count in the same query: selectors.page_of), their pupils (class groups joined), the parents'
+    # unanswered requests of the cases on the page (their deadline), session save ×3.
+    "case_list": 10,
     # session, user, all memberships (with their schools: the page's membership, the role switch and the school ids
     # the permission checks use), the cases waiting (their total as a window count in the same query), their pupils,
     # the user's unread notifications (visibility as a subquery), class groups with their pupil counts, the groups'
