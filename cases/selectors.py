@@ -95,7 +95,28 @@ def pupil_list_for_teacher(*, user: User, school_id: int) -> QuerySet[Pupil]:
 
 # The pupils of each case in a list, as ``case.pupil_list`` (as ``case_get_for_user`` sets it for one case): a list,
 # so that a template reads it without making a related manager and a queryset per row.
-PUPIL_LIST = Prefetch("pupils", queryset=Pupil.objects.select_related("class_group"), to_attr="pupil_list")
+PUPIL_LIST = Prefetch(
+    "pupils",
+    queryset=Pupil.objects.select_related("class_group").only("first_name", "last_name", "class_group__name"),
+    to_attr="pupil_list",
+)
+# The columns a list of cases shows (templates/cases/_case_table.html) and its deadlines need (cases.deadlines):
+# a list reads no more, and makes smaller model instances.
+CASE_LIST_FIELDS = (
+    "reference",
+    "state",
+    "last_activity_at",
+    "school__name",
+    "school__holiday_region",
+    "owner__username",
+    "owner__first_name",
+    "owner__last_name",
+)
+
+
+def _listed(queryset: QuerySet[Case]) -> QuerySet[Case]:
+    """A queryset of cases as a list shows them: school and owner joined, the pupils prefetched."""
+    return queryset.select_related("school", "owner").only(*CASE_LIST_FIELDS).prefetch_related(PUPIL_LIST)
 
 
 def first_rows(queryset: QuerySet, limit: int, offset: int = 0) -> tuple[list, int]:
@@ -132,7 +153,7 @@ def case_list_for_user(*, user: User, school_id: int | None = None, states: list
         qs = qs.filter(school_id=school_id)
     if states:
         qs = qs.filter(state__in=states)
-    return qs.select_related("school", "owner").prefetch_related(PUPIL_LIST).order_by("-last_activity_at", "-pk")
+    return _listed(qs).order_by("-last_activity_at", "-pk")
 
 
 def case_get_for_user(*, user: User, case_id: int) -> Case:
@@ -317,13 +338,7 @@ def cases_needing_action(*, user: User, school_id: int, role: str) -> QuerySet[C
         condition |= Exists(ParentTalkSkip.objects.filter(case=OuterRef("pk"), confirmations__isnull=True)) & Q(
             state__in=[CaseState.CONSULTING, CaseState.PARENT_TALK]
         )
-    return (
-        qs.filter(condition)
-        .annotate(state_since=Max("transitions__at"))
-        .select_related("school", "owner")
-        .prefetch_related(PUPIL_LIST)
-        .order_by("state_since", "pk")
-    )
+    return _listed(qs.filter(condition).annotate(state_since=Max("transitions__at"))).order_by("state_since", "pk")
 
 
 def case_audit_trail(*, case: Case) -> QuerySet[AuditEvent]:
@@ -394,13 +409,9 @@ def case_open_access_requests(*, case: Case) -> QuerySet[AccessRequest]:
 
 def cases_with_open_access_requests(*, user: User, school_id: int) -> QuerySet[Case]:
     """Cases of this school that the user may handle parents' requests for, with a request not yet answered."""
-    return (
-        permissions.case_queryset_for_user(user, permissions.EXTRACT)
-        .filter(
+    return _listed(
+        permissions.case_queryset_for_user(user, permissions.EXTRACT).filter(
             school_id=school_id,
             pk__in=AccessRequest.objects.filter(handled__isnull=True).values("case_id"),
         )
-        .select_related("school", "owner")
-        .prefetch_related(PUPIL_LIST)
-        .order_by("pk")
-    )
+    ).order_by("pk")
