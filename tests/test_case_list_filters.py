@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from cases import selectors, services, views
 from cases.models import AccessRequestHandled, Case
+from tests import factories
 from tests.test_access_requests import case_with_guardian, record
 from tests.test_queries import make_cases, measure
 
@@ -157,3 +158,16 @@ def test_a_page_counted_in_its_own_query_is_the_page_djangos_paginator_gives(cas
 def test_an_empty_list_has_one_empty_page(cast_a):
     page = selectors.page_of(selectors.case_list_for_user(user=cast_a.ib), "1", 25)
     assert (page.number, page.paginator.count, list(page.object_list)) == (1, 0, [])
+
+
+def test_the_rows_escape_what_people_typed(cast_a, client_for):
+    """The case table's rows are written in Python (cases/templatetags/case_lists.py): every value is escaped."""
+    pupil = factories.PupilFactory(class_group=cast_a.group1, first_name="<b>Mo</b>", last_name='O\'Neil & "Co"')
+    cast_a.group1.name = "groep <1>"
+    cast_a.group1.save()
+    factories.open_case(cast_a.teacher, pupil)
+    for url in ("/dossiers/", f"/start/{cast_a.school.pk}/teacher/"):
+        content = client_for(cast_a.teacher).get(url).content.decode()
+        assert "&lt;b&gt;Mo&lt;/b&gt; O&#x27;Neil &amp; &quot;Co&quot;" in content
+        assert "(groep &lt;1&gt;)" in content
+        assert "<b>Mo</b>" not in content
