@@ -44,6 +44,16 @@ EMERGENCY_SOURCES = [s for s in OPEN_STATES if s not in (CaseState.REPORTED, Cas
 EARLY_STATES = [CaseState.SIGNALLING, CaseState.CONSULTING, CaseState.PARENT_TALK]
 
 
+def choice_label(choices: type[models.Choices], value) -> str:
+    """The label of ``value``, as Django's generated ``get_FOO_display`` gives it (the value itself when it is not
+    one of the choices), without building a dict of every lazily translated label on each call: that translated
+    all the labels again for every row of a list (twenty for a case's step)."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
 class SignalKind(models.TextChoices):
     FACT = "fact", _("factual observation")
     CHILD_WORDS = "child_words", _("the child's own words (verbatim)")
@@ -137,13 +147,7 @@ class Case(models.Model):
         return str(_("Case %(reference)s") % {"reference": self.reference})
 
     def get_state_display(self) -> str:
-        """The step's label, as Django's generated method gives it (the value itself when it is not a step), without
-        building a dict of every step's lazily translated label on each call: that translated all twenty labels
-        again for every row of a list of cases."""
-        try:
-            return str(CaseState(self.state).label)
-        except ValueError:
-            return self.state
+        return choice_label(CaseState, self.state)
 
     @property
     def is_open(self) -> bool:
