@@ -62,7 +62,7 @@ def access_sync_user(user: User) -> None:
         user.groups.remove(*(managed - wanted))
     if wanted - managed:
         user.groups.add(*(wanted - managed))
-    for kept in ("_meldcode_school_ids", "_meldcode_memberships", "_meldcode_case_querysets"):  # per-request caches
+    for kept in ("_meldcode_school_ids", "_meldcode_memberships"):  # per-request caches
         user.__dict__.pop(kept, None)
     # The opener's own permissions end when they no longer work at the school.
     schools = {m.school_id for m in memberships}

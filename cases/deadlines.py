@@ -6,8 +6,9 @@ Working days are Dutch working days: Monday to Friday, without the Dutch public 
 package; the school's holiday region is passed on as its subdivision).
 
 ``attach(cases)`` computes the deadlines of a page of cases in a fixed number of queries: none for cases in steps
-1-3 (the stand-still rule reads the case row), and at most one query per kind of record (Veilig Thuis reports and
-outcomes, help plans, monitoring agreements with their last check-in) when a case of such a step is on the page.
+1-3 (the stand-still rule reads the case row), and at most one query per kind of record (Veilig Thuis reports with
+their case's latest outcome, help plans, monitoring agreements with their last check-in) when a case of such a step
+is on the page.
 
 The parents' request to see, copy or correct the file is answered within one calendar month of its receipt (AVG
 art. 12(3)): 31 January → 28 (or 29) February. It counts in every step, a closed case included, until the answer is
@@ -23,7 +24,7 @@ from functools import lru_cache
 
 import holidays
 from django.conf import settings
-from django.db.models import Max
+from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -238,28 +239,37 @@ def attach(cases, today: datetime.date | None = None) -> list:
         for request in (
             AccessRequest.objects.filter(case_id__in=[c.pk for c in cases], handled__isnull=True)
             .select_related("author")
+            .only("case_id", "received_on", "author")
             .order_by("received_on", "pk")
         ):
             requests.setdefault(request.case_id, []).append(request)
     if vt_ids := ids(CaseState.REPORTED, CaseState.VT_INVOLVED):
+        # With each report, the decision of its case's latest Veilig Thuis outcome (one query for both).
+        latest_outcome = (
+            VeiligThuisOutcome.objects.filter(case_id=OuterRef("case_id"))
+            .order_by("-recorded_at", "-pk")
+            .values("decision")[:1]
+        )
         reports = _latest_per_case(
             VeiligThuisReport.objects.filter(case_id__in=vt_ids)
             .only("case_id", "reported_at", "feedback_agreed_on", "recorded_at")
+            .annotate(outcome_decision=Subquery(latest_outcome))
             .order_by("recorded_at", "pk")
         )
-    if involved_ids := ids(CaseState.VT_INVOLVED):
-        outcomes = _latest_per_case(
-            VeiligThuisOutcome.objects.filter(case_id__in=involved_ids)
-            .only("case_id", "decision", "recorded_at")
-            .order_by("recorded_at", "pk")
-        )
+        # The outcome counts once Veilig Thuis is involved.
+        involved = set(ids(CaseState.VT_INVOLVED))
+        outcomes = {pk: report.outcome_decision for pk, report in reports.items() if pk in involved}
     if help_ids := ids(CaseState.HELP):
         plans = _latest_per_case(
-            HelpPlan.objects.filter(case_id__in=help_ids).select_related("case_manager").order_by("recorded_at", "pk")
+            HelpPlan.objects.filter(case_id__in=help_ids)
+            .select_related("case_manager")
+            .only("case_id", "recorded_at", "evaluation_on", "case_manager")
+            .order_by("recorded_at", "pk")
         )
     if monitoring_ids := ids(CaseState.MONITORING):
         agreements = _latest_per_case(
             MonitoringAgreement.objects.filter(case_id__in=monitoring_ids)
+            .only("case_id", "recorded_at", "how_often", "until")
             .annotate(last_check_in=Max("check_ins__held_on"))
             .order_by("recorded_at", "pk")
         )
@@ -273,7 +283,8 @@ def attach(cases, today: datetime.date | None = None) -> list:
     return cases
 
 
-def _deadlines(case: Case, today, report, outcome, plan, agreement) -> list[Deadline]:
+def _deadlines(case: Case, today, report, outcome: str | None, plan, agreement) -> list[Deadline]:
+    """``outcome`` is the decision of the case's latest Veilig Thuis outcome (while Veilig Thuis is involved)."""
     region = case.school.holiday_region
     result: list[Deadline] = []
     if case.state in EARLY_STATES:
@@ -287,7 +298,7 @@ def _deadlines(case: Case, today, report, outcome, plan, agreement) -> list[Dead
         reported_on = _local_date(report.reported_at)
         if case.state == CaseState.REPORTED:
             result.append(Deadline(VT_SAFETY_ASSESSMENT, add_working_days(reported_on, 5, region), today, role=Role.AF))
-        if outcome is not None and outcome.decision == VeiligThuisOutcome.Decision.INVESTIGATION:
+        if outcome == VeiligThuisOutcome.Decision.INVESTIGATION:
             due = next_working_day(reported_on + datetime.timedelta(weeks=10), region)
             result.append(Deadline(VT_FEEDBACK_ASK, due, today, role=Role.AF))
         if report.feedback_agreed_on:

@@ -4,8 +4,8 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.core.paginator import Paginator
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Window
 
 from cases import permissions
 from cases.models import (
@@ -95,6 +95,58 @@ def pupil_list_for_teacher(*, user: User, school_id: int) -> QuerySet[Pupil]:
 # --- Cases ----------------------------------------------------------------------------------------------------
 
 
+# The pupils of each case in a list, as ``case.pupil_list`` (as ``case_get_for_user`` sets it for one case): a list,
+# so that a template reads it without making a related manager and a queryset per row.
+PUPIL_LIST = Prefetch(
+    "pupils",
+    queryset=Pupil.objects.select_related("class_group").only("first_name", "last_name", "class_group__name"),
+    to_attr="pupil_list",
+)
+# The columns a list of cases shows (templates/cases/_case_table.html) and its deadlines need (cases.deadlines):
+# a list reads no more, and makes smaller model instances.
+CASE_LIST_FIELDS = (
+    "reference",
+    "state",
+    "last_activity_at",
+    "school__name",
+    "school__holiday_region",
+    "owner__username",
+    "owner__first_name",
+    "owner__last_name",
+)
+
+
+def _listed(queryset: QuerySet[Case]) -> QuerySet[Case]:
+    """A queryset of cases as a list shows them: school and owner joined, the pupils prefetched."""
+    return queryset.select_related("school", "owner").only(*CASE_LIST_FIELDS).prefetch_related(PUPIL_LIST)
+
+
+def first_rows(queryset: QuerySet, limit: int, offset: int = 0) -> tuple[list, int]:
+    """The first ``limit`` rows of ``queryset`` (after ``offset`` rows) and how many rows it has in all, in one
+    query: the total is a window count (``COUNT(*) OVER ()``), computed before the limit. A start page shows the
+    first rows of a list and links to the whole list on the case list."""
+    rows = list(queryset.annotate(rows_in_all=Window(Count("pk")))[offset : offset + limit])
+    return rows, rows[0].rows_in_all if rows else 0
+
+
+def page_of(queryset: QuerySet, number, per_page: int) -> Page:
+    """Page ``number`` of ``queryset``, as ``Paginator(queryset, per_page).get_page(number)`` gives it, in one query
+    instead of two: the number of rows is a window count in the page's own query. Only a page past the end (or
+    below 1) takes Django's way: a COUNT, then the last page."""
+    paginator = Paginator(queryset, per_page)
+    try:
+        number = int(number)
+    except (TypeError, ValueError):
+        number = 1
+    if number >= 1:
+        bottom = (number - 1) * per_page
+        rows, total = first_rows(queryset, per_page, offset=bottom)
+        if rows or number == 1:
+            paginator.count = total
+            return Page(rows, number, paginator)
+    return paginator.get_page(number)
+
+
 def case_list_for_user(*, user: User, school_id: int | None = None, states: list[str] | None = None) -> QuerySet[Case]:
     """Every case the user may see (at the schools where they work), newest activity first; the pupils and the
     owner come along in a fixed number of queries."""
@@ -103,11 +155,7 @@ def case_list_for_user(*, user: User, school_id: int | None = None, states: list
         qs = qs.filter(school_id=school_id)
     if states:
         qs = qs.filter(state__in=states)
-    return (
-        qs.select_related("school", "owner")
-        .prefetch_related(Prefetch("pupils", queryset=Pupil.objects.select_related("class_group")))
-        .order_by("-last_activity_at", "-pk")
-    )
+    return _listed(qs).order_by("-last_activity_at", "-pk")
 
 
 def case_get_for_user(*, user: User, case_id: int) -> Case:
@@ -288,10 +336,10 @@ def case_skips_awaiting_confirmation(*, case: Case) -> QuerySet[ParentTalkSkip]:
 
 def signal_list_for_author(*, user: User, school_id: int, limit: int = 20) -> list[Signal]:
     """The signals this user recorded at this school, newest first, in cases they can still see."""
-    visible = permissions.case_queryset_for_user(user).filter(school_id=school_id)
     return list(
-        Signal.objects.filter(author=user, case__in=visible)
+        Signal.objects.filter(permissions.visible_cases_q(user, via="case"), author=user, case__school_id=school_id)
         .select_related("case")
+        .only("case_id", "observed_on", "kind", "recorded_at", "case__reference", "case__state")
         .order_by("-recorded_at", "-pk")[:limit]
     )
 
@@ -370,13 +418,7 @@ def cases_needing_action(*, user: User, school_id: int, role: str) -> QuerySet[C
         condition |= Exists(ParentTalkSkip.objects.filter(case=OuterRef("pk"), confirmations__isnull=True)) & Q(
             state__in=[CaseState.CONSULTING, CaseState.PARENT_TALK]
         )
-    return (
-        qs.filter(condition)
-        .annotate(state_since=Max("transitions__at"))
-        .select_related("school", "owner")
-        .prefetch_related(Prefetch("pupils", queryset=Pupil.objects.select_related("class_group")))
-        .order_by("state_since", "pk")
-    )
+    return _listed(qs.filter(condition).annotate(state_since=Max("transitions__at"))).order_by("state_since", "pk")
 
 
 def case_audit_trail(*, case: Case) -> QuerySet[AuditEvent]:
@@ -413,10 +455,12 @@ def case_extract_data(*, case: Case) -> ExtractData:
 def notification_list_for_user(*, user: User, school_id: int, limit: int = 20) -> list[Notification]:
     """The user's unread notifications about cases of this school that they can still see, newest first.
     One query (visibility is a subquery)."""
-    visible = permissions.case_queryset_for_user(user).filter(school_id=school_id)
     return list(
-        Notification.objects.filter(user=user, read_at__isnull=True, case__in=visible)
+        Notification.objects.filter(
+            permissions.visible_cases_q(user, via="case"), user=user, read_at__isnull=True, case__school_id=school_id
+        )
         .select_related("case")
+        .only("case_id", "kind", "created_at", "case__reference")
         .order_by("-created_at", "-pk")[:limit]
     )
 
@@ -445,13 +489,9 @@ def case_open_access_requests(*, case: Case) -> QuerySet[AccessRequest]:
 
 def cases_with_open_access_requests(*, user: User, school_id: int) -> QuerySet[Case]:
     """Cases of this school that the user may handle parents' requests for, with a request not yet answered."""
-    return (
-        permissions.case_queryset_for_user(user, permissions.EXTRACT)
-        .filter(
+    return _listed(
+        permissions.case_queryset_for_user(user, permissions.EXTRACT).filter(
             school_id=school_id,
             pk__in=AccessRequest.objects.filter(handled__isnull=True).values("case_id"),
         )
-        .select_related("school", "owner")
-        .prefetch_related(Prefetch("pupils", queryset=Pupil.objects.select_related("class_group")))
-        .order_by("pk")
-    )
+    ).order_by("pk")

@@ -11,7 +11,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -76,38 +77,63 @@ def alive(request):
     return HttpResponse("ok", content_type="text/plain; charset=utf-8")
 
 
+# A start page shows the first rows of each list of cases and links to the whole list on the case list.
+START_PAGE_ROWS = 25
+START_PAGE_TEACHER_CASES = 20
+
+
 @require_GET
 @login_required
 def start(request, school_id: int, role: str):
-    membership = selectors.membership_get_for_user(user=request.user, school_id=school_id, role=role)
+    memberships = selectors.membership_list_for_user(user=request.user)
+    membership = next((m for m in memberships if m.school_id == school_id and m.role == role), None)
     if membership is None:
         raise Http404
+    perms.remember_memberships(request.user, memberships)
     context = {
         "membership": membership,
         "school": membership.school,
-        "memberships": selectors.membership_list_for_user(user=request.user),
+        "memberships": memberships,
         "title": membership.get_role_display(),
     }
-    # Deadlines are computed for the cases on the page in a fixed number of queries (``cases.deadlines.attach``).
-    context["action_cases"] = deadlines.attach(
-        selectors.cases_needing_action(user=request.user, school_id=school_id, role=role)[:50]
+    context["action_cases"], context["action_total"] = selectors.first_rows(
+        selectors.cases_needing_action(user=request.user, school_id=school_id, role=role), START_PAGE_ROWS
     )
+    context["action_url"] = case_list_url(school=school_id, actie=role)
     context["notifications"] = selectors.notification_list_for_user(user=request.user, school_id=school_id)
+    listed = [context["action_cases"]]
     if role in (Role.TEACHER, Role.CONTACT_PERSON):
-        context["cases"] = deadlines.attach(selectors.case_list_for_user(user=request.user, school_id=school_id)[:20])
+        context["cases"], context["cases_total"] = selectors.first_rows(
+            selectors.case_list_for_user(user=request.user, school_id=school_id), START_PAGE_TEACHER_CASES
+        )
+        context["cases_url"] = case_list_url(school=school_id)
+        listed.append(context["cases"])
         context["own_signals"] = selectors.signal_list_for_author(user=request.user, school_id=school_id)
     if role == Role.TEACHER:
         context["class_groups"] = selectors.class_group_list_for_teacher(user=request.user, school_id=school_id)
         context["pupils"] = selectors.pupil_list_for_teacher(user=request.user, school_id=school_id)
     elif role in (Role.IB, Role.AF):
         context["class_groups"] = selectors.class_group_list_for_school(school_id=school_id)
-        context["request_cases"] = deadlines.attach(
-            selectors.cases_with_open_access_requests(user=request.user, school_id=school_id)[:50]
+        context["request_cases"], context["request_total"] = selectors.first_rows(
+            selectors.cases_with_open_access_requests(user=request.user, school_id=school_id), START_PAGE_ROWS
         )
+        context["request_url"] = case_list_url(school=school_id, verzoek=OPEN_REQUESTS)
+        listed.append(context["request_cases"])
+    # The deadlines of every case on the page, in one go: a fixed number of queries (``cases.deadlines.attach``).
+    deadlines.attach([case for cases in listed for case in cases])
     return render(request, START_TEMPLATES[Role(role)], context)
 
 
 # --- Cases ----------------------------------------------------------------------------------------------------
+
+# The case list's filters (query parameters): ``stap`` (a step), ``school`` (one of the user's schools), and with a
+# school either ``actie`` (a role the user holds there: the cases that need that role's action, as on the start page)
+# or ``verzoek=open`` (the cases with an unanswered request of the parents). The start pages link to these lists.
+OPEN_REQUESTS = "open"
+
+
+def case_list_url(**filters) -> str:
+    return f"{reverse('cases:case-list')}?{urlencode(filters)}"
 
 
 @require_GET
@@ -116,13 +142,59 @@ def case_list(request):
     state = request.GET.get("stap") or None
     if state is not None and state not in CaseState.values:
         state = None
-    cases = selectors.case_list_for_user(user=request.user, states=[state] if state else None)
-    page = Paginator(cases, 25).get_page(request.GET.get("pagina"))
+    school_id = request.GET.get("school") or None
+    role = request.GET.get("actie") or None
+    open_requests = request.GET.get("verzoek") == OPEN_REQUESTS
+    school = None
+    if school_id is not None:
+        # Not one of the user's schools (or not a number): 404, as for a start page of a school they do not work at.
+        if not school_id.isdigit() or int(school_id) not in perms.school_ids_for_user(request.user):
+            raise Http404
+        school_id = int(school_id)
+    elif role or open_requests:
+        raise Http404
+    if role is not None:
+        membership = selectors.membership_get_for_user(user=request.user, school_id=school_id, role=role)
+        if membership is None:
+            raise Http404
+        school = membership.school
+        cases = selectors.cases_needing_action(user=request.user, school_id=school_id, role=role)
+        if state:
+            cases = cases.filter(state=state)
+        showing = gettext("Cases at %(school)s that need your action as %(role)s, oldest first") % {
+            "school": school.name,
+            "role": membership.get_role_display(),
+        }
+    elif open_requests:
+        school = get_object_or_404(School, pk=school_id)
+        cases = selectors.cases_with_open_access_requests(user=request.user, school_id=school_id)
+        if state:
+            cases = cases.filter(state=state)
+        showing = gettext("Cases at %(school)s with a request of the parents not yet answered") % {
+            "school": school.name
+        }
+    else:
+        cases = selectors.case_list_for_user(user=request.user, school_id=school_id, states=[state] if state else None)
+        if school_id is not None:
+            school = get_object_or_404(School, pk=school_id)
+            showing = gettext("Cases at %(school)s") % {"school": school.name}
+        else:
+            showing = None
+    page = selectors.page_of(cases, request.GET.get("pagina"), 25)
     page.object_list = deadlines.attach(page.object_list)
     return render(
         request,
         "cases/case_list.html#results" if request.htmx else "cases/case_list.html",
-        {"page": page, "state": state, "states": CaseState.choices, "title": _("Cases")},
+        {
+            "page": page,
+            "state": state,
+            "states": CaseState.choices,
+            "school": school,
+            "role": role,
+            "open_requests": open_requests,
+            "showing": showing,
+            "title": _("Cases"),
+        },
     )
 
 

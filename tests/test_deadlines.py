@@ -199,6 +199,21 @@ def test_investigation_feedback_about_10_weeks_after_the_report_and_on_the_agree
     assert deadlines.VT_SAFETY_ASSESSMENT not in found  # Veilig Thuis has decided
 
 
+def test_the_latest_outcome_counts(cast_a):
+    # The outcome's decision comes with the report (one query): the latest outcome of the case decides.
+    case = reported_case(cast_a, "2026-02-16")
+    with travel("2026-02-20"):
+        VeiligThuisOutcome.objects.create(case=case, author=cast_a.af, assessed_on=d("2026-02-19"), decision="end")
+        VeiligThuisOutcome.objects.create(
+            case=case, author=cast_a.af, assessed_on=d("2026-02-20"), decision="investigation"
+        )
+        case = put_in_state(case, CaseState.VT_INVOLVED)
+        assert deadlines.VT_FEEDBACK_ASK in deadlines_of(case)
+    with travel("2026-02-21"):
+        VeiligThuisOutcome.objects.create(case=case, author=cast_a.af, assessed_on=d("2026-02-21"), decision="end")
+        assert deadlines.VT_FEEDBACK_ASK not in deadlines_of(case)
+
+
 def test_no_feedback_to_ask_when_veilig_thuis_ended_its_involvement(cast_a):
     case = reported_case(cast_a, "2026-02-16")
     with travel("2026-02-20"):

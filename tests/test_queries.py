@@ -40,20 +40,21 @@ from tests import factories
 # user, and the second-factor device that verified the session (django-otp's OTPMiddleware; counted with "user"
 # below). The rest is per page; see each test. The counts are the same on SQLite and PostgreSQL.
 PINNED = {
-    # session, user, school ids, COUNT for the paginator, the page of cases (school and owner joined), their pupils
-    # (class groups joined), the parents' unanswered requests of the cases on the page (their deadline), session
-    # save ×3.
-    "case_list": 11,
-    # session, user, membership of the page, all memberships, school ids, cases, their pupils, the user's unread
-    # notifications (visibility as a subquery), class groups with their pupil counts, the groups' teachers, session
-    # save ×3. The deadlines of cases in steps 1-3 take no query (the stand-still rule reads the case row); cases
-    # in later steps add at most one query per kind of record (cases.deadlines.attach), whatever their number.
-    # Plus: the parents' unanswered requests of the listed cases (deadlines), and the cases with such a request.
-    "start_ib": 16,
-    # as the IB's, plus the cases the teacher opened that wait for them (with pupils) and the teacher's own signals
-    # (with their cases); the pupils of the teacher's groups instead of the groups' teachers.
-    # Plus one query for the parents' unanswered requests per list of cases (two lists).
-    "start_teacher": 19,
+    # session, user, school ids, the page of cases (school and owner joined; the number of cases for the paginator
+    # as a window count in the same query: selectors.page_of), their pupils (class groups joined), the parents'
+    # unanswered requests of the cases on the page (their deadline), session save ×3.
+    "case_list": 10,
+    # session, user, all memberships (with their schools: the page's membership, the role switch and the school ids
+    # the permission checks use), the cases waiting (their total as a window count in the same query), their pupils,
+    # the user's unread notifications (visibility as a subquery), class groups with their pupil counts, the groups'
+    # teachers, the cases with an unanswered request of the parents, session save ×3. The deadlines of every case
+    # on the page are computed in one go (cases.deadlines.attach): the parents' unanswered requests of the listed
+    # cases, and at most one query per kind of record for cases in later steps (none in steps 1-3: the stand-still
+    # rule reads the case row), whatever their number.
+    "start_ib": 14,
+    # as the IB's, plus the teacher's newest cases (with pupils) and the teacher's own signals (with their cases);
+    # the pupils of the teacher's groups instead of the groups' teachers and the parents' requests.
+    "start_teacher": 16,
     # session, user, school ids, the case, its pupils, the IB'er's permissions on the case (one union query),
     # the guard of the one transition from step 1, the audit row, the open tasks, the parents' unanswered requests
     # (deadlines, and the list for the IB'er), session save ×3 ...
@@ -301,9 +302,11 @@ def test_ib_start_page_takes_the_same_queries_for_5_and_30_cases(cast_a, client_
 
     make_cases(cast_a, 25)
     response, large = measure(client, url, django_assert_num_queries, pinned("start_ib"))
-    assert len(references(response)) == 30
+    assert len(references(response)) == 25  # the first 25 of 30, with a link to all of them
+    assert response.context["action_total"] == 30
     content = response.content.decode()
     assert all(ref in content for ref in references(response))
+    assert f'href="/dossiers/?school={cast_a.school.pk}&amp;actie=ib"' in content
     assert cast_a.teacher.get_full_name() in content  # the groups' teachers are listed
     assert small == large
 

@@ -44,6 +44,16 @@ EMERGENCY_SOURCES = [s for s in OPEN_STATES if s not in (CaseState.REPORTED, Cas
 EARLY_STATES = [CaseState.SIGNALLING, CaseState.CONSULTING, CaseState.PARENT_TALK]
 
 
+def choice_label(choices: type[models.Choices], value) -> str:
+    """The label of ``value``, as Django's generated ``get_FOO_display`` gives it (the value itself when it is not
+    one of the choices), without building a dict of every lazily translated label on each call: that translated
+    all the labels again for every row of a list (twenty for a case's step)."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
 class SignalKind(models.TextChoices):
     FACT = "fact", _("factual observation")
     CHILD_WORDS = "child_words", _("the child's own words (verbatim)")
@@ -135,6 +145,9 @@ class Case(models.Model):
 
     def __str__(self):
         return str(_("Case %(reference)s") % {"reference": self.reference})
+
+    def get_state_display(self) -> str:
+        return choice_label(CaseState, self.state)
 
     @property
     def is_open(self) -> bool:

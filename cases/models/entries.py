@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import signal_list
 from cases.models.base import AppendOnlyModel, Entry, append_only_triggers
-from cases.models.case import SignalKind
+from cases.models.case import SignalKind, choice_label
 from cases.models.social_map import social_map_partner
 
 INITIAL_TOKEN = re.compile(r"^[A-Z]\.(?:[A-Za-z]\.){0,5}$")
@@ -195,6 +195,9 @@ class Signal(Entry):
             errors["observed_time"] = _("This time is in the future.")
         if errors:
             raise ValidationError(errors)
+
+    def get_kind_display(self) -> str:
+        return choice_label(SignalKind, self.kind)
 
     def item_labels(self) -> list[str]:
         return [signal_list.item_label(code) for code in self.items]
