@@ -334,8 +334,8 @@ def case_skips_awaiting_confirmation(*, case: Case) -> QuerySet[ParentTalkSkip]:
     return ParentTalkSkip.objects.filter(case=case, confirmations__isnull=True).select_related("author")
 
 
-def signal_list_for_author(*, user: User, school_id: int, limit: int = 20) -> list[Signal]:
-    """The signals this user recorded at this school, newest first, in cases they can still see."""
+def signal_list_for_author(*, user: User, school_id: int, limit: int = 10) -> list[Signal]:
+    """The ``limit`` signals this user recorded last at this school, newest first, in cases they can still see."""
     return list(
         Signal.objects.filter(permissions.visible_cases_q(user, via="case"), author=user, case__school_id=school_id)
         .select_related("case")
@@ -452,16 +452,17 @@ def case_extract_data(*, case: Case) -> ExtractData:
     )
 
 
-def notification_list_for_user(*, user: User, school_id: int, limit: int = 20) -> list[Notification]:
-    """The user's unread notifications about cases of this school that they can still see, newest first.
-    One query (visibility is a subquery)."""
-    return list(
+def notification_list_for_user(*, user: User, school_id: int, limit: int = 10) -> tuple[list[Notification], int]:
+    """The user's newest ``limit`` unread notifications about cases of this school that they can still see, and how
+    many unread ones there are in all. One query (visibility is a subquery, the total a window count)."""
+    return first_rows(
         Notification.objects.filter(
             permissions.visible_cases_q(user, via="case"), user=user, read_at__isnull=True, case__school_id=school_id
         )
         .select_related("case")
         .only("case_id", "kind", "created_at", "case__reference")
-        .order_by("-created_at", "-pk")[:limit]
+        .order_by("-created_at", "-pk"),
+        limit,
     )
 
 

@@ -24,23 +24,24 @@ def thirty(cast_a):
     make_cases(cast_a, 30)
 
 
-def test_the_ib_start_page_shows_25_of_30_waiting_cases_and_links_to_all_of_them(cast_a, client_for, thirty):
+def test_the_ib_start_page_shows_10_of_30_waiting_cases_and_links_to_all_of_them(cast_a, client_for, thirty):
     client = client_for(cast_a.ib)
     response = client.get(reverse("start", kwargs={"school_id": cast_a.school.pk, "role": "ib"}))
     shown = [case.reference for case in response.context["action_cases"]]
-    assert len(shown) == views.START_PAGE_ROWS == 25
+    assert len(shown) == views.START_PAGE_ROWS == 10
     assert response.context["action_total"] == 30
     content = response.content.decode()
     link = f"/dossiers/?school={cast_a.school.pk}&amp;actie=ib"
     assert f'href="{link}"' in content
-    assert "De eerste 25 van 30 dossiers staan hier." in content  # Dutch is the default language
+    assert "De eerste 10 van 30 dossiers staan hier." in content  # Dutch is the default language
 
     response = client.get(link.replace("&amp;", "&"))
     assert response.status_code == 200
     expected = [
         c.reference for c in selectors.cases_needing_action(user=cast_a.ib, school_id=cast_a.school.pk, role="ib")
     ]
-    assert listed(response) == expected[:25] == shown  # the same order as on the start page: oldest first
+    assert listed(response) == expected[:25]  # the case list pages by 25
+    assert shown == expected[:10]  # the same order as on the start page: oldest first
     assert response.context["showing"].startswith(f"Dossiers van {cast_a.school.name} die uw actie als")
     nav = response.content.decode()
     assert f"?school={cast_a.school.pk}&amp;actie=ib&amp;pagina=2" in nav  # the page links keep the filter
@@ -60,13 +61,13 @@ def test_a_short_list_has_no_link(cast_a, client_for):
 def test_the_teachers_list_links_to_the_cases_of_the_school_they_may_see(cast_a, client_for, thirty):
     client = client_for(cast_a.teacher)
     start = client.get(reverse("start", kwargs={"school_id": cast_a.school.pk, "role": "teacher"}))
-    assert len(start.context["cases"]) == 20
+    assert len(start.context["cases"]) == 10
     assert start.context["cases_total"] == 30
     assert f'href="/dossiers/?school={cast_a.school.pk}"' in start.content.decode()
     response = client.get(f"/dossiers/?school={cast_a.school.pk}")
     visible = [c.reference for c in selectors.case_list_for_user(user=cast_a.teacher, school_id=cast_a.school.pk)]
     assert listed(response) == visible[:25]
-    assert [c.reference for c in start.context["cases"]] == visible[:20]  # newest activity first, as on the list
+    assert [c.reference for c in start.context["cases"]] == visible[:10]  # newest activity first, as on the list
 
 
 def test_the_step_filter_narrows_the_filtered_list(cast_a, client_for, thirty):
@@ -171,3 +172,14 @@ def test_the_rows_escape_what_people_typed(cast_a, client_for):
         assert "&lt;b&gt;Mo&lt;/b&gt; O&#x27;Neil &amp; &quot;Co&quot;" in content
         assert "(groep &lt;1&gt;)" in content
         assert "<b>Mo</b>" not in content
+
+
+def test_the_start_page_shows_the_newest_ten_notifications_and_says_how_many_there_are(cast_a, client_for, thirty):
+    from cases.models import Notification
+
+    unread = Notification.objects.filter(user=cast_a.ib, read_at__isnull=True).order_by("-created_at", "-pk")
+    total = unread.count()
+    assert total > 10  # the teacher handed fifteen of the thirty cases over
+    response = client_for(cast_a.ib).get(reverse("start", kwargs={"school_id": cast_a.school.pk, "role": "ib"}))
+    assert [n.pk for n in response.context["notifications"]] == [n.pk for n in unread[:10]]
+    assert f"De nieuwste 10 van {total} ongelezen meldingen" in response.content.decode()

@@ -1,4 +1,4 @@
-"""The start page's lists stop after 25 cases and link to the whole list on the case list, which pages through it
+"""The start page's lists stop after 10 cases and link to the whole list on the case list, which pages through it
 with the filter kept; both pages stay accessible (axe)."""
 
 import re
@@ -23,13 +23,13 @@ def thirty_cases_waiting_for_the_ib() -> tuple[User, int]:
     return ib, selectors.cases_needing_action(user=ib, school_id=school_id, role=Role.IB).count()
 
 
-def test_the_start_page_shows_25_waiting_cases_and_links_to_all_of_them(page, demo_data, axe):
+def test_the_start_page_shows_10_waiting_cases_and_links_to_all_of_them(page, demo_data, axe):
     _ib, total = thirty_cases_waiting_for_the_ib()
     assert total > 25
     login(page, "ib-a")
     waiting = page.locator("table").filter(has_text="Wacht nu op u").locator("tbody tr")
-    expect(waiting).to_have_count(25)
-    expect(page.get_by_text(f"De eerste 25 van {total} dossiers staan hier.")).to_be_visible()
+    expect(waiting).to_have_count(10)
+    expect(page.get_by_text(f"De eerste 10 van {total} dossiers staan hier.")).to_be_visible()
     assert_accessible(axe, page)
 
     page.get_by_role("link", name=f"Alle {total} dossiers van deze lijst").click()
