@@ -222,8 +222,9 @@ def _local_date(moment: datetime.datetime) -> datetime.date:
     return timezone.localdate(moment)
 
 
-def attach(cases, today: datetime.date | None = None) -> list:
-    """Set ``case.deadlines`` (soonest first) on each case of ``cases`` (with ``school`` and ``owner`` loaded)."""
+def attach(cases, today: datetime.date | None = None, *, access_requests: bool = True) -> list:
+    """Set ``case.deadlines`` (soonest first) on each case of ``cases`` (with ``school`` and ``owner`` loaded).
+    ``access_requests=False``: the caller knows that none of the cases has a parents' request (skips a query)."""
     cases = list(cases)
     today = today or timezone.localdate()
     by_state: dict[str, list[int]] = {}
@@ -235,7 +236,7 @@ def attach(cases, today: datetime.date | None = None) -> list:
 
     reports, outcomes, plans, agreements = {}, {}, {}, {}
     requests: dict[int, list] = {}
-    if cases:
+    if cases and access_requests:
         for request in (
             AccessRequest.objects.filter(case_id__in=[c.pk for c in cases], handled__isnull=True)
             .select_related("author")

@@ -16,6 +16,7 @@ The fragments stay in the worker's own memory (``CACHES["fragments"]``: local me
 ``FRAGMENT_SECONDS``); they are never written to disk or shared between processes.
 """
 
+import functools
 import hashlib
 
 from django.core.cache import caches
@@ -25,6 +26,12 @@ from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
 CACHE_ALIAS = "fragments"
+_DEFERRED = "<not loaded>"
+
+
+@functools.cache
+def _attnames(model) -> tuple[str, ...]:
+    return tuple(f.attname for f in model._meta.concrete_fields)
 
 
 def _values(obj, seen: set[int], out: list) -> None:
@@ -35,12 +42,13 @@ def _values(obj, seen: set[int], out: list) -> None:
             out.append(("seen", obj._meta.label, obj.pk))
             return
         seen.add(id(obj))
+        values = obj.__dict__
         out.append(obj._meta.label)
-        out.extend((f.attname, getattr(obj, f.attname)) for f in obj._meta.concrete_fields)
+        out.extend([values.get(name, _DEFERRED) for name in _attnames(type(obj))])
         for name, related in sorted(obj._state.fields_cache.items()):
             out.append(name)
             _values(related, seen, out)
-        for name, related in sorted(getattr(obj, "_prefetched_objects_cache", {}).items()):
+        for name, related in sorted(values.get("_prefetched_objects_cache", {}).items()):
             out.append(name)
             for each in related:
                 _values(each, seen, out)

@@ -275,6 +275,7 @@ class TimelinePage:
     items: list[TimelineItem]
     page: object  # a django.core.paginator.Page (page 1 the newest), or None when everything is shown
     total: int
+    kinds: frozenset[str] = frozenset()  # the kinds of record in the whole chronology
     first: int = 1  # the place of the page's first and last item in the whole chronology (1 = the oldest)
     last: int = 0
     html: list | None = None  # the items rendered (cases.fragments), set by the view
@@ -290,7 +291,8 @@ def case_timeline_page(*, case: Case, page: str | None, per_page: int = TIMELINE
 
     if page == "alle":
         items = case_timeline(case=case)
-        return TimelinePage(items=items, page=None, total=len(items), last=len(items))
+        kinds_present = frozenset(item.kind for item in items)
+        return TimelinePage(items=items, page=None, total=len(items), kinds=kinds_present, last=len(items))
     kinds, sql = _timeline_index_sql()
     with connection.cursor() as cursor:
         cursor.execute(sql, [case.pk] * len(kinds))
@@ -317,6 +319,7 @@ def case_timeline_page(*, case: Case, page: str | None, per_page: int = TIMELINE
         items=items,
         page=current,
         total=total,
+        kinds=frozenset(kinds[k] for k, _pk, _corrects in index),
         first=total - current.end_index() + 1 if items else 0,
         last=total - current.start_index() + 1 if items else 0,
     )
@@ -375,10 +378,15 @@ def case_monitoring_agreements(*, case: Case) -> QuerySet[MonitoringAgreement]:
     return MonitoringAgreement.objects.filter(case=case).order_by("-recorded_at")
 
 
-def case_open_tasks(*, case: Case) -> list:
-    """Tasks of help plans and follow-up actions of consultations that are not done yet."""
-    help_tasks = HelpTask.objects.filter(plan__case=case, done__isnull=True).order_by("due_on", "pk")
-    actions = ConsultationAction.objects.filter(consultation__case=case, done__isnull=True).order_by("due_on", "pk")
+def case_open_tasks(*, case: Case, kinds: frozenset[str] | None = None) -> list:
+    """Tasks of help plans and follow-up actions of consultations that are not done yet. ``kinds``: the kinds of
+    record the case's chronology holds, when known (``TimelinePage.kinds``) — a case without a help plan or without
+    a consultation has no tasks of that kind to look for."""
+    help_tasks, actions = [], []
+    if kinds is None or "helpplan" in kinds:
+        help_tasks = HelpTask.objects.filter(plan__case=case, done__isnull=True).order_by("due_on", "pk")
+    if kinds is None or "consultation" in kinds:
+        actions = ConsultationAction.objects.filter(consultation__case=case, done__isnull=True).order_by("due_on", "pk")
     return [("hulpplan", t) for t in help_tasks] + [("consultatie", a) for a in actions]
 
 

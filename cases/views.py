@@ -205,8 +205,9 @@ def case_list(request):
 @login_required
 def case_detail(request, pk: int):
     case = selectors.case_get_for_user(user=request.user, case_id=pk)
-    deadlines.attach([case])
     timeline = selectors.case_timeline_page(case=case, page=request.GET.get("pagina"))
+    # What the chronology holds tells which other records can exist: no parents' request, no request deadline.
+    deadlines.attach([case], access_requests="accessrequest" in timeline.kinds)
     ready, blocked = services.available_transitions(user=request.user, case=case)
     audit_log(user=request.user, case=case, action=AuditEvent.Action.VIEW, target="case page")
     can = {name: perms.can(request.user, perm, case) for name, perm in PAGE_PERMISSIONS.items()}
@@ -219,19 +220,21 @@ def case_detail(request, pk: int):
             "timeline": timeline,
             "transitions": ready,
             "next_actions": next_actions(user=request.user, case=case),
-            "open_tasks": selectors.case_open_tasks(case=case)
+            "open_tasks": selectors.case_open_tasks(case=case, kinds=timeline.kinds)
             if perms.can(request.user, perms.DECIDE, case) or perms.can(request.user, perms.CONSULT, case)
             else [],
             "blocked_transitions": blocked,
             "transition_form": forms.TransitionForm(initial={"expected_state": case.state}),
             "can": can,
             "skips_to_confirm": list(selectors.case_skips_awaiting_confirmation(case=case))
-            if can["confirm_skip"]
+            if can["confirm_skip"] and "skip" in timeline.kinds
             else [],
             "can_hold": perms.can(request.user, perms.DECIDE, case),
             "retention_years": settings.MELDCODE_RETENTION_YEARS,
             "page_size": selectors.TIMELINE_PAGE_SIZE,
-            "open_requests": list(selectors.case_open_access_requests(case=case)) if can["extract"] else [],
+            "open_requests": list(selectors.case_open_access_requests(case=case))
+            if can["extract"] and "accessrequest" in timeline.kinds
+            else [],
             "title": str(case),
         },
     )

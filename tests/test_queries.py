@@ -56,17 +56,18 @@ PINNED = {
     # the pupils of the teacher's groups instead of the groups' teachers and the parents' requests.
     "start_teacher": 16,
     # session, user, school ids, the case, its pupils, the IB'er's permissions on the case (one union query),
-    # the guard of the one transition from step 1, the audit row, the open tasks, the parents' unanswered requests
-    # (deadlines, and the list for the IB'er), session save ×3 ...
-    "case_detail_without_chronology": 16,
+    # the guard of the one transition from step 1, the audit row, the open actions of consultations, session save
+    # ×3 ... (what the case's chronology holds says which other records can exist: without a help plan no query
+    # for help-plan tasks, without a parents' request none for requests and their deadlines) ...
+    "case_detail_without_chronology": 13,
     # ... plus a page of the chronology: the list of the case's records (kind and id), then for each kind of record
     # on the page one query and one per prefetched nested record (follow-ups, actions, discussed signals,
     # acknowledgements, confirmations, help-plan tasks): TIMELINE_QUERIES_PER_KIND below. Pinned here for a page
     # with a signal, a step change, a consultation, a conversation and a reason to skip it.
-    "case_detail": 27,
+    "case_detail": 24,
     # ?pagina=alle (everything on one page, for printing): one query per kind of record in the whole chronology
     # (selectors.case_timeline, as the parent extract) and one per prefetched nested record, whatever is in it.
-    "case_detail_all": 46,
+    "case_detail_all": 43,
     # The benchmark's floor (/gezond/): the session, the user, the second-factor device, session save ×3 — what
     # every page pays.
     "alive": 6,
