@@ -98,7 +98,8 @@ def start(request, school_id: int, role: str):
         "title": membership.get_role_display(),
     }
     context["action_cases"], context["action_total"] = selectors.first_rows(
-        selectors.cases_needing_action(user=request.user, school_id=school_id, role=role), START_PAGE_ROWS
+        selectors.cases_needing_action(user=request.user, school_id=school_id, role=role).prefetch_related(None),
+        START_PAGE_ROWS,
     )
     context["action_url"] = case_list_url(school=school_id, actie=role)
     context["notifications"], context["notifications_total"] = selectors.notification_list_for_user(
@@ -107,7 +108,8 @@ def start(request, school_id: int, role: str):
     listed = [context["action_cases"]]
     if role in (Role.TEACHER, Role.CONTACT_PERSON):
         context["cases"], context["cases_total"] = selectors.first_rows(
-            selectors.case_list_for_user(user=request.user, school_id=school_id), START_PAGE_TEACHER_CASES
+            selectors.case_list_for_user(user=request.user, school_id=school_id).prefetch_related(None),
+            START_PAGE_TEACHER_CASES,
         )
         context["cases_url"] = case_list_url(school=school_id)
         listed.append(context["cases"])
@@ -118,12 +120,15 @@ def start(request, school_id: int, role: str):
     elif role in (Role.IB, Role.AF):
         context["class_groups"] = selectors.class_group_list_for_school(school_id=school_id)
         context["request_cases"], context["request_total"] = selectors.first_rows(
-            selectors.cases_with_open_access_requests(user=request.user, school_id=school_id), START_PAGE_ROWS
+            selectors.cases_with_open_access_requests(user=request.user, school_id=school_id).prefetch_related(None),
+            START_PAGE_ROWS,
         )
         context["request_url"] = case_list_url(school=school_id, verzoek=OPEN_REQUESTS)
         listed.append(context["request_cases"])
-    # The deadlines of every case on the page, in one go: a fixed number of queries (``cases.deadlines.attach``).
-    deadlines.attach([case for cases in listed for case in cases])
+    # The pupils and the deadlines of every case on the page, in one go: a fixed number of queries.
+    on_page = [case for cases in listed for case in cases]
+    selectors.attach_pupils(on_page)
+    deadlines.attach(on_page)
     return render(request, START_TEMPLATES[Role(role)], context)
 
 

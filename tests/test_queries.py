@@ -45,16 +45,17 @@ PINNED = {
     # unanswered requests of the cases on the page (their deadline), session save ×3.
     "case_list": 10,
     # session, user, all memberships (with their schools: the page's membership, the role switch and the school ids
-    # the permission checks use), the cases waiting (their total as a window count in the same query), their pupils,
+    # the permission checks use), the cases waiting (their total as a window count in the same query), the pupils of
+    # every case on the page (one query for all its lists: selectors.attach_pupils),
     # the user's unread notifications (visibility as a subquery), class groups with their pupil counts, the groups'
     # teachers, the cases with an unanswered request of the parents, session save ×3. The deadlines of every case
     # on the page are computed in one go (cases.deadlines.attach): the parents' unanswered requests of the listed
     # cases, and at most one query per kind of record for cases in later steps (none in steps 1-3: the stand-still
     # rule reads the case row), whatever their number.
     "start_ib": 14,
-    # as the IB's, plus the teacher's newest cases (with pupils) and the teacher's own signals (with their cases);
-    # the pupils of the teacher's groups instead of the groups' teachers and the parents' requests.
-    "start_teacher": 16,
+    # as the IB's, plus the teacher's newest cases and the teacher's own signals (with their cases); the pupils of
+    # the teacher's groups instead of the groups' teachers and the parents' requests.
+    "start_teacher": 15,
     # session, user, school ids, the case, its pupils, the IB'er's permissions on the case (one union query),
     # the guard of the one transition from step 1, the audit row, the open actions of consultations, session save
     # ×3 ... (what the case's chronology holds says which other records can exist: without a help plan no query
