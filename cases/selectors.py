@@ -5,7 +5,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Window, prefetch_related_objects
+from django.db.models import (
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Window,
+    prefetch_related_objects,
+)
 
 from cases import permissions
 from cases.models import (
@@ -432,7 +442,10 @@ def cases_needing_action(*, user: User, school_id: int, role: str) -> QuerySet[C
         condition |= Exists(ParentTalkSkip.objects.filter(case=OuterRef("pk"), confirmations__isnull=True)) & Q(
             state__in=[CaseState.CONSULTING, CaseState.PARENT_TALK]
         )
-    return _listed(qs.filter(condition).annotate(state_since=Max("transitions__at"))).order_by("state_since", "pk")
+    # When the case entered its step: its latest step change (a subquery on the (case, at) index, not a join with
+    # GROUP BY over every column of the list).
+    entered = Transition.objects.filter(case=OuterRef("pk")).order_by("-at").values("at")[:1]
+    return _listed(qs.filter(condition).annotate(state_since=Subquery(entered))).order_by("state_since", "pk")
 
 
 def case_audit_trail(*, case: Case) -> QuerySet[AuditEvent]:
