@@ -13,7 +13,7 @@ Templates of chronology items must not load anything lazily (``tests/test_querie
 while counting the case page's queries), so that the digest covers all they show.
 
 The fragments stay in the worker's own memory (``CACHES["fragments"]``: local memory, bounded, expiring after
-``FRAGMENT_SECONDS``); they are never written to disk or shared between processes.
+``FRAGMENT_CACHE_SECONDS``); they are never written to disk or shared between processes.
 """
 
 import functools
