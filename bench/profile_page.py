@@ -53,7 +53,7 @@ def main() -> None:
     from django.db import connection
     from django.test import Client
 
-    targets = targets_for_profile()
+    targets = run.pages_and_sessions()
     path = {
         "floor": "/gezond/",
         "login_page": "/inloggen/",
@@ -111,31 +111,6 @@ def main() -> None:
         f"min {times[0]:.1f} ms  cpu (this process) median {statistics.median(cpu):.1f} ms  "
         f"queries {len(queries)}  bytes {len(response.content)}"
     )
-
-
-def targets_for_profile() -> dict:
-    """The pages and fresh sessions of the bench users (as ``run.prepare`` makes them, without migrating)."""
-    from django.urls import reverse
-
-    from cases import largeboard
-    from cases.models import Case, Role, School, User
-
-    school = School.objects.get(board__name=largeboard.existing_signature(), name__endswith=" 001")
-    users = {
-        "teacher": User.objects.get(username="s001-leerkracht-g1"),
-        "ib": User.objects.get(username="s001-ib"),
-        "af": User.objects.get(username="s001-af"),
-    }
-    case_200 = Case.objects.get(school=school, reference="PROEF-200")
-    case_50 = Case.objects.get(school=school, reference="PROEF-050")
-    return {
-        "sessions": {name: run.make_session(user) for name, user in users.items()},
-        "start_teacher": reverse("start", kwargs={"school_id": school.pk, "role": Role.TEACHER}),
-        "start_ib": reverse("start", kwargs={"school_id": school.pk, "role": Role.IB}),
-        "start_af": reverse("start", kwargs={"school_id": school.pk, "role": Role.AF}),
-        "case_200": reverse("cases:case-detail", kwargs={"pk": case_200.pk}),
-        "pdf_50": reverse("cases:extract-release", kwargs={"pk": case_50.pk}),
-    }
 
 
 if __name__ == "__main__":

@@ -147,6 +147,31 @@ def prepare(env: dict) -> dict:
     import django
 
     django.setup()
+    from django.db import connection
+
+    from cases import largeboard
+    from cases.models import Case
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT version()")
+        pg_version = cur.fetchone()[0]
+    targets = pages_and_sessions()
+    school_id = targets.pop("school_id")
+    return {
+        "dataset": largeboard.existing_signature(),
+        "dataset_seconds": round(generated_in, 1),
+        "postgres": pg_version,
+        **targets,
+        "counts": {
+            "cases": Case.objects.count(),
+            "cases_at_school_001": Case.objects.filter(school_id=school_id).count(),
+        },
+    }
+
+
+def pages_and_sessions() -> dict:
+    """The benchmark's pages (school 001's start pages, the case with 200 items, the release of the 50-item case)
+    and a fresh session for each bench user; also used by ``bench/profile_page.py``."""
     from django.urls import reverse
 
     from cases import largeboard
@@ -160,25 +185,14 @@ def prepare(env: dict) -> dict:
     }
     case_200 = Case.objects.get(school=school, reference="PROEF-200")
     case_50 = Case.objects.get(school=school, reference="PROEF-050")
-    from django.db import connection
-
-    with connection.cursor() as cur:
-        cur.execute("SELECT version()")
-        pg_version = cur.fetchone()[0]
     return {
-        "dataset": largeboard.existing_signature(),
-        "dataset_seconds": round(generated_in, 1),
-        "postgres": pg_version,
+        "school_id": school.pk,
         "sessions": {name: make_session(user) for name, user in users.items()},
         "start_teacher": reverse("start", kwargs={"school_id": school.pk, "role": Role.TEACHER}),
         "start_ib": reverse("start", kwargs={"school_id": school.pk, "role": Role.IB}),
         "start_af": reverse("start", kwargs={"school_id": school.pk, "role": Role.AF}),
         "case_200": reverse("cases:case-detail", kwargs={"pk": case_200.pk}),
         "pdf_50": reverse("cases:extract-release", kwargs={"pk": case_50.pk}),
-        "counts": {
-            "cases": Case.objects.count(),
-            "cases_at_school_001": Case.objects.filter(school=school).count(),
-        },
     }
 
 
