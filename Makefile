@@ -1,6 +1,6 @@
 # Meldcode — the two commands a developer needs:
 #   make run    start the demo on http://127.0.0.1:8000 (SQLite, demo data)
-#   make test   run the whole test suite
+#   make test   run the whole test suite (both cores: pytest-xdist)
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
@@ -13,11 +13,12 @@ PYTHON ?= $(shell for c in python3.13 python3.12 $$(ls -d $$HOME/.pyenv/versions
 	if command -v $$c >/dev/null 2>&1 && $$c -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1; then \
 	command -v $$c; break; fi; done)
 
-.PHONY: help run test venv demo-data messages lint clean bench
+.PHONY: help run test test-fast venv demo-data messages lint clean bench
 
 help:
 	@echo "make run    start the demo on http://127.0.0.1:8000 (SQLite, demo data)"
 	@echo "make test   run the whole test suite (SQLite; set DATABASE_URL for PostgreSQL)"
+	@echo "make test-fast  the suite without the browser and the PostgreSQL-only tests"
 	@echo "make lint   ruff"
 	@echo "make messages  update and compile the translations"
 	@echo "make bench  benchmark at large-board size (PostgreSQL; see docs/performance.md)"
@@ -42,9 +43,16 @@ run: $(STAMP)
 
 # Tests import the settings with DEBUG=true (development defaults, plain static files); Django's test runner
 # itself runs every test with DEBUG off.
+# XDIST: how many processes share the tests (pytest-xdist; "auto" = one per core). XDIST=0 runs them in one process.
+XDIST ?= auto
+
 test: export DEBUG = true
 test: $(STAMP)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(XDIST) $(PYTEST_ARGS)
+
+test-fast: export DEBUG = true
+test-fast: $(STAMP)
+	$(PY) -m pytest -n $(XDIST) -m "not browser and not postgres" $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -149,8 +149,8 @@ def prepare(env: dict) -> dict:
     django.setup()
     from django.db import connection
 
-    from cases import largeboard
     from cases.models import Case
+    from demo import largeboard
 
     with connection.cursor() as cur:
         cur.execute("SELECT version()")
@@ -174,8 +174,10 @@ def pages_and_sessions() -> dict:
     and a fresh session for each bench user; also used by ``bench/profile_page.py``."""
     from django.urls import reverse
 
-    from cases import largeboard
-    from cases.models import Case, Role, School, User
+    from accounts.models import User
+    from cases.models import Case
+    from demo import largeboard
+    from schools.models import Role, School
 
     school = School.objects.get(board__name=largeboard.existing_signature(), name__endswith=" 001")
     users = {
@@ -192,7 +194,7 @@ def pages_and_sessions() -> dict:
         "start_ib": reverse("start", kwargs={"school_id": school.pk, "role": Role.IB}),
         "start_af": reverse("start", kwargs={"school_id": school.pk, "role": Role.AF}),
         "case_200": reverse("cases:case-detail", kwargs={"pk": case_200.pk}),
-        "pdf_50": reverse("cases:extract-release", kwargs={"pk": case_50.pk}),
+        "pdf_50": reverse("dossier:extract-release", kwargs={"pk": case_50.pk}),
     }
 
 

@@ -18,18 +18,10 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 
+from accounts.models import User
 from cases import permissions as perms
-from cases.models import (
-    AccessGroup,
-    Case,
-    CaseGroupObjectPermission,
-    CaseUserObjectPermission,
-    ClassGroup,
-    Membership,
-    Pupil,
-    Role,
-    User,
-)
+from cases.models import AccessGroup, Case, CaseGroupObjectPermission, CaseUserObjectPermission
+from schools.models import ClassGroup, Membership, Pupil, Role
 
 
 def role_group(school_id: int, role: str) -> Group:

@@ -3,7 +3,8 @@
 from contextvars import ContextVar
 from dataclasses import dataclass
 
-from cases.models import AuditEvent, Case, User
+from accounts.models import User
+from cases.models import AuditEvent, Case
 
 
 @dataclass(frozen=True)

@@ -28,18 +28,18 @@ from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from cases.models import (
     AccessRequest,
     Case,
     CaseState,
     HelpPlan,
     MonitoringAgreement,
-    Role,
-    User,
     VeiligThuisOutcome,
     VeiligThuisReport,
 )
 from cases.models.case import EARLY_STATES
+from schools.models import Role
 
 # --- Dutch working days ------------------------------------------------------------------------------------------
 

@@ -1,5 +1,4 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
@@ -31,25 +30,9 @@ from cases.models import (
 )
 from cases.models.decisions import FLAG_CRITERIA
 from cases.models.entries import VT_ADVICE_POINTS
-from cases.models.retention import AccessRequest, AccessRequestHandled
-from cases.models.social_map import PartnerKind, SocialMapEntry
+from schools.models.social_map import PartnerKind, SocialMapEntry
 
 TEXT_LIMIT = 10_000
-
-
-class LoginForm(AuthenticationForm):
-    error_messages = {
-        "invalid_login": _(
-            "The username or password is not correct. Both are case-sensitive; check your caps lock key."
-        ),
-        "inactive": _("This account has been deactivated. Ask your school's administrator."),
-    }
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # AuthenticationForm sets the username's max_length after the field was made, without its validator.
-        username = self.fields["username"]
-        username.validators.append(MaxLengthValidator(username.max_length))
 
 
 class EntryForm(forms.ModelForm):
@@ -562,93 +545,3 @@ class ExpectedStateForm(forms.Form):
     """The step the user saw when they opened the form: if the case moved on meanwhile, nothing is done."""
 
     expected_state = forms.CharField(widget=forms.HiddenInput)
-
-
-class RedactionForm(forms.Form):
-    """Leave an entry out of the parent extract because it could endanger someone (the aandachtsfunctionaris)."""
-
-    entry = forms.ChoiceField(label=_("entry"))
-    reason = forms.CharField(
-        label=_("why this could endanger someone"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=2000,
-        help_text=_("For example: it shows the address of the shelter where the mother stays."),
-    )
-
-    def __init__(self, *args, choices=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["entry"].choices = [("", "—"), *choices]
-
-    def entry_key(self) -> tuple[str, int]:
-        kind, _sep, pk = self.cleaned_data["entry"].partition(":")
-        return kind, int(pk)
-
-
-# --- The social map, retention and the parents' requests -------------------------------------------------------------
-
-
-class SocialMapEntryForm(forms.ModelForm):
-    class Meta:
-        model = SocialMapEntry
-        fields = ["kind", "organisation", "region", "phone", "email", "website", "notes", "active"]
-        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
-
-    def grouped_fields(self):
-        return [("", list(self))]
-
-
-class LegalHoldForm(forms.Form):
-    reason = forms.CharField(
-        label=_("reason"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=2000,
-        help_text=_("For example: a complaint procedure or a court case in which the file may be needed."),
-    )
-
-    def grouped_fields(self):
-        return [("", list(self))]
-
-
-class AccessRequestForm(EntryForm):
-    class Meta:
-        model = AccessRequest
-        fields = ["kind", "received_on", "requester", "details"]
-        widgets = {"kind": forms.RadioSelect}
-
-    def __init__(self, *args, guardians=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        requester = self.fields["requester"]
-        requester.queryset = guardians if guardians is not None else requester.queryset.none()
-
-
-class AccessRequestHandledForm(EntryForm):
-    class Meta:
-        model = AccessRequestHandled
-        fields = ["request", "handled_on", "outcome", "notes"]
-        widgets = {"outcome": forms.RadioSelect}
-
-    def __init__(self, *args, requests=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["request"].queryset = requests if requests is not None else AccessRequest.objects.none()
-
-
-class SecondFactorCodeForm(forms.Form):
-    """A code from the authenticator app (six digits) or one of the one-time backup codes."""
-
-    code = forms.CharField(
-        label=_("Code"),
-        max_length=20,
-        help_text=_("The six digits your authenticator app shows now, or one of your backup codes."),
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "text", "spellcheck": "false"}),
-        error_messages={"required": _("Enter the code.")},
-    )
-
-
-class SecondFactorEnrolForm(forms.Form):
-    code = forms.CharField(
-        label=_("Code from the app"),
-        max_length=10,
-        help_text=_("The six digits the app shows after you added Meldcode."),
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
-        error_messages={"required": _("Enter the code.")},
-    )

@@ -18,8 +18,10 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 
+from accounts.models import User
 from cases import deadlines
-from cases.models import AccessRequest, Case, Membership, Notification, ReminderSent, Role, Transition, User
+from cases.models import AccessRequest, Case, Notification, ReminderSent, Transition
+from schools.models import Membership, Role
 
 logger = logging.getLogger(__name__)
 

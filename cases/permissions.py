@@ -19,7 +19,9 @@ from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 
-from cases.models import Case, CaseGroupObjectPermission, CaseUserObjectPermission, Membership, Role, User
+from accounts.models import User
+from cases.models import Case, CaseGroupObjectPermission, CaseUserObjectPermission
+from schools.models import Membership, Role
 
 VIEW = "view_case"
 ADD_SIGNAL = "add_signal_case"

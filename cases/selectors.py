@@ -17,6 +17,7 @@ from django.db.models import (
     prefetch_related_objects,
 )
 
+from accounts.models import User
 from cases import permissions
 from cases.models import (
     AccessRequest,
@@ -25,21 +26,18 @@ from cases.models import (
     BoardNotification,
     Case,
     CaseState,
-    ClassGroup,
     Closure,
     Consultation,
     ConsultationAction,
     ConversationAcknowledgement,
     EmergencyProposal,
     FlagAssessment,
-    Guardian,
     HelpEvaluation,
     HelpPlan,
     HelpTask,
     InspectorConsultation,
     Kindcheck,
     LegalHold,
-    Membership,
     MonitoringAgreement,
     MonitoringCheckIn,
     Notification,
@@ -48,20 +46,16 @@ from cases.models import (
     ParentTalkSkipConfirmation,
     ParentView,
     PoliceDecision,
-    Pupil,
     RiskAssessment,
-    Role,
-    School,
     Signal,
     SignalFollowUp,
-    SocialMapEntry,
     TaskDone,
     Transition,
-    User,
     VeiligThuisOutcome,
     VeiligThuisReport,
     WeighingAnswer,
 )
+from schools.models import ClassGroup, Guardian, Membership, Pupil, Role, School, SocialMapEntry
 
 # Order in which a person's roles are offered when they hold several.
 ROLE_ORDER = [Role.AF, Role.IB, Role.CONTACT_PERSON, Role.TEACHER]
@@ -466,7 +460,7 @@ class ExtractData:
 def case_extract_data(*, case: Case) -> ExtractData:
     """Everything the parent extract needs, in a fixed number of queries: the chronology, the redactions, and the
     school's contact persons (its aandachtsfunctionarissen)."""
-    from cases.models import Redaction
+    from dossier.models import Redaction
 
     return ExtractData(
         timeline=case_timeline(case=case),

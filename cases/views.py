@@ -5,7 +5,6 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -35,19 +34,11 @@ from cases.models import (
     ParentTalkSkip,
     ParentView,
     RiskAssessment,
-    Role,
-    School,
     Signal,
     SignalFollowUp,
 )
 from cases.views_decisions import next_actions
-
-
-class LoginView(auth_views.LoginView):
-    template_name = "registration/login.html"
-    authentication_form = forms.LoginForm
-    redirect_authenticated_user = True
-    extra_context = {"title": _("Log in")}
+from schools.models import Role, School
 
 
 @require_GET

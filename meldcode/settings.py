@@ -50,7 +50,12 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "accounts",
+    "schools",
     "cases",
+    "dossier",
+    "reporting",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -58,14 +63,14 @@ MIDDLEWARE = [
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "cases.middleware.LanguageCookieMiddleware",
+    "accounts.middleware.LanguageCookieMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "cases.audit.AuditContextMiddleware",
-    "cases.second_factor.SecondFactorMiddleware",
+    "accounts.second_factor.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -122,7 +127,7 @@ CACHES = {
 }
 
 # --- Authentication and object permissions ----------------------------------------------------------------------
-AUTH_USER_MODEL = "cases.User"
+AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses a locked-out username before the password is checked
     "django.contrib.auth.backends.ModelBackend",

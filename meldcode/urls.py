@@ -7,7 +7,11 @@ admin.site.site_title = "Meldcode"
 admin.site.index_title = admin.site.site_header
 
 urlpatterns = [
+    path("", include("accounts.urls")),
     path("", include("cases.urls")),
+    path("", include("schools.urls")),
+    path("", include("dossier.urls")),
+    path("", include("reporting.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("beheer/", admin.site.urls),
 ]

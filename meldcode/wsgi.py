@@ -9,7 +9,7 @@ application = get_wsgi_application()
 
 if settings.MELDCODE_PDF_WARM_UP:
     # Each (gunicorn) worker loads WeasyPrint and its fonts now rather than on its first parent extract (~1 s).
-    from cases import pdf
+    from dossier import pdf
 
     pdf.warm_up()
 

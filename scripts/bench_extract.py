@@ -39,8 +39,10 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
 
-    from cases import extract, pdf, selectors, services
-    from cases.models import Case, Role
+    from cases import selectors, services
+    from cases.models import Case
+    from dossier import extract, pdf
+    from schools.models import Role
     from tests import factories
 
     school = factories.SchoolFactory(name="Basisschool De Proefboom")

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 import pytest
 from django.test import Client
 
-from cases.models import ClassGroup, Role, School, User
+from accounts.models import User
+from schools.models import ClassGroup, Role, School
 from tests import factories
 from tests.otp import login_verified
 

@@ -3,7 +3,8 @@ import datetime
 import factory
 from factory.django import DjangoModelFactory
 
-from cases.models import Board, ClassGroup, Guardian, HouseholdMember, Membership, Pupil, Role, School, User
+from accounts.models import User
+from schools.models import Board, ClassGroup, Guardian, HouseholdMember, Membership, Pupil, Role, School
 
 PASSWORD = "test-wachtwoord-123"
 

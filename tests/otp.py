@@ -8,7 +8,7 @@ from django_otp.oath import hotp
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from cases.models import User
+from accounts.models import User
 
 TEST_DEVICE_NAME = "test"
 

@@ -10,18 +10,11 @@ from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.urls import reverse
 
+from accounts.models import User
 from cases import permissions as perms
 from cases import services
-from cases.models import (
-    AccessGroup,
-    Case,
-    CaseGroupObjectPermission,
-    CaseUserObjectPermission,
-    Membership,
-    Role,
-    Transition,
-    User,
-)
+from cases.models import AccessGroup, Case, CaseGroupObjectPermission, CaseUserObjectPermission, Transition
+from schools.models import Membership, Role
 from tests import factories
 
 needs_sync_access = pytest.mark.skipif(

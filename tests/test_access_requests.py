@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from cases import deadlines, notify, services
 from cases.models import AccessRequest, AccessRequestHandled, AppendOnlyError, Case, ReminderSent
+from dossier import services as dossier_services
 from tests import factories
 from tests.test_deadlines import assert_no_case_details, d, travel, walk_to
 
@@ -23,7 +24,7 @@ def case_with_guardian(cast, state="consulting"):
 
 
 def record(cast, case, guardian, received: str, kind="inspection") -> AccessRequest:
-    return services.access_request_record(
+    return dossier_services.access_request_record(
         user=cast.ib,
         case=case,
         request=AccessRequest(kind=kind, received_on=d(received), requester=guardian),
@@ -55,7 +56,7 @@ def test_the_deadline_shows_on_the_case_and_disappears_when_answered(cast_a, cli
         start = client_for(cast_a.af).get(reverse("start", kwargs={"school_id": cast_a.school.pk, "role": "af"}))
         assert [c.pk for c in start.context["request_cases"]] == [case.pk]
 
-        services.access_request_handle(
+        dossier_services.access_request_handle(
             user=cast_a.af,
             case=case,
             handled=AccessRequestHandled(
@@ -65,7 +66,7 @@ def test_the_deadline_shows_on_the_case_and_disappears_when_answered(cast_a, cli
         page = client_for(cast_a.af).get(reverse("cases:case-detail", kwargs={"pk": case.pk}))
         assert deadlines.ACCESS_REQUEST not in {x.kind for x in page.context["case"].deadlines}
         with pytest.raises(Exception):  # noqa: B017 - a second answer is refused (validation or uniqueness)
-            services.access_request_handle(
+            dossier_services.access_request_handle(
                 user=cast_a.af,
                 case=case,
                 handled=AccessRequestHandled(request=request, handled_on=d("2026-02-20"), outcome="granted", notes="x"),
@@ -119,7 +120,7 @@ def test_two_requests_on_one_case_are_two_deadlines_with_their_own_reminders(cas
 def test_the_form_keeps_the_input_and_refuses_a_parent_of_another_pupil(cast_a, cast_b, client_for):
     case, guardian = case_with_guardian(cast_a)
     stranger = factories.GuardianFactory(pupil=factories.PupilFactory(class_group=cast_a.group2))
-    url = reverse("cases:access-request-add", kwargs={"pk": case.pk})
+    url = reverse("dossier:access-request-add", kwargs={"pk": case.pk})
     data = {"kind": "correction", "received_on": "", "requester": guardian.pk, "details": "Geboortedatum klopt niet."}
     response = client_for(cast_a.ib).post(url, data)
     assert response.status_code == 200
@@ -131,7 +132,7 @@ def test_the_form_keeps_the_input_and_refuses_a_parent_of_another_pupil(cast_a, 
     )
     assert response.status_code == 200 and "requester" in response.context["form"].errors
     with pytest.raises(services.PermissionDenied):
-        services.access_request_record(
+        dossier_services.access_request_record(
             user=cast_a.ib,
             case=case,
             request=AccessRequest(kind="inspection", received_on=timezone.localdate(), requester=stranger),
@@ -159,11 +160,12 @@ def test_requests_are_append_only(cast_a):
 
 
 def test_the_parent_extract_shows_the_request_but_not_the_legal_hold(cast_a):
-    from cases import extract, selectors
+    from cases import selectors
+    from dossier import extract
 
     case, guardian = case_with_guardian(cast_a)
     record(cast_a, case, guardian, str(timezone.localdate()))
-    services.legal_hold_set(user=cast_a.af, case=case, placed=True, reason="Klachtprocedure.")
+    dossier_services.legal_hold_set(user=cast_a.af, case=case, placed=True, reason="Klachtprocedure.")
     case = selectors.case_get_for_user(user=cast_a.af, case_id=case.pk)
     data = selectors.case_extract_data(case=case)
     result = extract.build_extract(

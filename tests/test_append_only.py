@@ -19,18 +19,18 @@ from cases.models import (
     Consultation,
     ConsultationAction,
     ConversationAcknowledgement,
-    ExtractRelease,
     Kindcheck,
     ParentConversation,
     ParentTalkSkip,
     ParentTalkSkipConfirmation,
     ParentView,
-    Redaction,
     Signal,
     SignalFollowUp,
     Transition,
 )
 from cases.models.base import AppendOnlyError
+from dossier import services as dossier_services
+from dossier.models import ExtractRelease, Redaction
 from tests import factories
 
 # For every append-only model: a field to try to change, and the value to try.
@@ -129,10 +129,10 @@ def records(cast_a):
         user=cast_a.ib, case=case, skip=ParentTalkSkip(reason="danger", explanation="Vader is dreigend geweest.")
     )
     confirmation = services.parent_talk_skip_confirm(user=cast_a.af, case=case, skip=skip)
-    redaction = services.redaction_record(
+    redaction = dossier_services.redaction_record(
         user=cast_a.af, case=case, entry_type="kindcheck", entry_id=kindcheck.pk, reason="Noemt het opvangadres."
     )
-    release = services.extract_release_record(
+    release = dossier_services.extract_release_record(
         user=cast_a.af, case=case, generated_at=timezone.now(), checksum="a" * 64, included=3, left_out=1
     )
     found = {

@@ -7,8 +7,9 @@ import pytest
 from django.core.paginator import Paginator
 from django.urls import reverse
 
-from cases import selectors, services, views
+from cases import selectors, views
 from cases.models import AccessRequestHandled, Case
+from dossier import services as dossier_services
 from tests import factories
 from tests.test_access_requests import case_with_guardian, record
 from tests.test_queries import make_cases, measure
@@ -108,7 +109,7 @@ def test_open_requests_of_the_parents_are_listed_for_those_who_may_handle_them(c
     record(cast_a, case, guardian, "2026-11-02")
     answered, other_guardian = case_with_guardian(cast_a)
     request = record(cast_a, answered, other_guardian, "2026-11-03")
-    services.access_request_handle(
+    dossier_services.access_request_handle(
         user=cast_a.af,
         case=Case.objects.get(pk=answered.pk),
         handled=AccessRequestHandled(

@@ -134,7 +134,7 @@ def test_what_the_viewer_may_do_is_part_of_the_key(cast_a, client_for):
 
 
 def test_the_fingerprint_covers_loaded_related_records():
-    from cases.models import User
+    from accounts.models import User
 
     author = User(pk=1, username="x", first_name="A", last_name="B")
     signal = Signal(pk=5, description="tekst", recorded_at=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC))

@@ -12,8 +12,10 @@ import pytest
 from django.db import connection, connections
 from django.utils import translation
 
+from accounts.models import User
 from cases import services
-from cases.models import AuditEvent, Case, Membership, Role, Transition, User
+from cases.models import AuditEvent, Case, Transition
+from schools.models import Membership, Role
 from tests import factories
 
 pytestmark = [

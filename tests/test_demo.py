@@ -8,7 +8,8 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.test import RequestFactory
 
-from cases.models import ClassGroup, Guardian, Membership, Pupil, Role, School, User
+from accounts.models import User
+from schools.models import ClassGroup, Guardian, Membership, Pupil, Role, School
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
@@ -49,7 +50,8 @@ def test_every_demo_login_in_the_readme_works(demo):
 
 
 def test_demo_shows_the_social_map_a_partner_a_parents_request_and_a_legal_hold(demo):
-    from cases.models import AccessRequest, Case, Consultation, SocialMapEntry
+    from cases.models import AccessRequest, Case, Consultation
+    from schools.models import SocialMapEntry
 
     for school in School.objects.all():
         kinds = set(SocialMapEntry.objects.for_school(school).values_list("kind", flat=True))

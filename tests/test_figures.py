@@ -1,4 +1,4 @@
-"""Annual figures (cases/figures.py): the counts, the suppression of small counts (page, chart and CSV, and no
+"""Annual figures (reporting/figures.py): the counts, the suppression of small counts (page, chart and CSV, and no
 recovery by subtraction), no path to a case, who may see them, the audit of the export, and a fixed number of
 queries."""
 
@@ -18,8 +18,10 @@ from django.utils import timezone, translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cases import figures as fig
-from cases.models import AuditEvent, Board, Case, CaseState, Transition, User, VeiligThuisOutcome, VeiligThuisReport
+from accounts.models import User
+from cases.models import AuditEvent, Case, CaseState, Transition, VeiligThuisOutcome, VeiligThuisReport
+from reporting import figures as fig
+from schools.models import Board
 from tests import factories
 from tests.conftest import make_school_cast
 
@@ -262,7 +264,7 @@ def _main(response) -> str:
 
 
 def test_the_page_suppresses_small_counts_in_table_and_chart(cast_a, world, client_for):
-    response = client_for(cast_a.af).get(reverse("cases:figures-school", kwargs={"school_id": cast_a.school.pk}))
+    response = client_for(cast_a.af).get(reverse("reporting:figures-school", kwargs={"school_id": cast_a.school.pk}))
     assert response.status_code == 200
     html = _main(response)
     routes = next(g for g in response.context["figures"].groups if g.key == "routes")
@@ -284,7 +286,7 @@ def test_the_page_suppresses_small_counts_in_table_and_chart(cast_a, world, clie
 
 
 def test_no_path_from_the_figures_to_a_case(cast_a, world, client_for):
-    response = client_for(cast_a.af).get(reverse("cases:figures-school", kwargs={"school_id": cast_a.school.pk}))
+    response = client_for(cast_a.af).get(reverse("reporting:figures-school", kwargs={"school_id": cast_a.school.pk}))
     html = _main(response)
     assert "/dossiers/" not in html
     for case in world:
@@ -295,7 +297,7 @@ def test_no_path_from_the_figures_to_a_case(cast_a, world, client_for):
 
 def test_the_csv_suppresses_small_counts_and_is_audited(cast_a, world, client_for):
     response = client_for(cast_a.af).get(
-        reverse("cases:figures-school-csv", kwargs={"school_id": cast_a.school.pk}) + "?jaar=2026"
+        reverse("reporting:figures-school-csv", kwargs={"school_id": cast_a.school.pk}) + "?jaar=2026"
     )
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment;")
@@ -317,7 +319,9 @@ def test_the_csv_suppresses_small_counts_and_is_audited(cast_a, world, client_fo
 def test_the_csv_is_safe_against_formula_injection(cast_a, client_for):
     cast_a.school.name = '=HYPERLINK("http://example.invalid")'
     cast_a.school.save()
-    response = client_for(cast_a.af).get(reverse("cases:figures-school-csv", kwargs={"school_id": cast_a.school.pk}))
+    response = client_for(cast_a.af).get(
+        reverse("reporting:figures-school-csv", kwargs={"school_id": cast_a.school.pk})
+    )
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert all(row[0] == "'" + cast_a.school.name for row in rows[1:])
     assert fig.csv_safe("+31") == "'+31" and fig.csv_safe("-1") == "'-1" and fig.csv_safe("@x") == "'@x"
@@ -326,7 +330,7 @@ def test_the_csv_is_safe_against_formula_injection(cast_a, client_for):
 
 def test_an_invalid_year_falls_back_to_this_year(cast_a, client_for):
     client = client_for(cast_a.af)
-    url = reverse("cases:figures-school", kwargs={"school_id": cast_a.school.pk})
+    url = reverse("reporting:figures-school", kwargs={"school_id": cast_a.school.pk})
     for value in ("abc", "1999", "2999"):
         assert client.get(url, {"jaar": value}).context["figures"].year == 2026
     assert client.get(url, {"jaar": "2025"}).context["figures"].year == 2025
@@ -343,27 +347,27 @@ def staff(db):
 def test_an_administrator_sees_the_board_and_every_school(cast_a, cast_b, world, staff, client_for):
     client = client_for(staff)
     board = cast_a.school.board
-    response = client.get(reverse("cases:figures-board", kwargs={"board_id": board.pk}))
+    response = client.get(reverse("reporting:figures-board", kwargs={"board_id": board.pk}))
     assert response.status_code == 200
     assert _values(response.context["figures"], "schools") == ([9, 1], 10)
-    assert client.get(reverse("cases:figures-school", kwargs={"school_id": cast_b.school.pk})).status_code == 200
-    csv_response = client.get(reverse("cases:figures-board-csv", kwargs={"board_id": board.pk}))
+    assert client.get(reverse("reporting:figures-school", kwargs={"school_id": cast_b.school.pk})).status_code == 200
+    csv_response = client.get(reverse("reporting:figures-board-csv", kwargs={"board_id": board.pk}))
     assert csv_response.status_code == 200
     assert AuditEvent.objects.filter(user=staff, action=AuditEvent.Action.EXPORT, case=None).count() == 1
-    index = client.get(reverse("cases:figures"))
+    index = client.get(reverse("reporting:figures"))
     assert index.status_code == 200 and board.name in index.content.decode()
 
 
 def test_another_boards_school_is_hidden_from_an_aandachtsfunctionaris(cast_a, client_for):
     other = make_school_cast("C", board=factories.BoardFactory())
     client = client_for(cast_a.af)
-    assert client.get(reverse("cases:figures-school", kwargs={"school_id": other.school.pk})).status_code == 404
-    assert client.get(reverse("cases:figures-board", kwargs={"board_id": other.school.board_id})).status_code == 404
+    assert client.get(reverse("reporting:figures-school", kwargs={"school_id": other.school.pk})).status_code == 404
+    assert client.get(reverse("reporting:figures-board", kwargs={"board_id": other.school.board_id})).status_code == 404
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).exists()
 
 
 def test_the_menu_shows_the_figures_only_to_those_who_may_see_them(cast_a, staff, client_for):
-    link = reverse("cases:figures")
+    link = reverse("reporting:figures")
     assert link in client_for(cast_a.af).get(reverse("cases:case-list")).content.decode()
     assert link in client_for(staff).get(reverse("home")).content.decode()
     for user in (cast_a.teacher, cast_a.ib):
@@ -373,7 +377,7 @@ def test_the_menu_shows_the_figures_only_to_those_who_may_see_them(cast_a, staff
 def test_a_former_aandachtsfunctionaris_sees_nothing(cast_a, client_for):
     user = User.objects.get(pk=cast_a.af.pk)
     user.memberships.all().delete()
-    response = client_for(user).get(reverse("cases:figures-school", kwargs={"school_id": cast_a.school.pk}))
+    response = client_for(user).get(reverse("reporting:figures-school", kwargs={"school_id": cast_a.school.pk}))
     assert response.status_code == 404
 
 
@@ -386,7 +390,7 @@ FIGURES_PAGE_QUERIES = 12
 
 def test_the_figures_take_a_fixed_number_of_queries(cast_a, client_for):
     client = client_for(cast_a.af)
-    url = reverse("cases:figures-school", kwargs={"school_id": cast_a.school.pk})
+    url = reverse("reporting:figures-school", kwargs={"school_id": cast_a.school.pk})
     client.get(url)
     counts = []
     for extra in (1, 12):
@@ -403,6 +407,8 @@ def test_the_figures_take_a_fixed_number_of_queries(cast_a, client_for):
 def test_the_board_has_no_board_role_so_only_staff_sees_it(cast_a, client_for):
     assert Board.objects.count() == 1
     for user in (cast_a.af, cast_a.ib, cast_a.teacher):
-        response = client_for(user).get(reverse("cases:figures-board", kwargs={"board_id": cast_a.school.board_id}))
+        response = client_for(user).get(reverse("reporting:figures-board", kwargs={"board_id": cast_a.school.board_id}))
         assert response.status_code == 403
-    assert Client().get(reverse("cases:figures-board", kwargs={"board_id": cast_a.school.board_id})).status_code == 302
+    assert (
+        Client().get(reverse("reporting:figures-board", kwargs={"board_id": cast_a.school.board_id})).status_code == 302
+    )

@@ -9,7 +9,8 @@ from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 from django.db import transaction
 
-from cases import access, largeboard, selectors
+from accounts.models import User
+from cases import access, selectors
 from cases.models import (
     AccessGroup,
     Case,
@@ -17,12 +18,11 @@ from cases.models import (
     CaseState,
     CaseUserObjectPermission,
     Notification,
-    Pupil,
-    School,
     Signal,
     Transition,
-    User,
 )
+from demo import largeboard
+from schools.models import Pupil, School
 
 SIZE = {"schools": 3, "pupils": 120, "cases": 150, "entries": 2000}
 

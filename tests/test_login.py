@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from cases.models import Role
+from schools.models import Role
 from tests import factories
 from tests.factories import PASSWORD
 from tests.otp import next_totp_code

@@ -15,19 +15,13 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from cases import extract as extract_rules
-from cases import pdf, selectors, services
 from cases import permissions as perms
-from cases.models import (
-    AuditEvent,
-    Case,
-    ExtractRelease,
-    ParentView,
-    Redaction,
-    Signal,
-    VeiligThuisOutcome,
-    VeiligThuisReport,
-)
+from cases import selectors, services
+from cases.models import AuditEvent, Case, ParentView, Signal, VeiligThuisOutcome, VeiligThuisReport
+from dossier import extract as extract_rules
+from dossier import pdf
+from dossier import services as dossier_services
+from dossier.models import ExtractRelease, Redaction
 from tests import factories
 
 PARENT_VIEW = "Wij vinden dat juf Femke te snel conclusies trekt; Noor valt vaak van haar step."
@@ -105,7 +99,7 @@ def rich_case(cast):
     shelter_signal = services.signal_record(
         user=cast.af, case=Case.objects.get(pk=case.pk), signal=factories.make_signal(description=SHELTER)
     )
-    services.redaction_record(
+    dossier_services.redaction_record(
         user=cast.af,
         case=case,
         entry_type="signal",
@@ -116,7 +110,7 @@ def rich_case(cast):
 
 
 def release(client, case):
-    response = client.post(reverse("cases:extract-release", kwargs={"pk": case.pk}))
+    response = client.post(reverse("dossier:extract-release", kwargs={"pk": case.pk}))
     assert response.status_code == 200, response.status_code
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"].startswith("attachment;")
@@ -188,7 +182,7 @@ def test_the_checksum_is_stored_printed_and_recomputable(cast_a, client_for):
 def test_every_entry_is_in_the_extract_or_listed_as_left_out_with_a_reason(cast_a, client_for):
     case = rich_case(cast_a)
 
-    response = client_for(cast_a.af).get(reverse("cases:extract-preview", kwargs={"pk": case.pk}))
+    response = client_for(cast_a.af).get(reverse("dossier:extract-preview", kwargs={"pk": case.pk}))
 
     assert response.status_code == 200
     extract = response.context["extract"]
@@ -214,14 +208,14 @@ def test_the_aandachtsfunctionaris_marks_an_entry_as_endangering_from_the_previe
     client = client_for(cast_a.af)
 
     response = client.post(
-        reverse("cases:extract-redact", kwargs={"pk": case.pk}),
+        reverse("dossier:extract-redact", kwargs={"pk": case.pk}),
         {"entry": f"signal:{signal.pk}", "reason": "Bevat het adres van de opvang."},
     )
 
     assert response.status_code == 302
     redaction = Redaction.objects.get(case=case)
     assert (redaction.entry_type, redaction.entry_id, redaction.approved_by) == ("signal", signal.pk, cast_a.af)
-    preview = client.get(reverse("cases:extract-preview", kwargs={"pk": case.pk}))
+    preview = client.get(reverse("dossier:extract-preview", kwargs={"pk": case.pk}))
     assert f"signal:{signal.pk}" in {item.key for item in preview.context["extract"].left_out}
 
 
@@ -229,9 +223,9 @@ def test_the_ib_may_preview_but_not_mark_entries(cast_a, client_for):
     case = factories.case_in_state(cast_a, "consulting")
     signal = Signal.objects.get(case=case)
     client = client_for(cast_a.ib)
-    assert client.get(reverse("cases:extract-preview", kwargs={"pk": case.pk})).context["redaction_form"] is None
+    assert client.get(reverse("dossier:extract-preview", kwargs={"pk": case.pk})).context["redaction_form"] is None
     response = client.post(
-        reverse("cases:extract-redact", kwargs={"pk": case.pk}), {"entry": f"signal:{signal.pk}", "reason": "x"}
+        reverse("dossier:extract-redact", kwargs={"pk": case.pk}), {"entry": f"signal:{signal.pk}", "reason": "x"}
     )
     assert response.status_code == 403
     assert not Redaction.objects.exists()
@@ -240,7 +234,7 @@ def test_the_ib_may_preview_but_not_mark_entries(cast_a, client_for):
 @pytest.mark.parametrize("name", ["extract-preview", "extract-release"])
 def test_a_teacher_gets_403_and_another_school_404(name, cast_a, cast_b, client_for):
     case = factories.case_in_state(cast_a, "consulting")
-    url = reverse(f"cases:{name}", kwargs={"pk": case.pk})
+    url = reverse(f"dossier:{name}", kwargs={"pk": case.pk})
     method = "get" if name == "extract-preview" else "post"
 
     assert getattr(client_for(cast_a.teacher), method)(url).status_code == 403
@@ -293,7 +287,7 @@ def test_a_failing_warm_up_is_logged_and_does_not_stop_the_application(monkeypat
         raise OSError("cannot load library 'pango-1.0-0'")
 
     monkeypatch.setattr(pdf, "_write_pdf", broken)
-    with caplog.at_level(logging.ERROR, logger="cases.pdf"):
+    with caplog.at_level(logging.ERROR, logger="dossier.pdf"):
         assert pdf.warm_up() is False
     assert "Warming up the PDF renderer failed" in caplog.text
     assert "pango" in caplog.text

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 
 from cases import selectors
 from cases.admin import ClassGroupForm
-from cases.models import Membership, Role
+from schools.models import Membership, Role
 from tests import factories
 
 

@@ -29,6 +29,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.models import User
 from cases import access, services, views
 from cases import permissions as perms
 from cases.models import (
@@ -39,28 +40,21 @@ from cases.models import (
     CaseState,
     Consultation,
     ConversationAcknowledgement,
-    ExtractRelease,
-    Guardian,
     Kindcheck,
     LegalHold,
-    Membership,
     Notification,
     ParentConversation,
     ParentTalkSkip,
     ParentTalkSkipConfirmation,
     ParentView,
-    PartnerKind,
-    Pupil,
-    Redaction,
     ReminderSent,
-    Role,
     Signal,
     SignalFollowUp,
-    SocialMapEntry,
     Transition,
-    User,
 )
 from cases.models.base import AppendOnlyModel, Entry
+from dossier.models import ExtractRelease, Redaction
+from schools.models import Guardian, Membership, PartnerKind, Pupil, Role, SocialMapEntry
 from tests import factories
 from tests.conftest import CAST_ROLES, SchoolCast
 from tests.otp import login_verified
@@ -412,7 +406,7 @@ def check_extract_preview(world, actor, response):
 
 
 def check_extract_redacted(world, actor, response):
-    assert response.url == reverse("cases:extract-preview", kwargs={"pk": world.case.pk})
+    assert response.url == reverse("dossier:extract-preview", kwargs={"pk": world.case.pk})
     redaction = Redaction.objects.get(case=world.case)
     assert (redaction.key, redaction.approved_by) == (f"signal:{world.signal.pk}", world.user(actor))
 
@@ -467,7 +461,7 @@ def check_social_map(world, actor, response):
 
 
 def check_social_map_added(world, actor, response):
-    assert response.url == reverse("cases:social-map", kwargs={"school_id": world.a.school.pk})
+    assert response.url == reverse("schools:social-map", kwargs={"school_id": world.a.school.pk})
     entry = SocialMapEntry.objects.get(organisation="GGD Proefregio")
     assert (entry.school, entry.board, entry.kind) == (world.a.school, None, PartnerKind.SCHOOL_DOCTOR)
 
@@ -523,7 +517,7 @@ def check_figures_csv(world, actor, response):
 
 def check_figures_index(world, actor, response):
     assert response.url == reverse(
-        "cases:figures-school", kwargs={"school_id": world.user(actor).memberships.get().school_id}
+        "reporting:figures-school", kwargs={"school_id": world.user(actor).memberships.get().school_id}
     )
 
 
@@ -866,7 +860,7 @@ ROWS = [
         writes=True,
     ),
     Row(
-        "cases:extract-preview",
+        "dossier:extract-preview",
         "",
         "GET",
         expect(teacher=FORBIDDEN, ib=OK, af=OK),
@@ -874,7 +868,7 @@ ROWS = [
         check=check_extract_preview,
     ),
     Row(
-        "cases:extract-redact",
+        "dossier:extract-redact",
         "",
         "POST",
         expect(teacher=FORBIDDEN, ib=FORBIDDEN, af=DONE),
@@ -884,7 +878,7 @@ ROWS = [
         writes=True,
     ),
     Row(
-        "cases:extract-release",
+        "dossier:extract-release",
         "",
         "POST",
         expect(teacher=FORBIDDEN, ib=OK, af=OK),
@@ -906,7 +900,7 @@ ROWS = [
     ),
     # --- The social map, the legal hold, the parents' requests ---
     Row(
-        "cases:social-map",
+        "schools:social-map",
         "",
         "GET",
         expect(**dict.fromkeys(CAST_ROLES, OK)),
@@ -915,7 +909,7 @@ ROWS = [
         hide_key="school_id",
     ),
     Row(
-        "cases:social-map-add",
+        "schools:social-map-add",
         "",
         "GET",
         expect(teacher=FORBIDDEN, other_teacher=FORBIDDEN, contact_person=FORBIDDEN, ib=OK, af=OK),
@@ -924,7 +918,7 @@ ROWS = [
         also_accepts="POST",
     ),
     Row(
-        "cases:social-map-add",
+        "schools:social-map-add",
         "a school doctor",
         "POST",
         expect(teacher=FORBIDDEN, other_teacher=FORBIDDEN, contact_person=FORBIDDEN, ib=DONE, af=DONE),
@@ -940,7 +934,7 @@ ROWS = [
         writes=True,
     ),
     Row(
-        "cases:social-map-edit",
+        "schools:social-map-edit",
         "the school's own entry",
         "GET",
         expect(teacher=FORBIDDEN, other_teacher=FORBIDDEN, contact_person=FORBIDDEN, ib=OK, af=OK),
@@ -949,7 +943,7 @@ ROWS = [
         also_accepts="POST",
     ),
     Row(
-        "cases:legal-hold",
+        "dossier:legal-hold",
         "",
         "GET",
         expect(teacher=FORBIDDEN, ib=FORBIDDEN, af=OK),
@@ -958,7 +952,7 @@ ROWS = [
         also_accepts="POST",
     ),
     Row(
-        "cases:legal-hold",
+        "dossier:legal-hold",
         "placed",
         "POST",
         expect(teacher=FORBIDDEN, ib=FORBIDDEN, af=DONE),
@@ -968,7 +962,7 @@ ROWS = [
         writes=True,
     ),
     Row(
-        "cases:access-request-add",
+        "dossier:access-request-add",
         "",
         "GET",
         expect(teacher=FORBIDDEN, ib=OK, af=OK),
@@ -977,7 +971,7 @@ ROWS = [
         also_accepts="POST",
     ),
     Row(
-        "cases:access-request-add",
+        "dossier:access-request-add",
         "a request to see the file",
         "POST",
         expect(teacher=FORBIDDEN, ib=DONE, af=DONE),
@@ -987,7 +981,7 @@ ROWS = [
         writes=True,
     ),
     Row(
-        "cases:access-request-answer",
+        "dossier:access-request-answer",
         "",
         "GET",
         expect(teacher=FORBIDDEN, ib=OK, af=OK),
@@ -997,7 +991,7 @@ ROWS = [
     ),
     # --- annual figures: the aandachtsfunctionaris of the school; administrators (not in the cast) see them all ---
     Row(
-        "cases:figures",
+        "reporting:figures",
         "",
         "GET",
         expect(teacher=FORBIDDEN, other_teacher=FORBIDDEN, contact_person=FORBIDDEN, ib=FORBIDDEN, af=DONE)
@@ -1008,7 +1002,7 @@ ROWS = [
         hide_key=None,
     ),
     Row(
-        "cases:figures-school",
+        "reporting:figures-school",
         "school A",
         "GET",
         expect(teacher=FORBIDDEN, other_teacher=FORBIDDEN, contact_person=FORBIDDEN, ib=FORBIDDEN, af=OK),
@@ -1017,7 +1011,7 @@ ROWS = [
         hide_key="school_id",
     ),
     Row(
-        "cases:figures-school-csv",
+        "reporting:figures-school-csv",
         "school A",
         "GET",
         expect(teacher=FORBIDDEN, other_teacher=FORBIDDEN, contact_person=FORBIDDEN, ib=FORBIDDEN, af=OK),
@@ -1027,7 +1021,7 @@ ROWS = [
         writes=True,  # the export is audited
     ),
     Row(
-        "cases:figures-board",
+        "reporting:figures-board",
         "the board of schools A and B",
         "GET",
         everyone(FORBIDDEN),  # only administrators (tests/test_figures.py); 404 outside the board
@@ -1035,7 +1029,7 @@ ROWS = [
         hide_key="board_id",
     ),
     Row(
-        "cases:figures-board-csv",
+        "reporting:figures-board-csv",
         "the board of schools A and B",
         "GET",
         everyone(FORBIDDEN),
@@ -1091,7 +1085,7 @@ ADMIN_SITE_NAMES = {
 # URLs that a ModelAdmin adds of its own (``get_urls``). A new one needs a look (and a line here).
 ADMIN_EXTRA_NAMES = {
     "auth_user_password_change",  # UserAdmin: set a user's password
-    "cases_pupil_import",  # PupilAdmin: the pupil import (tests/test_pupil_import.py: staff with rights only)
+    "schools_pupil_import",  # PupilAdmin: the pupil import (tests/test_pupil_import.py: staff with rights only)
 }
 ADMIN_MODEL_VIEWS = ["changelist", "add", "history", "delete", "change"]
 

@@ -12,7 +12,8 @@ from django.contrib.contenttypes.models import ContentType
 from guardian.shortcuts import assign_perm, get_objects_for_user
 
 from cases import permissions as perms
-from cases.models import Case, Membership, Role
+from cases.models import Case
+from schools.models import Membership, Role
 from tests import factories
 from tests.conftest import CAST_ROLES
 

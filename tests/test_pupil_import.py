@@ -1,4 +1,4 @@
-"""The pupil import (cases/pupil_import.py): the sample file, every kind of bad row (with its line number, and
+"""The pupil import (schools/pupil_import.py): the sample file, every kind of bad row (with its line number, and
 nothing imported), repeat imports, encodings and separators, the dry run, the command, and the admin upload flow."""
 
 import datetime
@@ -12,9 +12,10 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 
+from accounts.models import User
 from cases import permissions as perms
-from cases import pupil_import
-from cases.models import ClassGroup, Guardian, Pupil, PupilImport, User
+from schools import pupil_import
+from schools.models import ClassGroup, Guardian, Pupil, PupilImport
 from tests import factories
 from tests.otp import login_verified
 from tests.test_hard_rules import nl
@@ -319,14 +320,14 @@ def admin_client(db):
 
 def upload(client, school, data: bytes, name: str = "leerlingen.csv"):
     return client.post(
-        reverse("admin:cases_pupil_import"), {"school": school.pk, "file": SimpleUploadedFile(name, data)}
+        reverse("admin:schools_pupil_import"), {"school": school.pk, "file": SimpleUploadedFile(name, data)}
     )
 
 
 def test_admin_upload_preview_and_confirm(admin_client, cast_a):
-    page = admin_client.get(reverse("admin:cases_pupil_changelist"))
-    assert reverse("admin:cases_pupil_import") in page.content.decode()
-    assert admin_client.get(reverse("admin:cases_pupil_import")).status_code == 200
+    page = admin_client.get(reverse("admin:schools_pupil_changelist"))
+    assert reverse("admin:schools_pupil_import") in page.content.decode()
+    assert admin_client.get(reverse("admin:schools_pupil_import")).status_code == 200
 
     preview = upload(admin_client, cast_a.school, SAMPLE.read_bytes())
     assert preview.status_code == 200
@@ -336,7 +337,7 @@ def test_admin_upload_preview_and_confirm(admin_client, cast_a):
     assert not Pupil.objects.filter(pupil_system_id="A200101").exists(), "the preview writes nothing"
 
     done = admin_client.post(
-        reverse("admin:cases_pupil_import"), {"confirm": "1", "checksum": preview.context["checksum"]}
+        reverse("admin:schools_pupil_import"), {"confirm": "1", "checksum": preview.context["checksum"]}
     )
     assert done.status_code == 302
     assert Pupil.objects.filter(school=cast_a.school, pupil_system_id__startswith="A2001").count() == 10
@@ -344,14 +345,14 @@ def test_admin_upload_preview_and_confirm(admin_client, cast_a):
     assert record.imported_by.username == "beheerder-test" and record.via == "admin"
     # The confirmation cannot be replayed.
     again = admin_client.post(
-        reverse("admin:cases_pupil_import"), {"confirm": "1", "checksum": preview.context["checksum"]}
+        reverse("admin:schools_pupil_import"), {"confirm": "1", "checksum": preview.context["checksum"]}
     )
     assert again.status_code == 302 and PupilImport.objects.count() == 1
 
 
 def test_admin_confirm_with_a_stale_checksum_imports_nothing(admin_client, cast_a):
     upload(admin_client, cast_a.school, SAMPLE.read_bytes())
-    response = admin_client.post(reverse("admin:cases_pupil_import"), {"confirm": "1", "checksum": "0" * 64})
+    response = admin_client.post(reverse("admin:schools_pupil_import"), {"confirm": "1", "checksum": "0" * 64})
     assert response.status_code == 302
     assert not Pupil.objects.filter(pupil_system_id="A200101").exists()
 
@@ -386,9 +387,9 @@ def test_admin_import_is_refused_to_staff_without_pupil_rights(cast_a):
     staff = factories.UserFactory(username="medewerker-beheer", is_staff=True)
     client = Client()
     login_verified(client, staff)
-    assert client.get(reverse("admin:cases_pupil_import")).status_code == 403
+    assert client.get(reverse("admin:schools_pupil_import")).status_code == 403
     response = client.post(
-        reverse("admin:cases_pupil_import"),
+        reverse("admin:schools_pupil_import"),
         {"school": cast_a.school.pk, "file": SimpleUploadedFile("l.csv", SAMPLE.read_bytes())},
     )
     assert response.status_code == 403
@@ -401,7 +402,7 @@ def test_admin_import_is_refused_to_non_staff(who, cast_a):
     if who == "ib":
         login_verified(client, cast_a.ib)
     response = client.post(
-        reverse("admin:cases_pupil_import"),
+        reverse("admin:schools_pupil_import"),
         {"school": cast_a.school.pk, "file": SimpleUploadedFile("l.csv", SAMPLE.read_bytes())},
     )
     assert response.status_code == 302 and reverse("admin:login") in response.url

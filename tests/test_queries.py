@@ -385,7 +385,7 @@ def test_the_guard_against_lazy_loads_is_in_force(cast_a):
     """The counts above are taken with lazy loads raising: prove that the switch really blocks one."""
     from django.core.exceptions import FieldFetchBlocked
 
-    from cases.models import Pupil
+    from schools.models import Pupil
 
     pupil = factories.PupilFactory(class_group=cast_a.group1)
     with lazy_loads_raise():

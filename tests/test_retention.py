@@ -12,7 +12,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from cases import retention, services
+from cases import services
 from cases.models import (
     AccessRequest,
     AccessRequestHandled,
@@ -20,14 +20,15 @@ from cases.models import (
     Case,
     CaseUserObjectPermission,
     Closure,
-    DestructionRecord,
-    Guardian,
     LegalHold,
-    Pupil,
     Signal,
     Transition,
     WeighingAnswer,
 )
+from dossier import retention
+from dossier import services as dossier_services
+from dossier.models import DestructionRecord
+from schools.models import Guardian, Pupil
 from tests import factories
 
 MARKER = "Zwavelgeel-7Q"  # a unique string put into the case's texts
@@ -45,14 +46,14 @@ def closed_case(cast, marker: str = MARKER, pupil=None):
         case=case,
         answer=WeighingAnswer(question=1, answer="A", justification=f"Verklaard: {marker}"),
     )
-    request = services.access_request_record(
+    request = dossier_services.access_request_record(
         user=cast.ib,
         case=case,
         request=AccessRequest(
             kind="inspection", received_on=timezone.localdate(), requester=guardian, details=f"Inzage gevraagd {marker}"
         ),
     )
-    services.access_request_handle(
+    dossier_services.access_request_handle(
         user=cast.ib,
         case=case,
         handled=AccessRequestHandled(
@@ -94,14 +95,14 @@ def test_destruction_leaves_no_trace_of_the_case(cast_a):
     pupil = case.pupils.get()
     kept = closed_case(cast_a, marker="Blijftstaan-3X")  # not expired on the day: closed later
     Case.objects.filter(pk=kept.pk).update(retention_until=later(case, 30))
-    assert rows_containing(MARKER).keys() >= {"cases_signal", "cases_closure", "cases_accessrequest", "cases_pupil"}
+    assert rows_containing(MARKER).keys() >= {"cases_signal", "cases_closure", "cases_accessrequest", "schools_pupil"}
     assert CaseUserObjectPermission.objects.filter(content_object=case).exists()
     assert AuditEvent.objects.filter(case=case).exists()
 
     record = retention.destroy_cases(case_ids=[case.pk, kept.pk], operator=cast_a.af, today=later(case))
 
     # Only the pupil record (a school record, kept by the pupil administration's own term) holds the name.
-    assert rows_containing(MARKER) == {"cases_pupil": 1}
+    assert rows_containing(MARKER) == {"schools_pupil": 1}
     assert Pupil.objects.filter(pk=pupil.pk).exists()
     assert Guardian.objects.filter(pupil=pupil).exists()
     assert not Case.objects.filter(pk=case.pk).exists()
@@ -118,14 +119,14 @@ def test_destruction_leaves_no_trace_of_the_case(cast_a):
 
 def test_a_legal_hold_blocks_destruction_until_it_is_lifted(cast_a):
     case = closed_case(cast_a)
-    services.legal_hold_set(user=cast_a.af, case=case, placed=True, reason="Klachtprocedure loopt.")
+    dossier_services.legal_hold_set(user=cast_a.af, case=case, placed=True, reason="Klachtprocedure loopt.")
     assert Case.objects.get(pk=case.pk).legal_hold
 
     record = retention.destroy_cases(case_ids=[case.pk], operator=cast_a.af, today=later(case))
 
     assert record.case_count == 0
     assert Signal.objects.filter(case=case).count() == 2
-    services.legal_hold_set(user=cast_a.af, case=case, placed=False, reason="Klacht afgehandeld.")
+    dossier_services.legal_hold_set(user=cast_a.af, case=case, placed=False, reason="Klacht afgehandeld.")
     assert [h.placed for h in LegalHold.objects.filter(case=case)] == [True, False]
     assert retention.destroy_cases(case_ids=[case.pk], operator=cast_a.af, today=later(case)).case_count == 1
     assert not Case.objects.filter(pk=case.pk).exists()
@@ -133,7 +134,7 @@ def test_a_legal_hold_blocks_destruction_until_it_is_lifted(cast_a):
 
 def test_only_the_aandachtsfunctionaris_places_a_legal_hold_and_a_refusal_changes_nothing(cast_a, client_for):
     case = closed_case(cast_a)
-    url = reverse("cases:legal-hold", kwargs={"pk": case.pk})
+    url = reverse("dossier:legal-hold", kwargs={"pk": case.pk})
     assert client_for(cast_a.ib).post(url, {"reason": "Zomaar."}).status_code == 403
     assert not Case.objects.get(pk=case.pk).legal_hold
     # Without a reason: the form again, in Dutch, nothing changed.
@@ -187,7 +188,7 @@ def test_destruction_gets_past_the_triggers_on_postgresql_and_only_there(cast_a)
         cursor.execute("DELETE FROM cases_signal WHERE case_id = %s", [case.pk])
     record = retention.destroy_cases(case_ids=[case.pk], operator=cast_a.af, today=later(case))
     assert record.case_count == 1
-    assert rows_containing(MARKER) == {"cases_pupil": 1}
+    assert rows_containing(MARKER) == {"schools_pupil": 1}
     # The triggers are back on afterwards.
     other = closed_case(cast_a, marker="Nogsteeds-9K")
     with pytest.raises(InternalError), transaction.atomic(), connection.cursor() as cursor:

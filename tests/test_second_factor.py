@@ -15,7 +15,8 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from cases.models import AuditEvent, User
+from accounts.models import User
+from cases.models import AuditEvent
 from tests import factories
 from tests.factories import PASSWORD
 from tests.otp import next_totp_code
@@ -49,7 +50,7 @@ def test_an_ib_without_a_second_factor_must_set_one_up_before_anything_else(cast
         reverse("home"),
         reverse("cases:case-list"),
         reverse("cases:case-detail", kwargs={"pk": case.pk}),
-        reverse("cases:extract-preview", kwargs={"pk": case.pk}),
+        reverse("dossier:extract-preview", kwargs={"pk": case.pk}),
         reverse("security"),
         "/beheer/",
     ]:
@@ -247,7 +248,7 @@ def test_the_admin_action_resets_the_second_factor(client_for, cast_a):
     root = User.objects.create_superuser("beheer-test", "beheer@example.invalid", PASSWORD)
     app_device(cast_a.ib)
     response = client_for(root).post(
-        reverse("admin:cases_user_changelist"),
+        reverse("admin:accounts_user_changelist"),
         {"action": "reset_second_factor", "_selected_action": [cast_a.ib.pk]},
     )
     assert response.status_code == 302
@@ -264,7 +265,7 @@ def demo(db):
 
 
 def test_the_demo_users_have_their_documented_secrets(demo):
-    from cases.management.commands.load_demo import DEMO_TOTP_SECRETS
+    from demo.management.commands.load_demo import DEMO_TOTP_SECRETS
 
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
     for username, secret in DEMO_TOTP_SECRETS.items():

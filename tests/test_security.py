@@ -5,9 +5,12 @@ import importlib
 import inspect
 import logging
 import pkgutil
+from pathlib import Path
 
 import pytest
 from django import forms as django_forms
+from django.apps import apps as django_apps
+from django.conf import settings
 from django.core.management import call_command
 from django.core.validators import MaxLengthValidator
 from django.template.loader import render_to_string
@@ -88,16 +91,25 @@ def test_the_aandachtsfunctionaris_sees_who_looked_at_the_case(client_for, cast_
 
 
 # --- Bad input, generated from every form of the application -------------------------------------------------------
-# The forms are discovered (every Form/ModelForm class defined in the ``cases`` package), so a new form is tested
+# The forms are discovered (every Form/ModelForm class defined in the project's own apps), so a new form is tested
 # without editing this file.
 
 
-def _import_all_modules() -> None:
-    import cases
+def _project_apps() -> list[str]:
+    """The installed apps whose code is in this repository (not Django's or a library's)."""
+    root = Path(settings.BASE_DIR).resolve()
+    return [app.name for app in django_apps.get_app_configs() if Path(app.path).resolve().is_relative_to(root)]
 
-    for info in pkgutil.walk_packages(cases.__path__, "cases."):
-        if ".migrations" not in info.name:
-            importlib.import_module(info.name)
+
+PROJECT_APPS = _project_apps()
+
+
+def _import_all_modules() -> None:
+    for name in PROJECT_APPS:
+        package = importlib.import_module(name)
+        for info in pkgutil.walk_packages(package.__path__, f"{name}."):
+            if ".migrations" not in info.name:
+                importlib.import_module(info.name)
 
 
 def _subclasses(cls):
@@ -111,7 +123,7 @@ def discover_form_classes() -> list[type]:
     found = {
         cls
         for cls in _subclasses(django_forms.BaseForm)
-        if cls.__module__.startswith("cases.")
+        if cls.__module__.split(".")[0] in PROJECT_APPS
         and not (issubclass(cls, django_forms.BaseModelForm) and getattr(cls._meta, "model", None) is None)
     }
     return sorted(found, key=lambda c: f"{c.__module__}.{c.__qualname__}")

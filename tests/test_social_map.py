@@ -6,7 +6,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from cases.models import Consultation, PartnerKind, SocialMapEntry
+from cases.models import Consultation
+from schools.models import PartnerKind, SocialMapEntry
 from tests import factories
 
 
@@ -36,7 +37,7 @@ def names(response) -> set[str]:
 
 
 def test_a_teacher_reads_the_national_board_and_own_entries_only(cast_a, maps, client_for):
-    response = client_for(cast_a.teacher).get(reverse("cases:social-map", kwargs={"school_id": cast_a.school.pk}))
+    response = client_for(cast_a.teacher).get(reverse("schools:social-map", kwargs={"school_id": cast_a.school.pk}))
     assert response.status_code == 200
     shown = names(response)
     assert {"Veilig Thuis", "Alarmnummer 112", "SMW Stichting Proef", "Wijkteam Vlinderwijk"} <= shown
@@ -49,7 +50,7 @@ def test_a_teacher_reads_the_national_board_and_own_entries_only(cast_a, maps, c
 
 
 def test_the_af_adds_an_entry_and_the_form_keeps_the_input_on_errors(cast_a, maps, client_for):
-    url = reverse("cases:social-map-add", kwargs={"school_id": cast_a.school.pk})
+    url = reverse("schools:social-map-add", kwargs={"school_id": cast_a.school.pk})
     data = {"kind": "school_doctor", "organisation": "JGZ Proefregio", "region": "West", "phone": "", "email": ""}
     response = client_for(cast_a.af).post(url, data)
     assert response.status_code == 200
@@ -68,10 +69,10 @@ def test_only_the_schools_own_entries_can_be_changed_and_deactivating_removes_th
 ):
     af = client_for(cast_a.af)
     for entry in (maps["board"], maps["b"], maps["other_board"]):
-        url = reverse("cases:social-map-edit", kwargs={"school_id": cast_a.school.pk, "entry_id": entry.pk})
+        url = reverse("schools:social-map-edit", kwargs={"school_id": cast_a.school.pk, "entry_id": entry.pk})
         assert af.post(url, {"kind": "other", "organisation": "Gekaapt", "phone": "1"}).status_code == 404
     assert not SocialMapEntry.objects.filter(organisation="Gekaapt").exists()
-    teacher_url = reverse("cases:social-map-edit", kwargs={"school_id": cast_a.school.pk, "entry_id": maps["a"].pk})
+    teacher_url = reverse("schools:social-map-edit", kwargs={"school_id": cast_a.school.pk, "entry_id": maps["a"].pk})
     assert (
         client_for(cast_a.teacher).post(teacher_url, {"kind": "other", "organisation": "X", "phone": "1"}).status_code
         == 403

@@ -9,7 +9,7 @@ from django_fsm import FSMField, transition
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from cases.models.base import AppendOnlyModel, append_only_triggers
-from cases.models.people import ClassGroup, Pupil, Role, School
+from schools.models.people import ClassGroup, Pupil, Role, School
 
 
 class CaseState(models.TextChoices):

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from cases import decision
 from cases.models.base import AppendOnlyModel, Entry, append_only_triggers
 from cases.models.entries import validate_not_future
-from cases.models.social_map import social_map_partner
+from schools.models.social_map import social_map_partner
 
 
 class WeighingAnswer(Entry):

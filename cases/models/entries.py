@@ -3,6 +3,7 @@ append-only (see ``cases.models.base``)."""
 
 import re
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -13,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from cases import signal_list
 from cases.models.base import AppendOnlyModel, Entry, append_only_triggers
 from cases.models.case import SignalKind, choice_label
-from cases.models.social_map import social_map_partner
+from schools.models.social_map import social_map_partner
 
 INITIAL_TOKEN = re.compile(r"^[A-Z]\.(?:[A-Za-z]\.){0,5}$")
 
@@ -495,7 +496,7 @@ class ParentTalkSkipConfirmation(AppendOnlyModel):
         ParentTalkSkip, on_delete=models.PROTECT, related_name="confirmations", verbose_name=_("reason")
     )
     confirmed_by = models.ForeignKey(
-        "cases.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("confirmed by")
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("confirmed by")
     )
     confirmed_at = models.DateTimeField(_("confirmed at"), default=timezone.now, editable=False)
 

@@ -1,15 +1,14 @@
 """Retention (domain.md §6): a legal hold that keeps a closed case past its retention date, the parents' requests
-to see, copy or correct the file (domain.md §5: answered within 1 month), and the record that destruction leaves.
+to see, copy or correct the file (domain.md §5: answered within 1 month). They are records of the case's
+chronology; what destruction leaves is ``dossier.models.DestructionRecord``.
 """
 
-from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models.base import Entry, append_only_triggers
 from cases.models.entries import validate_not_future
-from cases.models.people import Guardian
+from schools.models.people import Guardian
 
 
 class LegalHold(Entry):
@@ -81,26 +80,3 @@ class AccessRequestHandled(Entry):
 
         if self.request_id and self.handled_on and self.handled_on < self.request.received_on:
             raise ValidationError({"handled_on": _("The answer cannot be before the request was received.")})
-
-
-class DestructionRecord(models.Model):
-    """What a run of ``destroy_expired_cases --confirm`` destroyed: when, by whom, how many cases, how many per
-    school. Holds no personal data of pupils or parents, and no case numbers."""
-
-    destroyed_at = models.DateTimeField(_("destroyed at"), default=timezone.now, editable=False)
-    operator = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
-    )
-    case_count = models.PositiveIntegerField(_("number of cases"))
-    per_school = models.JSONField(
-        _("per school"), default=dict, help_text=_("Number of cases destroyed per school (BRIN code).")
-    )
-
-    class Meta:
-        verbose_name = _("destruction record")
-        verbose_name_plural = _("destruction records")
-        ordering = ["-destroyed_at", "-pk"]
-        triggers = append_only_triggers()
-
-    def __str__(self):
-        return f"{self.destroyed_at:%Y-%m-%d %H:%M} — {self.case_count}"

@@ -11,7 +11,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
 
-from cases.management.commands.load_demo import DEMO_TOTP_SECRETS
+from demo.management.commands.load_demo import DEMO_TOTP_SECRETS
 from tests.otp import next_totp_code
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM refuses to run under a running loop

@@ -4,8 +4,10 @@ JavaScript involved), everything on one page for printing; each view passes axe-
 import pytest
 from playwright.sync_api import expect
 
+from accounts.models import User
 from cases import selectors
-from cases.models import Case, CaseState, School, Signal, User
+from cases.models import Case, CaseState, Signal
+from schools.models import School
 from tests import factories
 from tests.browser.conftest import assert_accessible, login
 

@@ -8,7 +8,8 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from cases.models import AuditEvent, Case, ExtractRelease, ParentView, Redaction
+from cases.models import AuditEvent, Case, ParentView
+from dossier.models import ExtractRelease, Redaction
 from tests.browser.conftest import assert_accessible, login
 from tests.test_hard_rules import nl
 

@@ -9,7 +9,8 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
-from cases.models import AuditEvent, Pupil, PupilImport
+from cases.models import AuditEvent
+from schools.models import Pupil, PupilImport
 from tests.browser.conftest import assert_accessible, login
 from tests.test_hard_rules import nl
 
@@ -37,7 +38,7 @@ def test_af_sees_the_annual_figures_and_downloads_the_csv(page, demo_data, axe):
 
 def test_the_administrator_imports_the_sample_file(page, demo_data, axe):
     login(page, "beheerder")
-    page.goto("/beheer/cases/pupil/")
+    page.goto("/beheer/schools/pupil/")
     page.get_by_role("link", name=nl("Import pupils (CSV)")).click()
     page.get_by_label(nl("school")).select_option(label="Basisschool De Vlinderboom")
     page.get_by_label(nl("CSV file from the pupil administration")).set_input_files(

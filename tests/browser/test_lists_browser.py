@@ -5,8 +5,9 @@ import re
 
 from playwright.sync_api import expect
 
+from accounts.models import User
 from cases import selectors
-from cases.models import ClassGroup, Membership, Role, User
+from schools.models import ClassGroup, Membership, Role
 from tests import factories
 from tests.browser.conftest import assert_accessible, login
 

@@ -8,7 +8,7 @@ import pytest
 from django_otp.oath import hotp
 from playwright.sync_api import expect
 
-from cases.models import School
+from schools.models import School
 from tests.browser.conftest import assert_accessible, enter_code, login
 
 pytestmark = pytest.mark.browser

@@ -5,7 +5,8 @@ is missing) whose deadline then shows on the case page."""
 import pytest
 from playwright.sync_api import expect
 
-from cases.models import AccessRequest, Case, SocialMapEntry
+from cases.models import AccessRequest, Case
+from schools.models import SocialMapEntry
 from tests.browser.conftest import assert_accessible, login
 from tests.test_hard_rules import nl
 

@@ -8,18 +8,18 @@ import pytest
 from django.utils import timezone, translation
 from playwright.sync_api import expect
 
+from accounts.models import User
 from cases.models import (
     Case,
     HelpEvaluation,
     HelpPlan,
     MonitoringAgreement,
-    Pupil,
-    User,
     VeiligThuisOutcome,
     VeiligThuisReport,
     WeighingAnswer,
 )
 from cases.views_decisions import Q2_DEFINITIONS
+from schools.models import Pupil
 from tests import factories
 from tests.browser.conftest import assert_accessible, login
 from tests.test_hard_rules import nl

@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from django.utils.text import capfirst
 from playwright.sync_api import expect
 
+from accounts.models import User
 from cases.models import (
     Case,
     CaseState,
@@ -23,12 +24,10 @@ from cases.models import (
     ConsultationAction,
     ParentConversation,
     ParentView,
-    Pupil,
-    School,
     Signal,
     SignalKind,
-    User,
 )
+from schools.models import Pupil, School
 from tests.browser.conftest import assert_accessible, login
 
 pytestmark = pytest.mark.browser

@@ -1,0 +1,12 @@
+from django.contrib import admin
+
+from cases.admin import ReadOnlyAdmin
+from dossier.models import DestructionRecord
+
+
+@admin.register(DestructionRecord)
+class DestructionRecordAdmin(ReadOnlyAdmin):
+    """What ``destroy_expired_cases --confirm`` destroyed: when, by whom, how many (no personal data)."""
+
+    list_display = ["destroyed_at", "operator", "case_count"]
+    fields = ["destroyed_at", "operator", "case_count", "per_school"]

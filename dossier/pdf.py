@@ -1,0 +1,109 @@
+"""The parent extract as a tagged, accessible PDF (WeasyPrint, PDF/UA-1, Dutch).
+
+``render_extract`` receives an ``Extract`` built from already-loaded data (``cases.extract``) and runs no queries.
+
+The checksum: SHA-256 (hex) of the UTF-8 bytes of the rendered content section (``templates/pdf/_extract_content.html``
+rendered in Dutch) — everything the extract says about the case, the pupil, the contact person and the parents'
+rights; not the lines that say who generated it, when, and the checksum itself. It is printed in the footer of every
+page and at the end, and stored with the release (``ExtractRelease.checksum``). To verify a printed extract,
+render the content section again for the same case and data (``content_html``) and hash it (``content_checksum``);
+a changed entry, a correction or a new redaction changes it.
+"""
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.template.loader import get_template, render_to_string
+from django.utils import timezone, translation
+
+from accounts.models import User
+from dossier.extract import Extract
+
+CONTENT_TEMPLATE = "pdf/_extract_content.html"
+DOCUMENT_TEMPLATE = "pdf/parent_extract.html"
+PDF_VARIANT = "pdf/ua-1"
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RenderedExtract:
+    pdf: bytes
+    checksum: str
+    html: str
+
+
+def content_html(extract: Extract) -> str:
+    with translation.override("nl"):
+        return render_to_string(CONTENT_TEMPLATE, {"extract": extract})
+
+
+def content_checksum(content: str) -> str:
+    return hashlib.sha256(content.encode("utf-8")).hexdigest()
+
+
+_url_fetcher = None
+
+
+def _write_pdf(html: str) -> bytes:
+    from weasyprint import HTML  # imported here: loading Pango and friends is only needed when rendering
+    from weasyprint.urls import URLFetcher
+
+    global _url_fetcher
+    if _url_fetcher is None:
+        # The extract loads nothing from outside (no images, stylesheets or links to fetch): a fetcher that refuses
+        # every URL, made once. WeasyPrint's default fetcher is made per document and builds an SSL context (~25 ms).
+        _url_fetcher = URLFetcher(allowed_protocols=())
+    return HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=_url_fetcher).write_pdf(
+        pdf_variant=PDF_VARIANT
+    )
+
+
+def render_extract(*, extract: Extract, generated_by: User, generated_at: datetime) -> RenderedExtract:
+    content = content_html(extract)
+    checksum = content_checksum(content)
+    with translation.override("nl"):
+        html = render_to_string(
+            DOCUMENT_TEMPLATE,
+            {
+                "extract": extract,
+                "content": content,
+                "checksum": checksum,
+                "generated_by_name": generated_by.get_full_name() or generated_by.get_username(),
+                "generated_at": generated_at,
+            },
+        )
+    return RenderedExtract(pdf=_write_pdf(html), checksum=checksum, html=html)
+
+
+def warm_up() -> bool:
+    """Make this process ready to render extracts, before the first release asks for one.
+
+    Imports WeasyPrint (Pango, HarfBuzz, fontconfig), compiles both templates with the Dutch catalogue and renders a
+    one-page document with the extract's own stylesheet, so the fonts are found and loaded and every code path of a
+    render has run once. Costs about a second; without it a worker's first release pays that second. Called when the
+    WSGI application loads (``meldcode/wsgi.py``, setting ``MELDCODE_PDF_WARM_UP``), not by management commands or
+    tests. Never raises: a failure is logged, the application starts anyway, and a release reports the problem when
+    it renders.
+    """
+    try:
+        get_template(CONTENT_TEMPLATE)
+        with translation.override("nl"):
+            html = render_to_string(
+                DOCUMENT_TEMPLATE,
+                {
+                    "extract": {"case": {"reference": "-"}, "school": {"name": "-"}},
+                    "content": '<dl class="x-facts"><dt>-</dt><dd>-</dd></dl>',
+                    "checksum": "0" * 64,
+                    "generated_by_name": "-",
+                    "generated_at": timezone.now(),
+                },
+            )
+        _write_pdf(html)
+    except Exception:
+        logger.exception("Warming up the PDF renderer failed; the first extract will be slower or fail")
+        return False
+    return True

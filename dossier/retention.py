@@ -1,0 +1,139 @@
+"""Retention and destruction (domain.md §6): a closed case is kept until its retention date
+(``Case.retention_until``: ``MELDCODE_RETENTION_YEARS`` after closing), unless a legal hold is on; then it is
+destroyed by ``manage.py destroy_expired_cases --confirm``, the one path that deletes case data.
+
+Destroyed: the case and every row that hangs from it, found by following the foreign keys back from the case —
+the whole chronology (signals, consultations, conversations, decisions, transitions…), its parts (actions, tasks,
+links), audit rows that point to the case, redactions and extract releases, notifications and reminders, the
+parents' access requests and legal holds, and the object permissions (guardian) on the case. What remains is a
+``DestructionRecord``: when, by whom, how many cases, how many per school (BRIN) — no case numbers, no names.
+
+Not destroyed: the pupils, their parents and household members (school records from the pupil administration:
+they follow the pupil file's own term, 2 years after the pupil leaves, and are linked to the pupil, not to the
+case), the staff, and the social map. Audit rows without a case (logins, refused requests for a case that did not
+exist) hold no case content and stay.
+"""
+
+import datetime
+from collections import Counter
+from dataclasses import dataclass
+
+import pgtrigger
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+from django.utils import timezone
+
+from accounts.models import User
+from cases.models import Case, CaseState
+from cases.models.base import AppendOnlyQuerySet, destruction
+from dossier.models import DestructionRecord
+
+CHUNK = 500
+
+
+@dataclass(frozen=True)
+class ExpiredCase:
+    pk: int
+    reference: str
+    school: str
+    brin: str
+    closed_on: datetime.date
+    retention_until: datetime.date
+    legal_hold: bool
+
+
+def expired_cases(today: datetime.date | None = None) -> list[ExpiredCase]:
+    """Closed cases whose retention date has passed, oldest first — those under a legal hold included (marked)."""
+    today = today or timezone.localdate()
+    rows = (
+        Case.objects.filter(state=CaseState.CLOSED, retention_until__lt=today)
+        .select_related("school")
+        .order_by("retention_until", "pk")
+    )
+    return [
+        ExpiredCase(
+            pk=c.pk,
+            reference=c.reference,
+            school=c.school.name,
+            brin=c.school.brin,
+            closed_on=timezone.localdate(c.closed_at) if c.closed_at else c.retention_until,
+            retention_until=c.retention_until,
+            legal_hold=c.legal_hold,
+        )
+        for c in rows
+    ]
+
+
+def _chunks(ids):
+    ids = sorted(ids)
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start : start + CHUNK]
+
+
+def _case_rows(case_ids: set[int]) -> dict[type[models.Model], set]:
+    """Every row that hangs from these cases: follow foreign keys back from Case until nothing new is found."""
+    all_models = apps.get_models(include_auto_created=True)
+    found: dict[type[models.Model], set] = {Case: set(case_ids)}
+    changed = True
+    while changed:
+        changed = False
+        for model in all_models:
+            for field in model._meta.concrete_fields:
+                if not (field.is_relation and (field.many_to_one or field.one_to_one)):
+                    continue
+                target = field.related_model
+                if target not in found or not found[target]:
+                    continue
+                rows = found.setdefault(model, set())
+                for chunk in _chunks(found[target]):
+                    new = (
+                        set(
+                            models.QuerySet(model)
+                            .filter(**{f"{field.attname}__in": chunk})
+                            .values_list("pk", flat=True)
+                        )
+                        - rows
+                    )
+                    if new:
+                        rows |= new
+                        changed = True
+    return found
+
+
+def _triggers_for(model_set) -> list[str]:
+    return [f"{model._meta.label}:{trigger.name}" for model, trigger in pgtrigger.registered() if model in model_set]
+
+
+def destroy_cases(*, case_ids: list[int], operator: User, today: datetime.date | None = None) -> DestructionRecord:
+    """Destroy these cases — only those still expired and without a legal hold (checked again under lock) — and
+    leave one ``DestructionRecord``. All in one transaction: if anything fails, nothing is destroyed."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        cases = list(
+            Case.objects.select_for_update()
+            .filter(pk__in=case_ids, state=CaseState.CLOSED, retention_until__lt=today, legal_hold=False)
+            .select_related("school")
+        )
+        ids = {c.pk for c in cases}
+        per_school = Counter(c.school.brin for c in cases)
+        rows = _case_rows(ids)
+        with destruction(), pgtrigger.ignore(*_triggers_for(rows)):
+            # Object permissions kept in guardian's generic tables (the application uses the direct tables).
+            from guardian.models import GroupObjectPermission, UserObjectPermission
+
+            case_type = ContentType.objects.get_for_model(Case)
+            for generic in (UserObjectPermission, GroupObjectPermission):
+                for chunk in _chunks(ids):
+                    generic.objects.filter(content_type=case_type, object_pk__in=[str(pk) for pk in chunk]).delete()
+            # Leaves first; the foreign keys are checked at commit (deferred), so the order is for readability.
+            for model in reversed(list(rows)):
+                for chunk in _chunks(rows[model]):
+                    queryset = model._default_manager.filter(pk__in=chunk)
+                    if isinstance(queryset, AppendOnlyQuerySet):
+                        queryset.delete()
+                    else:
+                        queryset._raw_delete(queryset.db)
+        return DestructionRecord.objects.create(
+            operator=operator, case_count=len(ids), per_school=dict(sorted(per_school.items()))
+        )

@@ -1,0 +1,104 @@
+"""Writes of the dossier: redactions and releases of the parent extract (domain.md §7), the legal hold (§6), the
+parents' requests to see, copy or correct the file (§5). Each checks permission, writes in one transaction and leaves
+an audit row; records that belong to the chronology are stored with ``cases.services``' helpers."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from cases import permissions as perms
+from cases.audit import audit_log
+from cases.models import AccessRequest, AccessRequestHandled, AuditEvent, Case, LegalHold
+from cases.services import _lock, _save_entry, _touch
+from dossier.extract import ENTRY_MODELS
+from dossier.models import ExtractRelease, Redaction
+
+# --- The parent extract ----------------------------------------------------------------------------
+
+
+def redaction_record(*, user: User, case: Case, entry_type: str, entry_id: int, reason: str):
+    """The aandachtsfunctionaris leaves an entry out of the parent extract because it could endanger someone."""
+    perms.require(user, perms.REDACT, case)
+    model = ENTRY_MODELS.get(entry_type)
+    if model is None or not model.objects.filter(case=case, pk=entry_id).exists():
+        raise ValidationError(_("Choose an entry of this case."))
+    if not reason.strip():
+        raise ValidationError(_("Give the reason why this could endanger someone."))
+    with transaction.atomic():
+        if Redaction.objects.filter(case=case, entry_type=entry_type, entry_id=entry_id).exists():
+            raise ValidationError(_("This entry is already left out of the extract."))
+        redaction = Redaction.objects.create(
+            case=case, entry_type=entry_type, entry_id=entry_id, reason=reason.strip(), approved_by=user
+        )
+        audit_log(user=user, case=case, action=AuditEvent.Action.CREATE, target=f"redaction {redaction.pk}")
+    return redaction
+
+
+def extract_release_record(
+    *, user: User, case: Case, generated_at: datetime.datetime, checksum: str, included: int, left_out: int
+):
+    """Record a generated parent extract (who, when, checksum) and its export in the audit trail."""
+    perms.require(user, perms.EXTRACT, case)
+    with transaction.atomic():
+        release = ExtractRelease.objects.create(
+            case=case,
+            generated_by=user,
+            generated_at=generated_at,
+            checksum=checksum,
+            included_count=included,
+            left_out_count=left_out,
+        )
+        audit_log(
+            user=user, case=case, action=AuditEvent.Action.EXPORT, target=f"parent extract {release.pk} {checksum[:16]}"
+        )
+    return release
+
+
+# --- Retention: the legal hold (domain.md §6) -------------------------------------------------------------------------
+
+
+def legal_hold_set(*, user: User, case: Case, placed: bool, reason: str) -> LegalHold:
+    """Place or lift the legal hold on a case (the aandachtsfunctionaris), with the reason; recorded in the
+    chronology. While it is on, ``destroy_expired_cases`` leaves the case alone."""
+    perms.require(user, perms.DECIDE, case)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason.")})
+    with transaction.atomic():
+        locked = _lock(case)
+        if locked.legal_hold == placed:
+            raise ValidationError(
+                _("The legal hold is already on.") if placed else _("There is no legal hold to lift.")
+            )
+        hold = _save_entry(user=user, case=locked, entry=LegalHold(placed=placed, reason=reason.strip()))
+        locked.legal_hold = placed
+        locked.save(update_fields=["legal_hold"])
+    return hold
+
+
+# --- The parents' requests to see, copy or correct the file (domain.md §5) -----------------------------------------
+
+
+def access_request_record(*, user: User, case: Case, request: AccessRequest) -> AccessRequest:
+    """Record a parent's request (the IB'er or the aandachtsfunctionaris). Also on a closed case: parents may ask
+    as long as the file exists."""
+    perms.require(user, perms.EXTRACT, case)
+    with transaction.atomic():
+        locked = _lock(case)
+        _save_entry(user=user, case=locked, entry=request)
+        _touch(locked)
+    return request
+
+
+def access_request_handle(*, user: User, case: Case, handled: AccessRequestHandled) -> AccessRequestHandled:
+    """Record how a parent's request was answered; the deadline then disappears."""
+    perms.require(user, perms.EXTRACT, case)
+    with transaction.atomic():
+        locked = _lock(case)
+        if AccessRequestHandled.objects.filter(request_id=handled.request_id).exists():
+            raise ValidationError(_("This request has already been answered."))
+        _save_entry(user=user, case=locked, entry=handled)
+        _touch(locked)
+    return handled
