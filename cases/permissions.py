@@ -6,10 +6,12 @@
 Case permissions are object permissions (django-guardian) held by the application's access groups — one per
 school role, one per class group's teachers — and by the user who opened a case. They are never granted at model
 level: django-fsm and ``get_objects_for_user`` would otherwise let that user act on every school's cases.
-Not visible → 404; visible but not allowed → 403.
+Not visible → 404; visible but not allowed → 403: ``case_for_user(user, case_id, perm)`` fetches a case that way, in
+one call (the views reach it through ``selectors.case_get_for_user``).
 """
 
 import functools
+from collections.abc import Callable
 
 from django.contrib.auth.models import AnonymousUser, Permission
 from django.contrib.contenttypes.models import ContentType
@@ -19,7 +21,15 @@ from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 
-from cases.models import Case, CaseGroupObjectPermission, CaseUserObjectPermission, Membership, Role, User
+from cases.models import (
+    Case,
+    CaseGroupObjectPermission,
+    CaseState,
+    CaseUserObjectPermission,
+    Membership,
+    Role,
+    User,
+)
 
 VIEW = "view_case"
 ADD_SIGNAL = "add_signal_case"
@@ -237,13 +247,30 @@ def require(user: User, perm: str, case: Case) -> None:
         raise PermissionDenied
 
 
-def get_visible_case_or_404(user: User, case_id: int, queryset: QuerySet[Case] | None = None) -> Case:
-    qs = case_queryset_for_user(user) if queryset is None else queryset
-    case = qs.filter(pk=case_id).first()
+def case_for_user(
+    user: User, case_id: int, perm: str | Callable[[Case], str] = VIEW, *, queryset: QuerySet[Case] | None = None
+) -> Case:
+    """The case ``case_id``, for ``user`` to do ``perm`` on: not visible to them → 404 (they must not learn that it
+    exists); visible but ``perm`` not theirs → 403. ``perm`` may depend on the case (a function of it, e.g.
+    ``signal_permission``). ``queryset`` says how to load the case (``select_related``); only the cases in it that the
+    user may see count. Seeing the case is ``VIEW``: asking for it costs no query beyond the one that fetches."""
+    qs = Case.objects.all() if queryset is None else queryset
+    case = qs.filter(visible_cases_q(user)).filter(pk=case_id).first()
     if case is None:
         raise Http404
+    perm = perm(case) if callable(perm) else perm
+    if perm != VIEW:
+        require(user, perm, case)
     return case
 
 
 def roles_at_school(user: User, school_id: int) -> set[str]:
     return set(Membership.objects.filter(user=user, school_id=school_id).values_list("role", flat=True))
+
+
+# --- Rules that are not one case permission ---------------------------------------------------------------------
+
+
+def signal_permission(case: Case) -> str:
+    """What recording a signal on ``case`` takes: a signal on a closed case reopens it."""
+    return REOPEN if case.state == CaseState.CLOSED else ADD_SIGNAL

@@ -498,7 +498,7 @@ def signal_record(*, user: User, case: Case, signal: Signal, corrects: Signal | 
     if case.state not in (CaseState.CLOSED, CaseState.MONITORING):
         return entry_record(user=user, case=case, entry=signal, permission=perms.ADD_SIGNAL, corrects=corrects)
     name = "reopen" if case.state == CaseState.CLOSED else "back_to_weighing"
-    perms.require(user, perms.REOPEN if name == "reopen" else perms.ADD_SIGNAL, case)
+    perms.require(user, perms.signal_permission(case), case)
     with transaction.atomic():
         locked = _lock(case)
         if locked.state != case.state:

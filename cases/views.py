@@ -260,8 +260,7 @@ PAGE_PERMISSIONS = {
 @login_required
 def case_audit(request, pk: int):
     """The aandachtsfunctionaris sees who looked at the case, what was changed or exported, and refused attempts."""
-    case = selectors.case_get_for_user(user=request.user, case_id=pk)
-    perms.require(request.user, perms.VIEW_AUDIT, case)
+    case = selectors.case_get_for_user(user=request.user, case_id=pk, perm=perms.VIEW_AUDIT)
     page = Paginator(selectors.case_audit_trail(case=case), 50).get_page(request.GET.get("pagina"))
     audit_log(user=request.user, case=case, action=AuditEvent.Action.VIEW, target="audit trail")
     return render(request, "cases/case_audit.html", {"case": case, "page": page, "title": _("Who looked at the case")})
@@ -394,9 +393,8 @@ def entry_add(request, pk: int, kind: str):
     """Record a signal, consultation, kindcheck, conversation, acknowledgement or parents' view on a case, or a
     correction of an earlier one (``?corrigeert=<id>``): the form starts with the earlier values."""
     config = ENTRY_KINDS[kind]
-    case = selectors.case_get_for_user(user=request.user, case_id=pk)
-    reopening = kind == "signal" and case.state == CaseState.CLOSED
-    perms.require(request.user, perms.REOPEN if reopening else config.permission, case)
+    perm = perms.signal_permission if kind == "signal" else config.permission
+    case = selectors.case_get_for_user(user=request.user, case_id=pk, perm=perm)
     corrects = _correction_source(request, case, kind, config)
     extra = config.form_kwargs(case)
     if request.method == "POST":
@@ -446,8 +444,7 @@ def entry_add(request, pk: int, kind: str):
 @login_required
 def signal_follow_up(request, pk: int, signal_id: int):
     """Record that an earlier signal (a story, a suspicion) was later confirmed or refuted."""
-    case = selectors.case_get_for_user(user=request.user, case_id=pk)
-    perms.require(request.user, perms.ADD_SIGNAL, case)
+    case = selectors.case_get_for_user(user=request.user, case_id=pk, perm=perms.ADD_SIGNAL)
     signal = get_object_or_404(Signal, pk=signal_id, case=case)
     form = forms.SignalFollowUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -471,8 +468,7 @@ def signal_follow_up(request, pk: int, signal_id: int):
 @login_required
 def skip_add(request, pk: int):
     """Record why the conversation with the parents is skipped (danger, or parents would break contact)."""
-    case = selectors.case_get_for_user(user=request.user, case_id=pk)
-    perms.require(request.user, perms.TALK_PARENTS, case)
+    case = selectors.case_get_for_user(user=request.user, case_id=pk, perm=perms.TALK_PARENTS)
     form = forms.ParentTalkSkipForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -492,8 +488,7 @@ def skip_add(request, pk: int):
 @require_POST
 @login_required
 def skip_confirm(request, pk: int, skip_id: int):
-    case = selectors.case_get_for_user(user=request.user, case_id=pk)
-    perms.require(request.user, perms.CONFIRM_SKIP, case)
+    case = selectors.case_get_for_user(user=request.user, case_id=pk, perm=perms.CONFIRM_SKIP)
     skip = get_object_or_404(ParentTalkSkip, pk=skip_id, case=case)
     try:
         services.parent_talk_skip_confirm(user=request.user, case=case, skip=skip)

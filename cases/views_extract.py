@@ -35,8 +35,7 @@ def _redaction_choices(extract) -> list[tuple[str, str]]:
 @require_GET
 @login_required
 def extract_preview(request, pk: int):
-    case = selectors.case_get_for_user(user=request.user, case_id=pk)
-    perms.require(request.user, perms.EXTRACT, case)
+    case = selectors.case_get_for_user(user=request.user, case_id=pk, perm=perms.EXTRACT)
     extract = _build(case)
     can_redact = perms.can(request.user, perms.REDACT, case)
     return render(
@@ -55,8 +54,7 @@ def extract_preview(request, pk: int):
 @require_POST
 @login_required
 def extract_redact(request, pk: int):
-    case = selectors.case_get_for_user(user=request.user, case_id=pk)
-    perms.require(request.user, perms.REDACT, case)
+    case = selectors.case_get_for_user(user=request.user, case_id=pk, perm=perms.REDACT)
     form = forms.RedactionForm(request.POST, choices=_redaction_choices(_build(case)))
     if form.is_valid():
         kind, entry_id = form.entry_key()
@@ -76,8 +74,7 @@ def extract_redact(request, pk: int):
 @require_POST
 @login_required
 def extract_release(request, pk: int):
-    case = selectors.case_get_for_user(user=request.user, case_id=pk)
-    perms.require(request.user, perms.EXTRACT, case)
+    case = selectors.case_get_for_user(user=request.user, case_id=pk, perm=perms.EXTRACT)
     extract = _build(case)
     now = timezone.now()
     rendered = pdf.render_extract(extract=extract, generated_by=request.user, generated_at=now)

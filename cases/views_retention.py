@@ -90,8 +90,7 @@ def social_map_entry(request, school_id: int, entry_id: int | None = None):
 @login_required
 def legal_hold(request, pk: int):
     """Place or lift the legal hold (the aandachtsfunctionaris), with the reason."""
-    case = selectors.case_get_for_user(user=request.user, case_id=pk)
-    perms.require(request.user, perms.DECIDE, case)
+    case = selectors.case_get_for_user(user=request.user, case_id=pk, perm=perms.DECIDE)
     form = forms.LegalHoldForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -117,8 +116,7 @@ def legal_hold(request, pk: int):
 @login_required
 def access_request_add(request, pk: int):
     """Record a parent's request to see, copy or correct the file (the IB'er or the aandachtsfunctionaris)."""
-    case = selectors.case_get_for_user(user=request.user, case_id=pk)
-    perms.require(request.user, perms.EXTRACT, case)
+    case = selectors.case_get_for_user(user=request.user, case_id=pk, perm=perms.EXTRACT)
     form = forms.AccessRequestForm(request.POST or None, guardians=selectors.case_guardians(case=case))
     if request.method == "POST" and form.is_valid():
         try:
@@ -139,8 +137,7 @@ def access_request_add(request, pk: int):
 @login_required
 def access_request_answer(request, pk: int):
     """Record how a parent's request was answered."""
-    case = selectors.case_get_for_user(user=request.user, case_id=pk)
-    perms.require(request.user, perms.EXTRACT, case)
+    case = selectors.case_get_for_user(user=request.user, case_id=pk, perm=perms.EXTRACT)
     open_requests = selectors.case_open_access_requests(case=case)
     form = forms.AccessRequestHandledForm(request.POST or None, requests=open_requests)
     if request.method == "GET" and request.GET.get("verzoek", "").isdigit():
