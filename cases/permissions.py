@@ -27,6 +27,7 @@ from cases.models import (
     CaseState,
     CaseUserObjectPermission,
     Membership,
+    Pupil,
     Role,
     User,
 )
@@ -93,6 +94,13 @@ ALL_CASE_PERMISSIONS = sorted(
 )
 # Roles that may open a case by recording a first signal.
 OPENING_ROLES = [Role.TEACHER, Role.CONTACT_PERSON, Role.IB, Role.AF]
+# Roles that may open a case about any current pupil of the school; a teacher only about the pupils of their groups.
+OPENING_FOR_ANY_PUPIL_ROLES = {Role.IB, Role.AF, Role.CONTACT_PERSON}
+# Who may be the case manager of a help plan: anyone at the school but a teacher (domain.md §3).
+CASE_MANAGER_ROLES = [Role.IB, Role.AF, Role.CONTACT_PERSON]
+# Who keeps a school's own entries of the social map: the aandachtsfunctionaris, who decides on reports and help,
+# and the IB'er, who runs the consultations. Board and national entries are kept by the administrator (admin).
+SOCIAL_MAP_EDITORS = {Role.AF, Role.IB}
 
 
 def memberships_of_user(user: User) -> set[tuple[int, str]]:
@@ -274,3 +282,51 @@ def roles_at_school(user: User, school_id: int) -> set[str]:
 def signal_permission(case: Case) -> str:
     """What recording a signal on ``case`` takes: a signal on a closed case reopens it."""
     return REOPEN if case.state == CaseState.CLOSED else ADD_SIGNAL
+
+
+def can_mark_task_done(user: User, case: Case) -> bool:
+    """A task of a help plan, or a follow-up action of a consultation, is marked done (and the open tasks are listed
+    on the case page) by whoever decides on the case or consults about it."""
+    return can(user, DECIDE, case) or can(user, CONSULT, case)
+
+
+def may_open_case(user: User, school_id: int) -> bool:
+    """May ``user`` open a case at the school (by recording a first signal)?"""
+    return bool(roles_at_school(user, school_id) & set(OPENING_ROLES))
+
+
+def pupils_for_new_case(user: User, school_id: int) -> QuerySet[Pupil]:
+    """Pupils for whom this user may open a case: a teacher their own groups' pupils; the IB'er, the
+    aandachtsfunctionaris and the internal contact person every current pupil of the school."""
+    roles = roles_at_school(user, school_id)
+    qs = Pupil.objects.filter(school_id=school_id, left_on__isnull=True).select_related("class_group")
+    if roles & OPENING_FOR_ANY_PUPIL_ROLES:
+        return qs
+    if Role.TEACHER in roles:
+        return qs.filter(class_group__teachers=user).distinct()
+    return qs.none()
+
+
+def may_be_case_manager(user: User, school_id: int) -> bool:
+    """May ``user`` be the case manager of a help plan at the school (``CASE_MANAGER_ROLES``)?"""
+    return bool(roles_at_school(user, school_id) & set(CASE_MANAGER_ROLES))
+
+
+def can_edit_social_map(user: User, school_id: int) -> bool:
+    """May ``user`` keep the school's own entries of the social map (``SOCIAL_MAP_EDITORS``)?"""
+    return bool(roles_at_school(user, school_id) & SOCIAL_MAP_EDITORS)
+
+
+def second_factor_resettable_users(user: User) -> QuerySet[User]:
+    """Whose second factor ``user`` may reset: as aandachtsfunctionaris, their colleagues at those schools (a lost
+    phone) — not themselves, and no administrator (staff or superuser): only an administrator resets an
+    administrator's second factor (otherwise an aandachtsfunctionaris could clear it and, knowing the password, set up
+    their own). One query for the schools; the users' query is lazy, and none at all when there are no schools."""
+    school_ids = list(Membership.objects.filter(user=user, role=Role.AF).values_list("school_id", flat=True))
+    if not school_ids:
+        return User.objects.none()
+    return (
+        User.objects.filter(memberships__school_id__in=school_ids, is_staff=False, is_superuser=False)
+        .exclude(pk=user.pk)
+        .distinct()
+    )

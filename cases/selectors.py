@@ -380,7 +380,7 @@ def case_manager_candidates(*, case: Case) -> QuerySet[User]:
         User.objects.filter(
             is_active=True,
             memberships__school_id=case.school_id,
-            memberships__role__in=[Role.IB, Role.AF, Role.CONTACT_PERSON],
+            memberships__role__in=permissions.CASE_MANAGER_ROLES,
         )
         .distinct()
         .order_by("last_name", "first_name")

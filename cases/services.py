@@ -94,24 +94,12 @@ def _sole_member(school_id: int, role: str) -> User | None:
     return users[0] if len(users) == 1 else None
 
 
-def pupils_selectable_for(*, user: User, school_id: int):
-    """Pupils for whom this user may open a case: a teacher their own groups' pupils; the IB'er, the
-    aandachtsfunctionaris and the internal contact person every current pupil of the school."""
-    roles = perms.roles_at_school(user, school_id)
-    qs = Pupil.objects.filter(school_id=school_id, left_on__isnull=True).select_related("class_group")
-    if roles & {Role.IB, Role.AF, Role.CONTACT_PERSON}:
-        return qs
-    if Role.TEACHER in roles:
-        return qs.filter(class_group__teachers=user).distinct()
-    return qs.none()
-
-
 def case_open(*, user: User, school: School, pupils: Iterable[Pupil], route: str, signal: Signal) -> Case:
     """Open a case with its first signal (step 1). The opener owns it until it is handed over."""
     pupils = list(pupils)
     if not pupils:
         raise ValidationError(_("Choose at least one pupil."))
-    allowed = set(pupils_selectable_for(user=user, school_id=school.pk).values_list("pk", flat=True))
+    allowed = set(perms.pupils_for_new_case(user, school.pk).values_list("pk", flat=True))
     if any(p.pk not in allowed for p in pupils):
         raise PermissionDenied
     with transaction.atomic():
@@ -413,7 +401,7 @@ def case_emergency_report(*, user: User, case: Case, report: VeiligThuisReport, 
 
 def help_plan_start(*, user: User, case: Case, plan: HelpPlan, tasks: Iterable[dict], expected_state: str) -> Case:
     tasks = [t for t in tasks if t.get("what")]
-    if plan.case_manager_id and not perms.roles_at_school(plan.case_manager, case.school_id) - {Role.TEACHER}:
+    if plan.case_manager_id and not perms.may_be_case_manager(plan.case_manager, case.school_id):
         raise ValidationError(
             {
                 "case_manager": _(
@@ -481,7 +469,7 @@ def vt_outcome_record(*, user: User, case: Case, outcome: VeiligThuisOutcome, ex
 
 
 def task_done_record(*, user: User, case: Case, done: TaskDone) -> TaskDone:
-    if not (perms.can(user, perms.DECIDE, case) or perms.can(user, perms.CONSULT, case)):
+    if not perms.can_mark_task_done(user, case):
         raise PermissionDenied
     task = done.help_task or done.consultation_action
     owner_case_id = task.plan.case_id if done.help_task_id else task.consultation.case_id
@@ -582,18 +570,10 @@ def notification_mark_read(*, user: User, notification) -> None:
 
 # --- The social map (domain.md §3) -----------------------------------------------------------------------------------
 
-# Who keeps a school's own entries of the social map: the aandachtsfunctionaris, who decides on reports and help,
-# and the IB'er, who runs the consultations. Board and national entries are kept by the administrator (admin).
-SOCIAL_MAP_EDITORS = {Role.AF, Role.IB}
-
-
-def social_map_can_edit(*, user: User, school: School) -> bool:
-    return bool(perms.roles_at_school(user, school.pk) & SOCIAL_MAP_EDITORS)
-
 
 def social_map_entry_save(*, user: User, school: School, entry: SocialMapEntry) -> SocialMapEntry:
     """Add or change an entry of the school's own social map (an ordinary change, not case data)."""
-    if not social_map_can_edit(user=user, school=school):
+    if not perms.can_edit_social_map(user, school.pk):
         raise PermissionDenied
     if entry.pk is not None and entry.school_id != school.pk:
         raise PermissionDenied

@@ -226,7 +226,7 @@ def case_detail(request, pk: int):
             "transitions": ready,
             "next_actions": next_actions(user=request.user, case=case),
             "open_tasks": selectors.case_open_tasks(case=case, kinds=timeline.kinds)
-            if perms.can(request.user, perms.DECIDE, case) or perms.can(request.user, perms.CONSULT, case)
+            if perms.can_mark_task_done(request.user, case)
             else [],
             "blocked_transitions": blocked,
             "transition_form": forms.TransitionForm(initial={"expected_state": case.state}),
@@ -271,12 +271,9 @@ def case_audit(request, pk: int):
 def signal_new(request, school_id: int):
     """Step 1: a new signal about a pupil. Opens a case, or adds to the pupil's open case."""
     school = get_object_or_404(School.objects.filter(memberships__user=request.user).distinct(), pk=school_id)
-    roles = perms.roles_at_school(request.user, school.pk)
-    if not roles & set(perms.OPENING_ROLES):
+    if not perms.may_open_case(request.user, school.pk):
         raise PermissionDenied
-    pupils = services.pupils_selectable_for(user=request.user, school_id=school.pk).order_by(
-        "class_group__name", "last_name", "first_name"
-    )
+    pupils = perms.pupils_for_new_case(request.user, school.pk).order_by("class_group__name", "last_name", "first_name")
     form = forms.NewSignalForm(request.POST or None, pupils=pupils)
     if request.method == "POST" and form.is_valid():
         pupil = form.cleaned_data["pupil"]
