@@ -16,9 +16,7 @@ EXCLUDED_DIRS = {"migrations", "tests", "__pycache__"}
 
 
 def first_party_packages(root: Path = ROOT) -> list[str]:
-    return sorted(
-        d.name for d in root.iterdir() if d.is_dir() and d.name != "tests" and (d / "__init__.py").is_file()
-    )
+    return sorted(d.name for d in root.iterdir() if d.is_dir() and d.name != "tests" and (d / "__init__.py").is_file())
 
 
 def module_files(root: Path = ROOT) -> dict[str, Path]:
