@@ -127,6 +127,16 @@ def open_case_for_pupil(*, user: User, pupil: Pupil) -> Case | None:
     )
 
 
+def signal_submit(*, user: User, school: School, pupil: Pupil, route: str, signal: Signal) -> tuple[Case, bool]:
+    """A new signal about a pupil (step 1): added to the pupil's open case that this user can add a signal to, if
+    there is one; otherwise it opens a case on ``route``. Returns the case and whether it was opened."""
+    existing = open_case_for_pupil(user=user, pupil=pupil)
+    if existing is not None:
+        signal_record(user=user, case=existing, signal=signal)
+        return existing, False
+    return case_open(user=user, school=school, pupils=[pupil], route=route, signal=signal), True
+
+
 def _save_entry(*, user: User, case: Case, entry: Entry, corrects: Entry | None = None, save_related=None) -> Entry:
     """Validate and store a record on an already locked case, with its audit row. No permission checks here."""
     if corrects is not None:

@@ -276,27 +276,22 @@ def signal_new(request, school_id: int):
     pupils = perms.pupils_for_new_case(request.user, school.pk).order_by("class_group__name", "last_name", "first_name")
     form = forms.NewSignalForm(request.POST or None, pupils=pupils)
     if request.method == "POST" and form.is_valid():
-        pupil = form.cleaned_data["pupil"]
-        signal = form.save(commit=False)
-        existing = services.open_case_for_pupil(user=request.user, pupil=pupil)
         try:
-            if existing is not None:
-                services.signal_record(user=request.user, case=existing, signal=signal)
-                messages.success(
-                    request,
-                    gettext("The signal was added to the open case %(ref)s about this pupil.")
-                    % {"ref": existing.reference},
-                )
-                return redirect("cases:case-detail", pk=existing.pk)
-            case = services.case_open(
-                user=request.user, school=school, pupils=[pupil], route=form.cleaned_data["route"], signal=signal
+            case, opened = services.signal_submit(
+                user=request.user,
+                school=school,
+                pupil=form.cleaned_data["pupil"],
+                route=form.cleaned_data["route"],
+                signal=form.save(commit=False),
             )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(
-                request, gettext("The signal was recorded and case %(ref)s opened.") % {"ref": case.reference}
-            )
+            if opened:
+                message = gettext("The signal was recorded and case %(ref)s opened.")
+            else:
+                message = gettext("The signal was added to the open case %(ref)s about this pupil.")
+            messages.success(request, message % {"ref": case.reference})
             return redirect("cases:case-detail", pk=case.pk)
     return render(
         request,
