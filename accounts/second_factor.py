@@ -27,6 +27,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
+from cases import permissions as perms
 from cases.audit import audit_log
 from cases.models import AuditEvent
 from schools.models import Membership, Role
@@ -195,27 +196,11 @@ def _clean(token: str) -> str:
 # --- The aandachtsfunctionaris resets a colleague -------------------------------------------------------------
 
 
-def af_school_ids(user: User) -> list[int]:
-    return list(Membership.objects.filter(user=user, role=Role.AF).values_list("school_id", flat=True))
-
-
-def _resettable_colleagues(user: User, school_ids):
-    return (
-        User.objects.filter(memberships__school_id__in=school_ids, is_staff=False, is_superuser=False)
-        .exclude(pk=user.pk)
-        .distinct()
-    )
-
-
 def colleague_list_for_af(*, user: User) -> list[User]:
-    """The colleagues at the schools where ``user`` is aandachtsfunctionaris, with ``has_second_factor``.
-    Administrators are not among them: only an administrator resets an administrator's second factor (otherwise an
-    aandachtsfunctionaris could clear it and, knowing the password, set up their own)."""
-    school_ids = af_school_ids(user)
-    if not school_ids:
-        return []
+    """The colleagues whose second factor ``user`` may reset (``permissions.second_factor_resettable_users``: at the
+    schools where they are aandachtsfunctionaris, no administrators), with ``has_second_factor``."""
     return list(
-        _resettable_colleagues(user, school_ids)
+        perms.second_factor_resettable_users(user)
         .filter(is_active=True)
         .distinct()
         .annotate(
@@ -228,8 +213,7 @@ def colleague_list_for_af(*, user: User) -> list[User]:
 
 def colleague_get_for_af(*, user: User, colleague_id: int) -> User:
     """A colleague at one of the schools where ``user`` is aandachtsfunctionaris; anyone else: 404."""
-    school_ids = af_school_ids(user)
-    colleague = _resettable_colleagues(user, school_ids).filter(pk=colleague_id).first() if school_ids else None
+    colleague = perms.second_factor_resettable_users(user).filter(pk=colleague_id).first()
     if colleague is None:
         raise Http404
     return colleague

@@ -8,3 +8,8 @@ class CasesConfig(AppConfig):
 
     def ready(self):
         from cases import access  # noqa: F401  (connects the receivers that keep access in step)
+        from cases.models.case import register_permission_check
+        from cases.permissions import can
+
+        # The state machine's transitions ask the one permission module, which the models cannot import.
+        register_permission_check(can)

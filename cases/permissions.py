@@ -6,10 +6,12 @@
 Case permissions are object permissions (django-guardian) held by the application's access groups — one per
 school role, one per class group's teachers — and by the user who opened a case. They are never granted at model
 level: django-fsm and ``get_objects_for_user`` would otherwise let that user act on every school's cases.
-Not visible → 404; visible but not allowed → 403.
+Not visible → 404; visible but not allowed → 403: ``case_for_user(user, case_id, perm)`` fetches a case that way, in
+one call (the views reach it through ``selectors.case_get_for_user``).
 """
 
 import functools
+from collections.abc import Callable
 
 from django.contrib.auth.models import AnonymousUser, Permission
 from django.contrib.contenttypes.models import ContentType
@@ -20,8 +22,8 @@ from django.db.models.expressions import RawSQL
 from django.http import Http404
 
 from accounts.models import User
-from cases.models import Case, CaseGroupObjectPermission, CaseUserObjectPermission
-from schools.models import Membership, Role
+from cases.models import Case, CaseGroupObjectPermission, CaseState, CaseUserObjectPermission
+from schools.models import Membership, Pupil, Role
 
 VIEW = "view_case"
 ADD_SIGNAL = "add_signal_case"
@@ -85,6 +87,13 @@ ALL_CASE_PERMISSIONS = sorted(
 )
 # Roles that may open a case by recording a first signal.
 OPENING_ROLES = [Role.TEACHER, Role.CONTACT_PERSON, Role.IB, Role.AF]
+# Roles that may open a case about any current pupil of the school; a teacher only about the pupils of their groups.
+OPENING_FOR_ANY_PUPIL_ROLES = {Role.IB, Role.AF, Role.CONTACT_PERSON}
+# Who may be the case manager of a help plan: anyone at the school but a teacher (domain.md §3).
+CASE_MANAGER_ROLES = [Role.IB, Role.AF, Role.CONTACT_PERSON]
+# Who keeps a school's own entries of the social map: the aandachtsfunctionaris, who decides on reports and help,
+# and the IB'er, who runs the consultations. Board and national entries are kept by the administrator (admin).
+SOCIAL_MAP_EDITORS = {Role.AF, Role.IB}
 
 
 def memberships_of_user(user: User) -> set[tuple[int, str]]:
@@ -239,13 +248,78 @@ def require(user: User, perm: str, case: Case) -> None:
         raise PermissionDenied
 
 
-def get_visible_case_or_404(user: User, case_id: int, queryset: QuerySet[Case] | None = None) -> Case:
-    qs = case_queryset_for_user(user) if queryset is None else queryset
-    case = qs.filter(pk=case_id).first()
+def case_for_user(
+    user: User, case_id: int, perm: str | Callable[[Case], str] = VIEW, *, queryset: QuerySet[Case] | None = None
+) -> Case:
+    """The case ``case_id``, for ``user`` to do ``perm`` on: not visible to them → 404 (they must not learn that it
+    exists); visible but ``perm`` not theirs → 403. ``perm`` may depend on the case (a function of it, e.g.
+    ``signal_permission``). ``queryset`` says how to load the case (``select_related``); only the cases in it that the
+    user may see count. Seeing the case is ``VIEW``: asking for it costs no query beyond the one that fetches."""
+    qs = Case.objects.all() if queryset is None else queryset
+    case = qs.filter(visible_cases_q(user)).filter(pk=case_id).first()
     if case is None:
         raise Http404
+    perm = perm(case) if callable(perm) else perm
+    if perm != VIEW:
+        require(user, perm, case)
     return case
 
 
 def roles_at_school(user: User, school_id: int) -> set[str]:
     return set(Membership.objects.filter(user=user, school_id=school_id).values_list("role", flat=True))
+
+
+# --- Rules that are not one case permission ---------------------------------------------------------------------
+
+
+def signal_permission(case: Case) -> str:
+    """What recording a signal on ``case`` takes: a signal on a closed case reopens it."""
+    return REOPEN if case.state == CaseState.CLOSED else ADD_SIGNAL
+
+
+def can_mark_task_done(user: User, case: Case) -> bool:
+    """A task of a help plan, or a follow-up action of a consultation, is marked done (and the open tasks are listed
+    on the case page) by whoever decides on the case or consults about it."""
+    return can(user, DECIDE, case) or can(user, CONSULT, case)
+
+
+def may_open_case(user: User, school_id: int) -> bool:
+    """May ``user`` open a case at the school (by recording a first signal)?"""
+    return bool(roles_at_school(user, school_id) & set(OPENING_ROLES))
+
+
+def pupils_for_new_case(user: User, school_id: int) -> QuerySet[Pupil]:
+    """Pupils for whom this user may open a case: a teacher their own groups' pupils; the IB'er, the
+    aandachtsfunctionaris and the internal contact person every current pupil of the school."""
+    roles = roles_at_school(user, school_id)
+    qs = Pupil.objects.filter(school_id=school_id, left_on__isnull=True).select_related("class_group")
+    if roles & OPENING_FOR_ANY_PUPIL_ROLES:
+        return qs
+    if Role.TEACHER in roles:
+        return qs.filter(class_group__teachers=user).distinct()
+    return qs.none()
+
+
+def may_be_case_manager(user: User, school_id: int) -> bool:
+    """May ``user`` be the case manager of a help plan at the school (``CASE_MANAGER_ROLES``)?"""
+    return bool(roles_at_school(user, school_id) & set(CASE_MANAGER_ROLES))
+
+
+def can_edit_social_map(user: User, school_id: int) -> bool:
+    """May ``user`` keep the school's own entries of the social map (``SOCIAL_MAP_EDITORS``)?"""
+    return bool(roles_at_school(user, school_id) & SOCIAL_MAP_EDITORS)
+
+
+def second_factor_resettable_users(user: User) -> QuerySet[User]:
+    """Whose second factor ``user`` may reset: as aandachtsfunctionaris, their colleagues at those schools (a lost
+    phone) — not themselves, and no administrator (staff or superuser): only an administrator resets an
+    administrator's second factor (otherwise an aandachtsfunctionaris could clear it and, knowing the password, set up
+    their own). One query for the schools; the users' query is lazy, and none at all when there are no schools."""
+    school_ids = list(Membership.objects.filter(user=user, role=Role.AF).values_list("school_id", flat=True))
+    if not school_ids:
+        return User.objects.none()
+    return (
+        User.objects.filter(memberships__school_id__in=school_ids, is_staff=False, is_superuser=False)
+        .exclude(pk=user.pk)
+        .distinct()
+    )

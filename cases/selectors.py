@@ -168,10 +168,11 @@ def case_list_for_user(*, user: User, school_id: int | None = None, states: list
     return _listed(qs).order_by("-last_activity_at", "-pk")
 
 
-def case_get_for_user(*, user: User, case_id: int) -> Case:
-    """The case if the user may see it; 404 otherwise (they must not learn that it exists)."""
-    qs = permissions.case_queryset_for_user(user).select_related("school", "owner", "opened_by")
-    case = permissions.get_visible_case_or_404(user, case_id, queryset=qs)
+def case_get_for_user(*, user: User, case_id: int, perm: str | Callable[[Case], str] = permissions.VIEW) -> Case:
+    """The case for a page that does ``perm`` on it: 404 if the user may not see it (they must not learn that it
+    exists), 403 if they see it but may not do ``perm`` (``permissions.case_for_user``)."""
+    qs = Case.objects.select_related("school", "owner", "opened_by")
+    case = permissions.case_for_user(user, case_id, perm, queryset=qs)
     case.pupil_list = list(case.pupils.select_related("class_group"))
     return case
 
@@ -373,7 +374,7 @@ def case_manager_candidates(*, case: Case) -> QuerySet[User]:
         User.objects.filter(
             is_active=True,
             memberships__school_id=case.school_id,
-            memberships__role__in=[Role.IB, Role.AF, Role.CONTACT_PERSON],
+            memberships__role__in=permissions.CASE_MANAGER_ROLES,
         )
         .distinct()
         .order_by("last_name", "first_name")

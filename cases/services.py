@@ -87,24 +87,12 @@ def _sole_member(school_id: int, role: str) -> User | None:
     return users[0] if len(users) == 1 else None
 
 
-def pupils_selectable_for(*, user: User, school_id: int):
-    """Pupils for whom this user may open a case: a teacher their own groups' pupils; the IB'er, the
-    aandachtsfunctionaris and the internal contact person every current pupil of the school."""
-    roles = perms.roles_at_school(user, school_id)
-    qs = Pupil.objects.filter(school_id=school_id, left_on__isnull=True).select_related("class_group")
-    if roles & {Role.IB, Role.AF, Role.CONTACT_PERSON}:
-        return qs
-    if Role.TEACHER in roles:
-        return qs.filter(class_group__teachers=user).distinct()
-    return qs.none()
-
-
 def case_open(*, user: User, school: School, pupils: Iterable[Pupil], route: str, signal: Signal) -> Case:
     """Open a case with its first signal (step 1). The opener owns it until it is handed over."""
     pupils = list(pupils)
     if not pupils:
         raise ValidationError(_("Choose at least one pupil."))
-    allowed = set(pupils_selectable_for(user=user, school_id=school.pk).values_list("pk", flat=True))
+    allowed = set(perms.pupils_for_new_case(user, school.pk).values_list("pk", flat=True))
     if any(p.pk not in allowed for p in pupils):
         raise PermissionDenied
     with transaction.atomic():
@@ -130,6 +118,16 @@ def open_case_for_pupil(*, user: User, pupil: Pupil) -> Case | None:
         .order_by("-opened_at")
         .first()
     )
+
+
+def signal_submit(*, user: User, school: School, pupil: Pupil, route: str, signal: Signal) -> tuple[Case, bool]:
+    """A new signal about a pupil (step 1): added to the pupil's open case that this user can add a signal to, if
+    there is one; otherwise it opens a case on ``route``. Returns the case and whether it was opened."""
+    existing = open_case_for_pupil(user=user, pupil=pupil)
+    if existing is not None:
+        signal_record(user=user, case=existing, signal=signal)
+        return existing, False
+    return case_open(user=user, school=school, pupils=[pupil], route=route, signal=signal), True
 
 
 def _save_entry(*, user: User, case: Case, entry: Entry, corrects: Entry | None = None, save_related=None) -> Entry:
@@ -406,7 +404,7 @@ def case_emergency_report(*, user: User, case: Case, report: VeiligThuisReport, 
 
 def help_plan_start(*, user: User, case: Case, plan: HelpPlan, tasks: Iterable[dict], expected_state: str) -> Case:
     tasks = [t for t in tasks if t.get("what")]
-    if plan.case_manager_id and not perms.roles_at_school(plan.case_manager, case.school_id) - {Role.TEACHER}:
+    if plan.case_manager_id and not perms.may_be_case_manager(plan.case_manager, case.school_id):
         raise ValidationError(
             {
                 "case_manager": _(
@@ -474,7 +472,7 @@ def vt_outcome_record(*, user: User, case: Case, outcome: VeiligThuisOutcome, ex
 
 
 def task_done_record(*, user: User, case: Case, done: TaskDone) -> TaskDone:
-    if not (perms.can(user, perms.DECIDE, case) or perms.can(user, perms.CONSULT, case)):
+    if not perms.can_mark_task_done(user, case):
         raise PermissionDenied
     task = done.help_task or done.consultation_action
     owner_case_id = task.plan.case_id if done.help_task_id else task.consultation.case_id
@@ -491,7 +489,7 @@ def signal_record(*, user: User, case: Case, signal: Signal, corrects: Signal | 
     if case.state not in (CaseState.CLOSED, CaseState.MONITORING):
         return entry_record(user=user, case=case, entry=signal, permission=perms.ADD_SIGNAL, corrects=corrects)
     name = "reopen" if case.state == CaseState.CLOSED else "back_to_weighing"
-    perms.require(user, perms.REOPEN if name == "reopen" else perms.ADD_SIGNAL, case)
+    perms.require(user, perms.signal_permission(case), case)
     with transaction.atomic():
         locked = _lock(case)
         if locked.state != case.state:

@@ -217,7 +217,7 @@ def case_detail(request, pk: int):
             "transitions": ready,
             "next_actions": next_actions(user=request.user, case=case),
             "open_tasks": selectors.case_open_tasks(case=case, kinds=timeline.kinds)
-            if perms.can(request.user, perms.DECIDE, case) or perms.can(request.user, perms.CONSULT, case)
+            if perms.can_mark_task_done(request.user, case)
             else [],
             "blocked_transitions": blocked,
             "transition_form": forms.TransitionForm(initial={"expected_state": case.state}),
@@ -251,8 +251,7 @@ PAGE_PERMISSIONS = {
 @login_required
 def case_audit(request, pk: int):
     """The aandachtsfunctionaris sees who looked at the case, what was changed or exported, and refused attempts."""
-    case = selectors.case_get_for_user(user=request.user, case_id=pk)
-    perms.require(request.user, perms.VIEW_AUDIT, case)
+    case = selectors.case_get_for_user(user=request.user, case_id=pk, perm=perms.VIEW_AUDIT)
     page = Paginator(selectors.case_audit_trail(case=case), 50).get_page(request.GET.get("pagina"))
     audit_log(user=request.user, case=case, action=AuditEvent.Action.VIEW, target="audit trail")
     return render(request, "cases/case_audit.html", {"case": case, "page": page, "title": _("Who looked at the case")})
@@ -263,35 +262,27 @@ def case_audit(request, pk: int):
 def signal_new(request, school_id: int):
     """Step 1: a new signal about a pupil. Opens a case, or adds to the pupil's open case."""
     school = get_object_or_404(School.objects.filter(memberships__user=request.user).distinct(), pk=school_id)
-    roles = perms.roles_at_school(request.user, school.pk)
-    if not roles & set(perms.OPENING_ROLES):
+    if not perms.may_open_case(request.user, school.pk):
         raise PermissionDenied
-    pupils = services.pupils_selectable_for(user=request.user, school_id=school.pk).order_by(
-        "class_group__name", "last_name", "first_name"
-    )
+    pupils = perms.pupils_for_new_case(request.user, school.pk).order_by("class_group__name", "last_name", "first_name")
     form = forms.NewSignalForm(request.POST or None, pupils=pupils)
     if request.method == "POST" and form.is_valid():
-        pupil = form.cleaned_data["pupil"]
-        signal = form.save(commit=False)
-        existing = services.open_case_for_pupil(user=request.user, pupil=pupil)
         try:
-            if existing is not None:
-                services.signal_record(user=request.user, case=existing, signal=signal)
-                messages.success(
-                    request,
-                    gettext("The signal was added to the open case %(ref)s about this pupil.")
-                    % {"ref": existing.reference},
-                )
-                return redirect("cases:case-detail", pk=existing.pk)
-            case = services.case_open(
-                user=request.user, school=school, pupils=[pupil], route=form.cleaned_data["route"], signal=signal
+            case, opened = services.signal_submit(
+                user=request.user,
+                school=school,
+                pupil=form.cleaned_data["pupil"],
+                route=form.cleaned_data["route"],
+                signal=form.save(commit=False),
             )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(
-                request, gettext("The signal was recorded and case %(ref)s opened.") % {"ref": case.reference}
-            )
+            if opened:
+                message = gettext("The signal was recorded and case %(ref)s opened.")
+            else:
+                message = gettext("The signal was added to the open case %(ref)s about this pupil.")
+            messages.success(request, message % {"ref": case.reference})
             return redirect("cases:case-detail", pk=case.pk)
     return render(
         request,
@@ -385,9 +376,8 @@ def entry_add(request, pk: int, kind: str):
     """Record a signal, consultation, kindcheck, conversation, acknowledgement or parents' view on a case, or a
     correction of an earlier one (``?corrigeert=<id>``): the form starts with the earlier values."""
     config = ENTRY_KINDS[kind]
-    case = selectors.case_get_for_user(user=request.user, case_id=pk)
-    reopening = kind == "signal" and case.state == CaseState.CLOSED
-    perms.require(request.user, perms.REOPEN if reopening else config.permission, case)
+    perm = perms.signal_permission if kind == "signal" else config.permission
+    case = selectors.case_get_for_user(user=request.user, case_id=pk, perm=perm)
     corrects = _correction_source(request, case, kind, config)
     extra = config.form_kwargs(case)
     if request.method == "POST":
@@ -437,8 +427,7 @@ def entry_add(request, pk: int, kind: str):
 @login_required
 def signal_follow_up(request, pk: int, signal_id: int):
     """Record that an earlier signal (a story, a suspicion) was later confirmed or refuted."""
-    case = selectors.case_get_for_user(user=request.user, case_id=pk)
-    perms.require(request.user, perms.ADD_SIGNAL, case)
+    case = selectors.case_get_for_user(user=request.user, case_id=pk, perm=perms.ADD_SIGNAL)
     signal = get_object_or_404(Signal, pk=signal_id, case=case)
     form = forms.SignalFollowUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -462,8 +451,7 @@ def signal_follow_up(request, pk: int, signal_id: int):
 @login_required
 def skip_add(request, pk: int):
     """Record why the conversation with the parents is skipped (danger, or parents would break contact)."""
-    case = selectors.case_get_for_user(user=request.user, case_id=pk)
-    perms.require(request.user, perms.TALK_PARENTS, case)
+    case = selectors.case_get_for_user(user=request.user, case_id=pk, perm=perms.TALK_PARENTS)
     form = forms.ParentTalkSkipForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -483,8 +471,7 @@ def skip_add(request, pk: int):
 @require_POST
 @login_required
 def skip_confirm(request, pk: int, skip_id: int):
-    case = selectors.case_get_for_user(user=request.user, case_id=pk)
-    perms.require(request.user, perms.CONFIRM_SKIP, case)
+    case = selectors.case_get_for_user(user=request.user, case_id=pk, perm=perms.CONFIRM_SKIP)
     skip = get_object_or_404(ParentTalkSkip, pk=skip_id, case=case)
     try:
         services.parent_talk_skip_confirm(user=request.user, case=case, skip=skip)

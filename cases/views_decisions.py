@@ -30,8 +30,7 @@ Q2_DEFINITIONS = _(
 @login_required
 def weighing(request, pk: int):
     """Step 4: the five weighing questions, one after another, following the decision tree."""
-    case = selectors.case_get_for_user(user=request.user, case_id=pk)
-    perms.require(request.user, perms.WEIGH, case)
+    case = selectors.case_get_for_user(user=request.user, case_id=pk, perm=perms.WEIGH)
     position = case.weighing_position()
     question = position.next_question if case.state == CaseState.WEIGHING and position.next_question != 5 else None
     form = forms.WeighingAnswerForm(request.POST or None, question=question) if question else None
@@ -205,8 +204,7 @@ def case_action(request, pk: int, action: str):
     if action not in ACTIONS:
         raise Http404
     config = ACTIONS[action]
-    case = selectors.case_get_for_user(user=request.user, case_id=pk)
-    perms.require(request.user, config.permission, case)
+    case = selectors.case_get_for_user(user=request.user, case_id=pk, perm=config.permission)
     extra = config.form_kwargs(case, request.user)
     form = config.form_class(request.POST or None, **extra)
     state_form = forms.ExpectedStateForm(request.POST or None, initial={"expected_state": case.state})

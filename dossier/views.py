@@ -37,8 +37,7 @@ def _redaction_choices(extract) -> list[tuple[str, str]]:
 @require_GET
 @login_required
 def extract_preview(request, pk: int):
-    case = selectors.case_get_for_user(user=request.user, case_id=pk)
-    perms.require(request.user, perms.EXTRACT, case)
+    case = selectors.case_get_for_user(user=request.user, case_id=pk, perm=perms.EXTRACT)
     extract = _build(case)
     can_redact = perms.can(request.user, perms.REDACT, case)
     return render(
@@ -57,8 +56,7 @@ def extract_preview(request, pk: int):
 @require_POST
 @login_required
 def extract_redact(request, pk: int):
-    case = selectors.case_get_for_user(user=request.user, case_id=pk)
-    perms.require(request.user, perms.REDACT, case)
+    case = selectors.case_get_for_user(user=request.user, case_id=pk, perm=perms.REDACT)
     form = forms.RedactionForm(request.POST, choices=_redaction_choices(_build(case)))
     if form.is_valid():
         kind, entry_id = form.entry_key()
@@ -78,8 +76,7 @@ def extract_redact(request, pk: int):
 @require_POST
 @login_required
 def extract_release(request, pk: int):
-    case = selectors.case_get_for_user(user=request.user, case_id=pk)
-    perms.require(request.user, perms.EXTRACT, case)
+    case = selectors.case_get_for_user(user=request.user, case_id=pk, perm=perms.EXTRACT)
     extract = _build(case)
     now = timezone.now()
     rendered = pdf.render_extract(extract=extract, generated_by=request.user, generated_at=now)
@@ -105,8 +102,7 @@ def extract_release(request, pk: int):
 @login_required
 def legal_hold(request, pk: int):
     """Place or lift the legal hold (the aandachtsfunctionaris), with the reason."""
-    case = selectors.case_get_for_user(user=request.user, case_id=pk)
-    perms.require(request.user, perms.DECIDE, case)
+    case = selectors.case_get_for_user(user=request.user, case_id=pk, perm=perms.DECIDE)
     form = forms.LegalHoldForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -132,8 +128,7 @@ def legal_hold(request, pk: int):
 @login_required
 def access_request_add(request, pk: int):
     """Record a parent's request to see, copy or correct the file (the IB'er or the aandachtsfunctionaris)."""
-    case = selectors.case_get_for_user(user=request.user, case_id=pk)
-    perms.require(request.user, perms.EXTRACT, case)
+    case = selectors.case_get_for_user(user=request.user, case_id=pk, perm=perms.EXTRACT)
     form = forms.AccessRequestForm(request.POST or None, guardians=selectors.case_guardians(case=case))
     if request.method == "POST" and form.is_valid():
         try:
@@ -154,8 +149,7 @@ def access_request_add(request, pk: int):
 @login_required
 def access_request_answer(request, pk: int):
     """Record how a parent's request was answered."""
-    case = selectors.case_get_for_user(user=request.user, case_id=pk)
-    perms.require(request.user, perms.EXTRACT, case)
+    case = selectors.case_get_for_user(user=request.user, case_id=pk, perm=perms.EXTRACT)
     open_requests = selectors.case_open_access_requests(case=case)
     form = forms.AccessRequestHandledForm(request.POST or None, requests=open_requests)
     if request.method == "GET" and request.GET.get("verzoek", "").isdigit():

@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from cases import permissions as perms
 from cases import selectors
 from schools import forms, services
 from schools.models import LOCAL_KINDS, PartnerKind, SocialMapEntry
@@ -30,7 +31,7 @@ def social_map(request, school_id: int):
     """Every staff member of the school reads its social map; the aandachtsfunctionaris and the IB'er keep the
     school's own entries."""
     school = _member_school_or_404(request.user, school_id)
-    can_edit = services.social_map_can_edit(user=request.user, school=school)
+    can_edit = perms.can_edit_social_map(request.user, school.pk)
     entries = list(selectors.social_map_for_school(school=school, include_inactive=can_edit))
     present = {e.kind for e in entries if e.active}
     missing = [PartnerKind(kind) for kind in LOCAL_KINDS if kind not in present]
@@ -53,7 +54,7 @@ def social_map(request, school_id: int):
 def social_map_entry(request, school_id: int, entry_id: int | None = None):
     """Add an entry to the school's own social map, or change (or deactivate) one of its own entries."""
     school = _member_school_or_404(request.user, school_id)
-    if not services.social_map_can_edit(user=request.user, school=school):
+    if not perms.can_edit_social_map(request.user, school.pk):
         raise PermissionDenied
     instance = None
     if entry_id is not None:

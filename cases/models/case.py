@@ -1,5 +1,6 @@
 """The case (dossier) and its state machine, the chronology of transitions, and the audit trail."""
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import models
@@ -66,13 +67,24 @@ class Route(models.TextChoices):
     C = "C", _("C — behaviour between pupils")
 
 
+# Who may fire a transition is decided by the one permission module (``cases.permissions.can``: object permissions
+# only, only while the user works at the school, none for being a superuser). That module imports the models, so the
+# models do not import it: it registers its check when the app is ready (``CasesConfig.ready``). Until then, and
+# without it, every transition is refused.
+_permission_check = None
+
+
+def register_permission_check(check) -> None:
+    """Called once, when the app is ready, with ``cases.permissions.can``."""
+    global _permission_check
+    _permission_check = check
+
+
 def _can(permission: str):
-    """A django-fsm permission callable that asks the one permission module."""
+    """A django-fsm permission callable that asks the one permission module (see ``register_permission_check``)."""
 
     def check(instance, user) -> bool:
-        from cases.permissions import can
-
-        return can(user, permission, instance)
+        return _permission_check is not None and _permission_check(user, permission, instance)
 
     check.__name__ = f"can_{permission}"
     return check
@@ -252,9 +264,9 @@ class Case(models.Model):
         return decision.position(self.weighing_answers())
 
     def open_tasks_exist(self) -> bool:
-        from cases.models.decisions import HelpTask
-        from cases.models.entries import ConsultationAction
-
+        # By name: the tasks' modules import this one.
+        HelpTask = apps.get_model("cases", "HelpTask")
+        ConsultationAction = apps.get_model("cases", "ConsultationAction")
         return (
             HelpTask.objects.filter(plan__case=self, done__isnull=True).exists()
             or ConsultationAction.objects.filter(consultation__case=self, done__isnull=True).exists()
