@@ -34,7 +34,7 @@ reads an included entry only through ``ExtractItem.shown``: the fields its kind 
 from dataclasses import dataclass, field
 
 from django.core.exceptions import FieldDoesNotExist
-from django.utils import formats
+from django.template.defaultfilters import date as date_filter
 from django.utils.translation import gettext_lazy as _
 
 from cases import records
@@ -75,7 +75,8 @@ class Shown:
     def __getattr__(self, name: str):
         if self.allows(name):
             return getattr(self._entry, name)
-        self.refused.add(name)
+        if not name.startswith("__"):  # (Python's own look-ups, such as dir()'s, are not the template's)
+            self.refused.add(name)
         raise AttributeError(name)
 
 
@@ -121,8 +122,8 @@ class ExtractItem:
                 value = getattr(self.shown, f"get_{name}_display")()
             elif isinstance(value, bool):
                 value = _("yes") if value else _("no")
-            elif hasattr(value, "year"):
-                value = formats.date_format(value, "j F Y")
+            elif hasattr(value, "year"):  # a date, or a date and time: as the template's ``date`` filter shows it
+                value = date_filter(value, "j F Y")
             if value not in (None, ""):
                 result.append((model_field.verbose_name, value))
         return result

@@ -326,9 +326,7 @@ KINDS_IN_ORDER: list[RecordKind] = [
     RecordKind(
         "flag",
         FlagAssessment,
-        adding=Adding(
-            "vlaggensysteem/nieuw/", forms.FlagAssessmentForm, perms.CONSULT, _("Vlaggensysteem assessment")
-        ),
+        adding=Adding("vlaggensysteem/nieuw/", forms.FlagAssessmentForm, perms.CONSULT, _("Vlaggensysteem assessment")),
         extract=InExtract(
             "weighing",
             shows=("flag", "points_to_work_on"),
@@ -510,9 +508,7 @@ KINDS_IN_ORDER: list[RecordKind] = [
             "steps",
             shows=("at", "from_state", "to_state"),
             omits=(
-                Omit(
-                    _("the explanation of the step change"), INTERNAL, ("reason",), when=lambda e: bool(e.reason)
-                ),
+                Omit(_("the explanation of the step change"), INTERNAL, ("reason",), when=lambda e: bool(e.reason)),
             ),
         ),
     ),
