@@ -124,7 +124,7 @@ def school_ids_for_user(user: User) -> set[int]:
     return cached
 
 
-# --- Annual figures (counts only, no case content: cases.figures) -------------------------------------------------
+# --- Annual figures (counts only, no case content: reporting.figures) -------------------------------------------------
 # The aandachtsfunctionaris sees the figures of their own school(s). There is no board role in the application: the
 # administrators (staff) see the board's figures and every school's. Not at the school → 404; at the school in
 # another role → 403.

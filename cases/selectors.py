@@ -18,41 +18,20 @@ from django.db.models import (
 )
 
 from accounts.models import User
-from cases import permissions
+from cases import permissions, records
 from cases.models import (
     AccessRequest,
-    AccessRequestHandled,
     AuditEvent,
-    BoardNotification,
     Case,
     CaseState,
-    Closure,
-    Consultation,
     ConsultationAction,
-    ConversationAcknowledgement,
     EmergencyProposal,
-    FlagAssessment,
-    HelpEvaluation,
     HelpPlan,
     HelpTask,
-    InspectorConsultation,
-    Kindcheck,
-    LegalHold,
-    MonitoringAgreement,
-    MonitoringCheckIn,
     Notification,
-    ParentConversation,
     ParentTalkSkip,
-    ParentTalkSkipConfirmation,
-    ParentView,
-    PoliceDecision,
-    RiskAssessment,
     Signal,
-    SignalFollowUp,
-    TaskDone,
     Transition,
-    VeiligThuisOutcome,
-    VeiligThuisReport,
     WeighingAnswer,
 )
 from schools.models import ClassGroup, Guardian, Membership, Pupil, Role, School, SocialMapEntry
@@ -186,65 +165,12 @@ class TimelineItem:
 
     @property
     def template(self) -> str:
-        return f"cases/timeline/_{self.kind}.html"
+        return records.KINDS[self.kind].template
 
 
 # Each kind of record in a case's chronology, in the order in which records of the same moment are shown, with how
-# it is loaded for display (related records joined or prefetched).
-TIMELINE_SOURCES: list[tuple[str, Callable[[], QuerySet]]] = [
-    (
-        "signal",
-        lambda: Signal.objects.select_related("author").prefetch_related(
-            Prefetch("follow_ups", queryset=SignalFollowUp.objects.select_related("author"))
-        ),
-    ),
-    ("kindcheck", lambda: Kindcheck.objects.select_related("author")),
-    (
-        "consultation",
-        lambda: Consultation.objects.select_related("author", "partner").prefetch_related("actions"),
-    ),
-    (
-        "conversation",
-        lambda: ParentConversation.objects.select_related("author").prefetch_related(
-            "signals_discussed",
-            Prefetch("acknowledgements", queryset=ConversationAcknowledgement.objects.select_related("author")),
-        ),
-    ),
-    ("parentview", lambda: ParentView.objects.select_related("author", "conversation")),
-    (
-        "skip",
-        lambda: ParentTalkSkip.objects.select_related("author").prefetch_related(
-            Prefetch("confirmations", queryset=ParentTalkSkipConfirmation.objects.select_related("confirmed_by"))
-        ),
-    ),
-    ("weighing", lambda: WeighingAnswer.objects.select_related("author")),
-    ("risk", lambda: RiskAssessment.objects.select_related("author")),
-    ("flag", lambda: FlagAssessment.objects.select_related("author")),
-    (
-        "helpplan",
-        lambda: HelpPlan.objects.select_related("author", "case_manager").prefetch_related(
-            Prefetch("tasks", queryset=HelpTask.objects.select_related("done__author"))
-        ),
-    ),
-    ("evaluation", lambda: HelpEvaluation.objects.select_related("author", "plan")),
-    ("report", lambda: VeiligThuisReport.objects.select_related("author", "partner")),
-    ("outcome", lambda: VeiligThuisOutcome.objects.select_related("author", "receiving_partner")),
-    ("monitoring", lambda: MonitoringAgreement.objects.select_related("author")),
-    ("checkin", lambda: MonitoringCheckIn.objects.select_related("author", "agreement")),
-    ("proposal", lambda: EmergencyProposal.objects.select_related("author")),
-    ("closure", lambda: Closure.objects.select_related("author")),
-    ("board", lambda: BoardNotification.objects.select_related("author")),
-    ("inspector", lambda: InspectorConsultation.objects.select_related("author", "partner")),
-    ("police", lambda: PoliceDecision.objects.select_related("author")),
-    (
-        "taskdone",
-        lambda: TaskDone.objects.select_related("author", "help_task", "consultation_action"),
-    ),
-    ("accessrequest", lambda: AccessRequest.objects.select_related("author", "requester")),
-    ("accessanswer", lambda: AccessRequestHandled.objects.select_related("author", "request")),
-    ("legalhold", lambda: LegalHold.objects.select_related("author")),
-    ("transition", lambda: Transition.objects.select_related("actor")),
-]
+# it is loaded for display (related records joined or prefetched): from the registry of record kinds.
+TIMELINE_SOURCES: list[tuple[str, Callable[[], QuerySet]]] = [(k.kind, k.queryset) for k in records.CHRONOLOGY]
 
 
 def case_timeline(*, case: Case) -> list[TimelineItem]:
@@ -336,14 +262,6 @@ def case_timeline_page(*, case: Case, page: str | None, per_page: int = TIMELINE
     )
 
 
-def case_signals(*, case: Case) -> QuerySet[Signal]:
-    return Signal.objects.filter(case=case).order_by("observed_on", "pk")
-
-
-def case_conversations(*, case: Case) -> QuerySet[ParentConversation]:
-    return ParentConversation.objects.filter(case=case).order_by("held_on", "pk")
-
-
 def case_skips_awaiting_confirmation(*, case: Case) -> QuerySet[ParentTalkSkip]:
     return ParentTalkSkip.objects.filter(case=case, confirmations__isnull=True).select_related("author")
 
@@ -383,10 +301,6 @@ def case_manager_candidates(*, case: Case) -> QuerySet[User]:
 
 def case_help_plans(*, case: Case) -> QuerySet[HelpPlan]:
     return HelpPlan.objects.filter(case=case).order_by("-recorded_at")
-
-
-def case_monitoring_agreements(*, case: Case) -> QuerySet[MonitoringAgreement]:
-    return MonitoringAgreement.objects.filter(case=case).order_by("-recorded_at")
 
 
 def case_open_tasks(*, case: Case, kinds: frozenset[str] | None = None) -> list:

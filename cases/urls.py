@@ -7,22 +7,16 @@ case_patterns = [
     path("dossiers/<int:pk>/", views.case_detail, name="case-detail"),
     path("dossiers/<int:pk>/inzage/", views.case_audit, name="case-audit"),
     path("scholen/<int:school_id>/signaal/nieuw/", views.signal_new, name="signal-new"),
-    path("dossiers/<int:pk>/signaal/nieuw/", views.entry_add, {"kind": "signal"}, name="signal-add"),
+    # The records a case page adds through the generic view (cases.records: each kind's path and name)
+    *(
+        path(f"dossiers/<int:pk>/{adding.path}", views.entry_add, {"kind": key}, name=f"{key}-add")
+        for key, adding in views.ENTRY_KINDS.items()
+    ),
     path(
         "dossiers/<int:pk>/signaal/<int:signal_id>/bevestigd-ontkracht/",
         views.signal_follow_up,
         name="signal-follow-up",
     ),
-    path("dossiers/<int:pk>/kindcheck/nieuw/", views.entry_add, {"kind": "kindcheck"}, name="kindcheck-add"),
-    path("dossiers/<int:pk>/consultatie/nieuw/", views.entry_add, {"kind": "consultation"}, name="consultation-add"),
-    path("dossiers/<int:pk>/oudergesprek/nieuw/", views.entry_add, {"kind": "conversation"}, name="conversation-add"),
-    path(
-        "dossiers/<int:pk>/kennisname-verslag/nieuw/",
-        views.entry_add,
-        {"kind": "acknowledgement"},
-        name="acknowledgement-add",
-    ),
-    path("dossiers/<int:pk>/zienswijze/nieuw/", views.entry_add, {"kind": "parentview"}, name="parentview-add"),
     path("dossiers/<int:pk>/oudergesprek-overslaan/", views.skip_add, name="skip-add"),
     path(
         "dossiers/<int:pk>/oudergesprek-overslaan/<int:skip_id>/bevestigen/",
@@ -32,16 +26,6 @@ case_patterns = [
     path("dossiers/<int:pk>/stap/<str:name>/", views.case_transition, name="case-transition"),
     # Steps 4-5 and route B
     path("dossiers/<int:pk>/weging/", views_decisions.weighing, name="weighing"),
-    path("dossiers/<int:pk>/risicofactoren/nieuw/", views.entry_add, {"kind": "risk"}, name="risk-add"),
-    path("dossiers/<int:pk>/vlaggensysteem/nieuw/", views.entry_add, {"kind": "flag"}, name="flag-add"),
-    path(
-        "dossiers/<int:pk>/spoedmelding-voorstellen/",
-        views.entry_add,
-        {"kind": "emergency-proposal"},
-        name="emergency-proposal-add",
-    ),
-    path("dossiers/<int:pk>/bevoegd-gezag/nieuw/", views.entry_add, {"kind": "board"}, name="board-add"),
-    path("dossiers/<int:pk>/monitoring/contactmoment/nieuw/", views.entry_add, {"kind": "checkin"}, name="checkin-add"),
     path("dossiers/<int:pk>/besluit/<slug:action>/", views_decisions.case_action, name="case-action"),
     path(
         "dossiers/<int:pk>/taken/<slug:kind>/<int:task_id>/afgerond/",

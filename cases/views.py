@@ -1,8 +1,6 @@
 """Views: authenticate, fetch through the permission-aware selector, validate a form, call one service, respond.
 Not visible → 404; visible but not allowed → 403."""
 
-from dataclasses import dataclass, field
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,24 +14,14 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cases import deadlines, forms, fragments, selectors, services
+from cases import deadlines, forms, fragments, records, selectors, services
 from cases import permissions as perms
 from cases.audit import audit_log
 from cases.models import (
     AuditEvent,
-    BoardNotification,
     CaseState,
-    Consultation,
-    ConversationAcknowledgement,
-    EmergencyProposal,
-    FlagAssessment,
-    Kindcheck,
-    MonitoringCheckIn,
     Notification,
-    ParentConversation,
     ParentTalkSkip,
-    ParentView,
-    RiskAssessment,
     Signal,
     SignalFollowUp,
 )
@@ -291,77 +279,13 @@ def signal_new(request, school_id: int):
     )
 
 
-@dataclass
-class EntryKind:
-    """How to record one kind of entry on a case page: its form, permission and words."""
-
-    form_class: type
-    permission: str
-    title: str
-    correctable: bool = True
-    form_kwargs: callable = field(default=lambda case: {})
-    with_actions: bool = False
+# The kinds of entry a case page records through ``entry_add`` (by its ``kind``), from the registry of record kinds:
+# the form, the permission, the title; and their models, for corrections.
+ENTRY_KINDS: dict[str, records.Adding] = {key: k.adding for key, k in records.ADDED_BY_ENTRY_ADD.items()}
+ENTRY_MODELS = {key: k.model for key, k in records.ADDED_BY_ENTRY_ADD.items()}
 
 
-ENTRY_KINDS: dict[str, EntryKind] = {
-    "signal": EntryKind(forms.SignalForm, perms.ADD_SIGNAL, _("Record a signal")),
-    "kindcheck": EntryKind(forms.KindcheckForm, perms.CONSULT, _("Record the kindcheck")),
-    "consultation": EntryKind(
-        forms.ConsultationForm,
-        perms.CONSULT,
-        _("Record a consultation"),
-        with_actions=True,
-        form_kwargs=lambda case: {"partners": selectors.social_map_for_school(school=case.school)},
-    ),
-    "conversation": EntryKind(
-        forms.ParentConversationForm,
-        perms.TALK_PARENTS,
-        _("Record a conversation with the parents"),
-        form_kwargs=lambda case: {"signals": selectors.case_signals(case=case)},
-    ),
-    "acknowledgement": EntryKind(
-        forms.AcknowledgementForm,
-        perms.TALK_PARENTS,
-        _("Record whether the parents acknowledged a report"),
-        correctable=False,
-        form_kwargs=lambda case: {"conversations": selectors.case_conversations(case=case)},
-    ),
-    "risk": EntryKind(forms.RiskAssessmentForm, perms.WEIGH, _("Record risk and protective factors")),
-    "flag": EntryKind(forms.FlagAssessmentForm, perms.CONSULT, _("Vlaggensysteem assessment")),
-    "emergency-proposal": EntryKind(
-        forms.EmergencyProposalForm, perms.PROPOSE_EMERGENCY, _("Propose an emergency report"), correctable=False
-    ),
-    "board": EntryKind(forms.BoardNotificationForm, perms.ROUTE_B, _("Record that the board was informed")),
-    "checkin": EntryKind(
-        forms.MonitoringCheckInForm,
-        perms.DECIDE,
-        _("Record a monitoring check-in"),
-        form_kwargs=lambda case: {"agreements": selectors.case_monitoring_agreements(case=case)},
-    ),
-    "parentview": EntryKind(
-        forms.ParentViewForm,
-        perms.TALK_PARENTS,
-        _("Record the parents' own view"),
-        correctable=False,
-        form_kwargs=lambda case: {"conversations": selectors.case_conversations(case=case)},
-    ),
-}
-ENTRY_MODELS = {
-    "signal": Signal,
-    "risk": RiskAssessment,
-    "flag": FlagAssessment,
-    "emergency-proposal": EmergencyProposal,
-    "board": BoardNotification,
-    "checkin": MonitoringCheckIn,
-    "kindcheck": Kindcheck,
-    "consultation": Consultation,
-    "conversation": ParentConversation,
-    "acknowledgement": ConversationAcknowledgement,
-    "parentview": ParentView,
-}
-
-
-def _correction_source(request, case, kind: str, config: EntryKind):
+def _correction_source(request, case, kind: str, config: records.Adding):
     corrects_id = request.GET.get("corrigeert") or request.POST.get("corrigeert")
     if not corrects_id:
         return None

@@ -24,33 +24,63 @@ Decisions (documented here, shown to staff in the preview):
   reason.
 - Internal working notes: a teacher's proposal for an emergency report and the explanation of a step change are
   left out; a reason not to speak to the parents because it would endanger someone is left out.
+
+Each kind's rules are declared with the kind, in the registry of record kinds (``cases.records``: ``InExtract``,
+its ``section``, what it ``shows``, and what it leaves out and why); ``_apply`` below applies them, in one place
+for the preview and the PDF. The content template (``templates/pdf/_extract_content.html``, which both render)
+reads an included entry only through ``ExtractItem.shown``: the fields its kind shows, less every part left out.
 """
 
 from dataclasses import dataclass, field
 
+from django.core.exceptions import FieldDoesNotExist
+from django.template.defaultfilters import date as date_filter
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from cases import models as m
-from cases.models import Case, FlagAssessment, ParentTalkSkip
+from cases import records
+from cases.models import Case
 from cases.selectors import TimelineItem
 from dossier.models import Redaction
 from schools.models import Pupil, School
 
-OTHER_PUPILS = _("other pupils are not named in the extract, not even by their initials")
-SOURCE = _("third-party sources and the colleague who reported are not named")
-VT_RESTRICTED = _("restricted Veilig Thuis information; the parents can ask Veilig Thuis for it")
-VT_REPORT_DETAILS = _("the contents of the report belong to Veilig Thuis's file; the parents can ask Veilig Thuis")
-WITHHELD = _("this report is deliberately not yet disclosed to the parents, for safety")
-INTERNAL = _("an internal working note between staff")
-DANGER = _("it could endanger someone")
-THIRD_PARTY_STAFF = _("information about a member of staff (a third party)")
+NOT_DECIDED = _("this kind of record is not part of the extract")
 
 
 @dataclass
 class Omission:
     what: str
     reason: str
+    fields: tuple[str, ...] = ()  # the entry's attributes it covers: never shown
+
+
+class Shown:
+    """The part of an entry that the extract may show: the attributes its kind ``shows`` (``records.InExtract``),
+    less the fields of every part left out of this entry. The content template reads an entry only through this;
+    anything else reads as missing (an empty value), so a part that the rules leave out cannot be shown by a
+    template that asks for it. What was asked for and refused is kept in ``refused`` (the tests read it)."""
+
+    __slots__ = ("_entry", "_names", "refused")
+
+    # Every entry: whether it corrects an earlier one (the fact, not the earlier entry).
+    ALWAYS = frozenset({"corrects_id"})
+
+    def __init__(self, entry, names: frozenset[str]):
+        self._entry = entry
+        self._names = names | self.ALWAYS
+        self.refused: set[str] = set()
+
+    def allows(self, name: str) -> bool:
+        if name.startswith("get_") and name.endswith("_display"):
+            name = name[len("get_") : -len("_display")]
+        return name in self._names
+
+    def __getattr__(self, name: str):
+        if self.allows(name):
+            return getattr(self._entry, name)
+        if not name.startswith("__"):  # (Python's own look-ups, such as dir()'s, are not the template's)
+            self.refused.add(name)
+        raise AttributeError(name)
 
 
 @dataclass
@@ -63,6 +93,8 @@ class ExtractItem:
     omissions: list[Omission] = field(default_factory=list)  # parts of an included entry that are left out
     corrected: bool = False
     redaction: Redaction | None = None
+    section: str = ""  # where an included entry appears (a slug of SECTIONS)
+    shown: Shown | None = None  # what of an included entry the extract may show
 
     @property
     def key(self) -> str:
@@ -71,6 +103,33 @@ class ExtractItem:
     @property
     def at(self):
         return self.entry.recorded_at
+
+    @property
+    def facts(self) -> list[tuple[str, object]]:
+        """The fields that may be shown, as (label, value): for a kind the content template has no layout for."""
+        result = []
+        spec = records.KINDS[self.kind].extract
+        opts = type(self.entry)._meta
+        for name in spec.shows:
+            if not self.shown.allows(name):
+                continue
+            try:
+                model_field = opts.get_field(name)
+            except FieldDoesNotExist:  # a property: shown with its name
+                result.append((name, getattr(self.shown, name)))
+                continue
+            if model_field.many_to_many or model_field.one_to_many:
+                continue  # records of their own: a layout of the kind shows them
+            value = getattr(self.shown, name)
+            if model_field.choices:
+                value = getattr(self.shown, f"get_{name}_display")()
+            elif isinstance(value, bool):
+                value = _("yes") if value else _("no")
+            elif hasattr(value, "year"):  # a date, or a date and time: as the template's ``date`` filter shows it
+                value = date_filter(value, "j F Y")
+            if value not in (None, ""):
+                result.append((model_field.verbose_name, value))
+        return result
 
 
 @dataclass
@@ -103,90 +162,45 @@ class Extract:
     @property
     def sections(self) -> list[Section]:
         result = []
-        for slug, title, kinds in SECTIONS:
-            items = [i for i in self.included if i.kind in kinds]
+        for slug, title in SECTIONS:
+            items = [i for i in self.included if i.section == slug]
             if items:
                 result.append(Section(slug, title, items))
         return result
 
 
+# The extract's sections, in order; which kinds of record go where is in the registry (``records.InExtract``).
 SECTIONS = [
-    ("steps", _("Steps of the case"), ["transition"]),
-    ("signals", _("Signals"), ["signal"]),
-    ("consultations", _("Consultations"), ["consultation"]),
-    ("conversations", _("Conversations with the parents"), ["conversation", "skip"]),
-    ("views", _("The parents' own view"), ["parentview"]),
-    ("weighing", _("Weighing and decision"), ["weighing", "risk", "flag", "proposal"]),
-    ("help", _("Help and monitoring"), ["helpplan", "evaluation", "taskdone", "monitoring", "checkin"]),
-    ("veilig-thuis", _("Veilig Thuis"), ["report", "outcome"]),
-    ("route-b", _("Staff route"), ["board", "inspector", "police"]),
-    ("closing", _("Closing"), ["closure"]),
-    ("requests", _("Your requests to see, copy or correct the file"), ["accessrequest", "accessanswer"]),
+    ("steps", _("Steps of the case")),
+    ("signals", _("Signals")),
+    ("consultations", _("Consultations")),
+    ("conversations", _("Conversations with the parents")),
+    ("views", _("The parents' own view")),
+    ("weighing", _("Weighing and decision")),
+    ("help", _("Help and monitoring")),
+    ("veilig-thuis", _("Veilig Thuis")),
+    ("route-b", _("Staff route")),
+    ("closing", _("Closing")),
+    ("requests", _("Your requests to see, copy or correct the file")),
 ]
-# The model of each kind of entry in the chronology (``selectors.case_timeline``), for redactions.
-ENTRY_MODELS = {
-    "signal": m.Signal,
-    "kindcheck": m.Kindcheck,
-    "consultation": m.Consultation,
-    "conversation": m.ParentConversation,
-    "parentview": m.ParentView,
-    "skip": m.ParentTalkSkip,
-    "weighing": m.WeighingAnswer,
-    "risk": m.RiskAssessment,
-    "flag": m.FlagAssessment,
-    "helpplan": m.HelpPlan,
-    "evaluation": m.HelpEvaluation,
-    "report": m.VeiligThuisReport,
-    "outcome": m.VeiligThuisOutcome,
-    "monitoring": m.MonitoringAgreement,
-    "checkin": m.MonitoringCheckIn,
-    "proposal": m.EmergencyProposal,
-    "closure": m.Closure,
-    "board": m.BoardNotification,
-    "inspector": m.InspectorConsultation,
-    "police": m.PoliceDecision,
-    "taskdone": m.TaskDone,
-    "accessrequest": m.AccessRequest,
-    "accessanswer": m.AccessRequestHandled,
-    "legalhold": m.LegalHold,
-}
-KNOWN_KINDS = {kind for _slug, _title, kinds in SECTIONS for kind in kinds} | {"kindcheck", "legalhold"}
-ADMINISTRATIVE = _("an administrative record about how long the school keeps the file")
+# The model of each kind of entry that can be left out of the extract by a redaction (``services.redaction_record``).
+ENTRY_MODELS = {k.kind: k.model for k in records.CHRONOLOGY if k.redactable}
 
 
-def _rule(item: ExtractItem) -> None:
-    """Decide, for one entry, whether it is included and which parts are left out."""
-    entry, kind = item.entry, item.kind
-    if kind == "signal":
-        if entry.others_present or entry.other_children:
-            item.omissions.append(Omission(str(_("other children present or involved (initials)")), OTHER_PUPILS))
-        if entry.source_name:
-            item.omissions.append(Omission(str(_("the name of the source")), SOURCE))
-        item.omissions.append(Omission(str(_("who recorded the signal")), SOURCE))
-    elif kind == "kindcheck":
-        item.included, item.reason = False, _("it is about other minors in the household and who cares for them")
-    elif kind == "skip" and entry.reason == ParentTalkSkip.Reason.DANGER:
-        item.included, item.reason = False, DANGER
-    elif kind == "flag" and entry.kind == FlagAssessment.Kind.GROUP:
-        item.included, item.reason = False, OTHER_PUPILS
-    elif kind == "report":
-        if entry.disclosure_withheld:
-            item.included, item.reason = False, WITHHELD
-        else:
-            item.omissions.append(Omission(str(_("the contents of the report")), VT_REPORT_DETAILS))
-    elif kind == "outcome":
-        item.omissions.append(
-            Omission(str(_("the decision, conclusion and expectations of Veilig Thuis")), VT_RESTRICTED)
-        )
-    elif kind == "legalhold":
-        item.included, item.reason = False, ADMINISTRATIVE
-    elif kind == "proposal":
-        item.included, item.reason = False, INTERNAL
-    elif kind == "transition":
-        if entry.reason:
-            item.omissions.append(Omission(str(_("the explanation of the step change")), INTERNAL))
-    elif kind in ("inspector", "police"):
-        item.omissions.append(Omission(str(_("the advice or explanation")), THIRD_PARTY_STAFF))
+def _apply(item: ExtractItem, spec: records.InExtract) -> None:
+    """The one place where the rules of a kind are applied to an entry: left out entirely, or included in its
+    section with the parts that are left out listed and made unreadable (``Shown``)."""
+    entry = item.entry
+    for leave_out in spec.leave_out:
+        if leave_out.when(entry):
+            item.included, item.reason = False, leave_out.reason
+            return
+    if not spec.section:
+        item.included, item.reason = False, NOT_DECIDED
+        return
+    item.omissions = [Omission(str(o.what), o.reason, o.fields) for o in spec.omits if o.when(entry)]
+    item.section = spec.section
+    item.shown = Shown(entry, frozenset(spec.shows) - {name for o in item.omissions for name in o.fields})
 
 
 def build_extract(
@@ -200,12 +214,13 @@ def build_extract(
     items: list[ExtractItem] = []
     for t in timeline:
         item = ExtractItem(kind=t.kind, entry=t.entry, label=_label(t), corrected=t.corrected_by is not None)
-        if t.kind not in KNOWN_KINDS:  # a new kind of record must be decided on; until then it is left out
-            item.included, item.reason = False, _("this kind of record is not part of the extract")
+        kind = records.KINDS.get(t.kind)
+        if kind is None or kind.extract is None:  # a new kind of record must be decided on; until then left out
+            item.included, item.reason = False, NOT_DECIDED
         elif item.key in redacted:
             item.included, item.reason, item.redaction = False, redacted[item.key].reason, redacted[item.key]
         else:
-            _rule(item)
+            _apply(item, kind.extract)
         items.append(item)
     return Extract(
         case=case,

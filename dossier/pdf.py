@@ -1,6 +1,6 @@
 """The parent extract as a tagged, accessible PDF (WeasyPrint, PDF/UA-1, Dutch).
 
-``render_extract`` receives an ``Extract`` built from already-loaded data (``cases.extract``) and runs no queries.
+``render_extract`` receives an ``Extract`` built from already-loaded data (``dossier.extract``) and runs no queries.
 
 The checksum: SHA-256 (hex) of the UTF-8 bytes of the rendered content section (``templates/pdf/_extract_content.html``
 rendered in Dutch) — everything the extract says about the case, the pupil, the contact person and the parents'

@@ -1,5 +1,5 @@
 """Annual figures: anonymised counts per school or board and year, with a chart and a CSV download.
-Counts only: no case ids, no names, no links to cases (cases.figures)."""
+Counts only: no case ids, no names, no links to cases (reporting.figures)."""
 
 import csv
 

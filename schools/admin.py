@@ -83,7 +83,7 @@ class HouseholdMemberInline(admin.TabularInline):
 
 class PupilImportForm(forms.Form):
     """Step 1 of the import: the school and the file. The file is checked for size and type here; its rows are
-    checked by the dry run (``cases.pupil_import``)."""
+    checked by the dry run (``schools.pupil_import``)."""
 
     school = forms.ModelChoiceField(label=_("school"), queryset=School.objects.order_by("name"))
     file = forms.FileField(

@@ -2,7 +2,7 @@
 
 Protection in depth: the model refuses ``save()`` on an existing row and ``delete()``; the queryset refuses
 ``update()`` and ``delete()``; the admin shows these models read-only; on PostgreSQL a trigger refuses UPDATE and
-DELETE. Destruction at the end of the retention term (``cases.retention``) is the one deliberate exception: inside
+DELETE. Destruction at the end of the retention term (``dossier.retention``) is the one deliberate exception: inside
 ``destruction()`` the queryset's ``delete()`` deletes the rows as they are (no cascade, no signals), and the
 retention code switches the PostgreSQL triggers off for its own transaction with ``pgtrigger.ignore``.
 """
@@ -26,7 +26,7 @@ _destroying: ContextVar[bool] = ContextVar("meldcode_destroying", default=False)
 
 @contextmanager
 def destruction():
-    """Allow ``QuerySet.delete()`` on append-only records: only ``cases.retention`` uses this."""
+    """Allow ``QuerySet.delete()`` on append-only records: only ``dossier.retention`` uses this."""
     token = _destroying.set(True)
     try:
         yield

@@ -1,4 +1,4 @@
-"""Create a fictional large school board for performance work (see ``cases.largeboard``).
+"""Create a fictional large school board for performance work (see ``demo.largeboard``).
 
     python manage.py generate_large_board --seed 1 [--schools 100 --pupils 30000 --cases 20000 --entries 300000]
 

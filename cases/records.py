@@ -1,0 +1,543 @@
+"""The kinds of record in a case's chronology, in one registry (``KINDS``): for each kind its model, how the
+chronology loads it, its template, how a case page records it (form, permission, URL) and what the parent extract
+does with it (its section, what it shows, what it leaves out and why).
+
+Derived from here: the chronology's sources (``selectors.TIMELINE_SOURCES``), the kinds recorded through the
+generic ``views.entry_add`` (``views.ENTRY_KINDS``, ``views.ENTRY_MODELS``, their URLs in ``cases.urls``), the
+kinds an entry can be redacted from the extract by (``extract.ENTRY_MODELS``) and the extract's rules
+(``extract.build_extract`` applies them).
+
+Adding a kind of record touches three places:
+
+1. the model (an ``Entry``: append-only, with ``case``, ``author`` and ``recorded_at``) and its migration;
+2. its template in the chronology, ``templates/cases/timeline/_<kind>.html`` (it must not load anything lazily:
+   the loader below joins or prefetches what it shows);
+3. a ``RecordKind`` in ``KINDS`` below: the loader, and if a case page records it through ``entry_add`` its
+   ``Adding`` (form, permission, title, URL path); and its ``InExtract``: the section and the fields the extract
+   shows, or why it is left out. Until that is decided the extract leaves the kind out, saying so.
+
+The registry-driven tests (``tests/test_records.py``, ``tests/test_append_only.py``) pick a new kind up: it must
+render in the chronology, appear in the extract (or be listed there as left out, with a reason) and be append-only
+(on PostgreSQL, with its trigger). A record with a ``case`` that is not a kind of the chronology is either part of
+another kind's item (``part_of``) or listed in ``NOT_CHRONOLOGY`` with the reason.
+
+This module imports models, forms and permissions, never views or selectors (they import it).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from cases import forms
+from cases import permissions as perms
+from cases.models import (
+    AccessRequest,
+    AccessRequestHandled,
+    BoardNotification,
+    Closure,
+    Consultation,
+    ConversationAcknowledgement,
+    EmergencyProposal,
+    FlagAssessment,
+    HelpEvaluation,
+    HelpPlan,
+    HelpTask,
+    InspectorConsultation,
+    Kindcheck,
+    LegalHold,
+    MonitoringAgreement,
+    MonitoringCheckIn,
+    ParentConversation,
+    ParentTalkSkip,
+    ParentTalkSkipConfirmation,
+    ParentView,
+    PoliceDecision,
+    RiskAssessment,
+    Signal,
+    SignalFollowUp,
+    TaskDone,
+    Transition,
+    VeiligThuisOutcome,
+    VeiligThuisReport,
+    WeighingAnswer,
+)
+from schools.models import SocialMapEntry
+
+# --- What a kind declares ---------------------------------------------------------------------------------------
+
+
+def _no_form_kwargs(case) -> dict:
+    return {}
+
+
+@dataclass(frozen=True)
+class Adding:
+    """How a case page records one kind of entry through ``views.entry_add``: its form, the permission needed, the
+    page's title, and the URL path after ``dossiers/<pk>/`` (the URL is named ``<key>-add``; ``key`` is the
+    ``kind`` of ``entry_add``, the record's kind unless given)."""
+
+    path: str
+    form_class: type
+    permission: str
+    title: str
+    key: str = ""
+    correctable: bool = True  # ``?corrigeert=<id>`` starts a correction of an earlier entry
+    form_kwargs: Callable = _no_form_kwargs  # (case) -> the form's extra arguments (its choices)
+    with_actions: bool = False  # the follow-up actions of a consultation come along
+
+
+def always(entry) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class LeaveOut:
+    """The whole entry is left out of the extract, with ``reason``, when ``when(entry)`` holds."""
+
+    reason: str
+    when: Callable = always
+
+
+@dataclass(frozen=True)
+class Omit:
+    """A part of an included entry is left out of the extract: ``what`` (in words, listed in the preview), the
+    ``reason``, the ``fields`` it covers (never shown, whatever a template asks for) and ``when``."""
+
+    what: str
+    reason: str
+    fields: tuple[str, ...]
+    when: Callable = always
+
+
+@dataclass(frozen=True)
+class InExtract:
+    """What the parent extract does with a kind: its ``section`` (a slug of ``extract.SECTIONS``), the attributes
+    of an entry it ``shows`` (fields, related records and their display methods; ``get_<field>_display`` comes with
+    its field), and the entries (``leave_out``) and parts (``omits``) it leaves out. Anything not in ``shows`` is
+    not shown: the content template reads an entry only through ``extract.Shown``."""
+
+    section: str = ""
+    shows: tuple[str, ...] = ()
+    leave_out: tuple[LeaveOut, ...] = ()
+    omits: tuple[Omit, ...] = ()
+
+
+@dataclass(frozen=True)
+class RecordKind:
+    kind: str
+    model: type
+    # The records as the chronology shows them (related records joined or prefetched); default: with the author.
+    load: Callable[[], QuerySet] | None = None
+    adding: Adding | None = None
+    extract: InExtract | None = None  # None: not decided yet, so left out of the extract
+    redactable: bool = True  # the aandachtsfunctionaris can leave an entry of this kind out of the extract
+    part_of: str = ""  # shown in the chronology as part of an item of this kind, not as an item of its own
+
+    @property
+    def template(self) -> str:
+        return f"cases/timeline/_{self.kind}.html"
+
+    def queryset(self) -> QuerySet:
+        return self.load() if self.load is not None else self.model.objects.select_related("author")
+
+    @property
+    def in_timeline(self) -> bool:
+        return not self.part_of
+
+
+# --- Why the extract leaves something out (domain.md §7; the decisions are explained in dossier.extract) ------------
+
+OTHER_PUPILS = _("other pupils are not named in the extract, not even by their initials")
+SOURCE = _("third-party sources and the colleague who reported are not named")
+VT_RESTRICTED = _("restricted Veilig Thuis information; the parents can ask Veilig Thuis for it")
+VT_REPORT_DETAILS = _("the contents of the report belong to Veilig Thuis's file; the parents can ask Veilig Thuis")
+WITHHELD = _("this report is deliberately not yet disclosed to the parents, for safety")
+INTERNAL = _("an internal working note between staff")
+DANGER = _("it could endanger someone")
+THIRD_PARTY_STAFF = _("information about a member of staff (a third party)")
+ADMINISTRATIVE = _("an administrative record about how long the school keeps the file")
+OTHER_MINORS = _("it is about other minors in the household and who cares for them")
+
+ADVICE_OR_EXPLANATION = _("the advice or explanation")
+
+# --- The choices of the forms ---------------------------------------------------------------------------------------
+
+
+def _partners(case) -> dict:
+    """The case's school's social map (active entries): records that name a partner pick it from there."""
+    return {
+        "partners": SocialMapEntry.objects.for_school(case.school).select_related("board", "school").filter(active=True)
+    }
+
+
+def _signals(case) -> dict:
+    return {"signals": Signal.objects.filter(case=case).order_by("observed_on", "pk")}
+
+
+def _conversations(case) -> dict:
+    return {"conversations": ParentConversation.objects.filter(case=case).order_by("held_on", "pk")}
+
+
+def _agreements(case) -> dict:
+    return {"agreements": MonitoringAgreement.objects.filter(case=case).order_by("-recorded_at")}
+
+
+# --- The registry ---------------------------------------------------------------------------------------------------
+
+# In the order in which records of the same moment are shown in the chronology.
+KINDS_IN_ORDER: list[RecordKind] = [
+    RecordKind(
+        "signal",
+        Signal,
+        load=lambda: Signal.objects.select_related("author").prefetch_related(
+            Prefetch("follow_ups", queryset=SignalFollowUp.objects.select_related("author"))
+        ),
+        adding=Adding("signaal/nieuw/", forms.SignalForm, perms.ADD_SIGNAL, _("Record a signal")),
+        extract=InExtract(
+            "signals",
+            shows=(
+                "kind",
+                "observed_on",
+                "observed_time",
+                "place",
+                "situation",
+                "description",
+                "frequency",
+                "frequency_count",
+                "frequency_period",
+                "situations",
+                "development_relation",
+                "source",
+                "categories",
+                "category_labels",
+                "items",
+                "item_labels",
+                "diagnosis",
+                "diagnosis_by",
+                "diagnosis_register",
+                "follow_ups",
+            ),
+            omits=(
+                Omit(
+                    _("other children present or involved (initials)"),
+                    OTHER_PUPILS,
+                    ("others_present", "other_children"),
+                    when=lambda e: bool(e.others_present or e.other_children),
+                ),
+                Omit(_("the name of the source"), SOURCE, ("source_name",), when=lambda e: bool(e.source_name)),
+                Omit(_("who recorded the signal"), SOURCE, ("author",)),
+            ),
+        ),
+    ),
+    RecordKind(
+        "kindcheck",
+        Kindcheck,
+        adding=Adding("kindcheck/nieuw/", forms.KindcheckForm, perms.CONSULT, _("Record the kindcheck")),
+        extract=InExtract(leave_out=(LeaveOut(OTHER_MINORS),)),
+    ),
+    RecordKind(
+        "consultation",
+        Consultation,
+        load=lambda: Consultation.objects.select_related("author", "partner").prefetch_related("actions"),
+        adding=Adding(
+            "consultatie/nieuw/",
+            forms.ConsultationForm,
+            perms.CONSULT,
+            _("Record a consultation"),
+            with_actions=True,
+            form_kwargs=_partners,
+        ),
+        extract=InExtract(
+            "consultations",
+            shows=("kind", "held_on", "participants", "partner", "organisation", "question", "advice", "actions"),
+        ),
+    ),
+    RecordKind(
+        "conversation",
+        ParentConversation,
+        load=lambda: ParentConversation.objects.select_related("author").prefetch_related(
+            "signals_discussed",
+            Prefetch("acknowledgements", queryset=ConversationAcknowledgement.objects.select_related("author")),
+        ),
+        adding=Adding(
+            "oudergesprek/nieuw/",
+            forms.ParentConversationForm,
+            perms.TALK_PARENTS,
+            _("Record a conversation with the parents"),
+            form_kwargs=_signals,
+        ),
+        extract=InExtract(
+            "conversations",
+            shows=(
+                "held_on",
+                "attendees",
+                "recognition",
+                "reaction",
+                "explanation",
+                "agreements",
+                "school_measures",
+                "report",
+                "acknowledgements",
+            ),
+        ),
+    ),
+    RecordKind(
+        "parentview",
+        ParentView,
+        load=lambda: ParentView.objects.select_related("author", "conversation"),
+        adding=Adding(
+            "zienswijze/nieuw/",
+            forms.ParentViewForm,
+            perms.TALK_PARENTS,
+            _("Record the parents' own view"),
+            correctable=False,
+            form_kwargs=_conversations,
+        ),
+        extract=InExtract("views", shows=("given_by", "given_on", "text")),
+    ),
+    RecordKind(
+        "skip",
+        ParentTalkSkip,
+        load=lambda: ParentTalkSkip.objects.select_related("author").prefetch_related(
+            Prefetch("confirmations", queryset=ParentTalkSkipConfirmation.objects.select_related("confirmed_by"))
+        ),
+        extract=InExtract(
+            "conversations",
+            shows=("reason", "explanation"),
+            leave_out=(LeaveOut(DANGER, when=lambda e: e.reason == ParentTalkSkip.Reason.DANGER),),
+        ),
+    ),
+    RecordKind(
+        "weighing", WeighingAnswer, extract=InExtract("weighing", shows=("question", "answer", "justification"))
+    ),
+    RecordKind(
+        "risk",
+        RiskAssessment,
+        adding=Adding(
+            "risicofactoren/nieuw/", forms.RiskAssessmentForm, perms.WEIGH, _("Record risk and protective factors")
+        ),
+        extract=InExtract("weighing", shows=("risk_factors", "protective_factors")),
+    ),
+    RecordKind(
+        "flag",
+        FlagAssessment,
+        adding=Adding("vlaggensysteem/nieuw/", forms.FlagAssessmentForm, perms.CONSULT, _("Vlaggensysteem assessment")),
+        extract=InExtract(
+            "weighing",
+            shows=("flag", "points_to_work_on"),
+            leave_out=(LeaveOut(OTHER_PUPILS, when=lambda e: e.kind == FlagAssessment.Kind.GROUP),),
+        ),
+    ),
+    RecordKind(
+        "helpplan",
+        HelpPlan,
+        load=lambda: HelpPlan.objects.select_related("author", "case_manager").prefetch_related(
+            Prefetch("tasks", queryset=HelpTask.objects.select_related("done__author"))
+        ),
+        extract=InExtract(
+            "help",
+            shows=(
+                "case_manager",
+                "case_manager_external",
+                "roles",
+                "measurable_result",
+                "evaluation_on",
+                "parents_accept",
+                "parents_acceptance_note",
+                "tasks",
+            ),
+        ),
+    ),
+    RecordKind(
+        "evaluation",
+        HelpEvaluation,
+        load=lambda: HelpEvaluation.objects.select_related("author", "plan"),
+        extract=InExtract("help", shows=("evaluated_on", "result_reached", "findings")),
+    ),
+    RecordKind(
+        "report",
+        VeiligThuisReport,
+        load=lambda: VeiligThuisReport.objects.select_related("author", "partner"),
+        extract=InExtract(
+            "veilig-thuis",
+            shows=("reported_at", "emergency", "parents_informed", "parents_informed_on"),
+            leave_out=(LeaveOut(WITHHELD, when=lambda e: e.disclosure_withheld),),
+            omits=(
+                Omit(
+                    _("the contents of the report"),
+                    VT_REPORT_DETAILS,
+                    (
+                        "emergency_justification",
+                        "channel",
+                        "partner",
+                        "vt_contact",
+                        "vt_reference",
+                        "relation_to_family",
+                        "direct_cause",
+                        "nature_frequency_severity",
+                        "risk_factors",
+                        "protective_factors",
+                        "household",
+                        "names_and_address",
+                        "children_ages",
+                        "care_contacts",
+                        "police_contacts",
+                        "intervention_risks",
+                        "parents_reaction",
+                        "not_informed_reason",
+                        "not_informed_explanation",
+                        "anonymous_to_family",
+                        "anonymity_reason",
+                        "feedback_agreed_on",
+                    ),
+                ),
+            ),
+        ),
+    ),
+    RecordKind(
+        "outcome",
+        VeiligThuisOutcome,
+        load=lambda: VeiligThuisOutcome.objects.select_related("author", "receiving_partner"),
+        extract=InExtract(
+            "veilig-thuis",
+            shows=("assessed_on",),
+            omits=(
+                Omit(
+                    _("the decision, conclusion and expectations of Veilig Thuis"),
+                    VT_RESTRICTED,
+                    (
+                        "decision",
+                        "conclusion",
+                        "expectations",
+                        "receiving_partner",
+                        "receiving_organisation",
+                        "receiving_contact",
+                    ),
+                ),
+            ),
+        ),
+    ),
+    RecordKind("monitoring", MonitoringAgreement, extract=InExtract("help", shows=("what", "how_often", "until"))),
+    RecordKind(
+        "checkin",
+        MonitoringCheckIn,
+        load=lambda: MonitoringCheckIn.objects.select_related("author", "agreement"),
+        adding=Adding(
+            "monitoring/contactmoment/nieuw/",
+            forms.MonitoringCheckInForm,
+            perms.DECIDE,
+            _("Record a monitoring check-in"),
+            form_kwargs=_agreements,
+        ),
+        extract=InExtract("help", shows=("held_on", "findings")),
+    ),
+    RecordKind(
+        "proposal",
+        EmergencyProposal,
+        adding=Adding(
+            "spoedmelding-voorstellen/",
+            forms.EmergencyProposalForm,
+            perms.PROPOSE_EMERGENCY,
+            _("Propose an emergency report"),
+            key="emergency-proposal",
+            correctable=False,
+        ),
+        extract=InExtract(leave_out=(LeaveOut(INTERNAL),)),
+    ),
+    RecordKind("closure", Closure, extract=InExtract("closing", shows=("reason_code", "text"))),
+    RecordKind(
+        "board",
+        BoardNotification,
+        adding=Adding(
+            "bevoegd-gezag/nieuw/",
+            forms.BoardNotificationForm,
+            perms.ROUTE_B,
+            _("Record that the board was informed"),
+        ),
+        extract=InExtract("route-b", shows=("informed_on",)),
+    ),
+    RecordKind(
+        "inspector",
+        InspectorConsultation,
+        load=lambda: InspectorConsultation.objects.select_related("author", "partner"),
+        extract=InExtract(
+            "route-b",
+            shows=("consulted_on",),
+            omits=(Omit(ADVICE_OR_EXPLANATION, THIRD_PARTY_STAFF, ("advice",)),),
+        ),
+    ),
+    RecordKind(
+        "police",
+        PoliceDecision,
+        extract=InExtract(
+            "route-b",
+            shows=("report_made", "decided_on"),
+            omits=(Omit(ADVICE_OR_EXPLANATION, THIRD_PARTY_STAFF, ("explanation",)),),
+        ),
+    ),
+    RecordKind(
+        "taskdone",
+        TaskDone,
+        load=lambda: TaskDone.objects.select_related("author", "help_task", "consultation_action"),
+        extract=InExtract("help", shows=("help_task", "consultation_action", "note")),
+    ),
+    RecordKind(
+        "accessrequest",
+        AccessRequest,
+        load=lambda: AccessRequest.objects.select_related("author", "requester"),
+        extract=InExtract("requests", shows=("kind", "received_on", "requester")),
+    ),
+    RecordKind(
+        "accessanswer",
+        AccessRequestHandled,
+        load=lambda: AccessRequestHandled.objects.select_related("author", "request"),
+        extract=InExtract("requests", shows=("outcome", "handled_on", "notes")),
+    ),
+    RecordKind("legalhold", LegalHold, extract=InExtract(leave_out=(LeaveOut(ADMINISTRATIVE),))),
+    RecordKind(
+        "transition",
+        Transition,
+        load=lambda: Transition.objects.select_related("actor"),
+        redactable=False,
+        extract=InExtract(
+            "steps",
+            shows=("at", "from_state", "to_state"),
+            omits=(
+                Omit(_("the explanation of the step change"), INTERNAL, ("reason",), when=lambda e: bool(e.reason)),
+            ),
+        ),
+    ),
+    # Records shown as part of another kind's item.
+    RecordKind("followup", SignalFollowUp, part_of="signal"),
+    RecordKind(
+        "acknowledgement",
+        ConversationAcknowledgement,
+        part_of="conversation",
+        adding=Adding(
+            "kennisname-verslag/nieuw/",
+            forms.AcknowledgementForm,
+            perms.TALK_PARENTS,
+            _("Record whether the parents acknowledged a report"),
+            correctable=False,
+            form_kwargs=_conversations,
+        ),
+    ),
+]
+
+KINDS: dict[str, RecordKind] = {k.kind: k for k in KINDS_IN_ORDER}
+
+# The kinds of the chronology, each an item of its own, in order.
+CHRONOLOGY: list[RecordKind] = [k for k in KINDS_IN_ORDER if k.in_timeline]
+
+# The kinds a case page records through ``views.entry_add``, by the ``kind`` of that view.
+ADDED_BY_ENTRY_ADD: dict[str, RecordKind] = {(k.adding.key or k.kind): k for k in KINDS_IN_ORDER if k.adding}
+
+# Records with a case that are not part of its chronology, and why.
+# Named by their labels: the dossier's own records live in the ``dossier`` app, which builds on this one.
+NOT_CHRONOLOGY: dict[str, str] = {
+    "cases.AuditEvent": "who read, changed or exported the case: the audit trail, shown on its own page",
+    "dossier.Redaction": "the decision to leave an entry out of the extract: shown in the extract's preview",
+    "dossier.ExtractRelease": "that an extract was released (who, when, checksum): in the audit trail",
+}
