@@ -39,7 +39,7 @@ from cases.models import (
     VeiligThuisOutcome,
     VeiligThuisReport,
 )
-from cases.models.case import EARLY_STATES
+from cases.workflow import EARLY_STATES
 
 # --- Dutch working days ------------------------------------------------------------------------------------------
 

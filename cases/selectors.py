@@ -17,7 +17,7 @@ from django.db.models import (
     prefetch_related_objects,
 )
 
-from cases import permissions
+from cases import permissions, workflow
 from cases.models import (
     AccessRequest,
     AccessRequestHandled,
@@ -406,24 +406,8 @@ def case_open_tasks(*, case: Case, kinds: frozenset[str] | None = None) -> list:
     return [("hulpplan", t) for t in help_tasks] + [("consultatie", a) for a in actions]
 
 
-# Which steps need whose action (start pages, oldest first).
-ACTION_STATES = {
-    Role.TEACHER: [CaseState.SIGNALLING],
-    Role.CONTACT_PERSON: [CaseState.SIGNALLING],
-    Role.IB: [CaseState.SIGNALLING, CaseState.CONSULTING, CaseState.PARENT_TALK],
-    Role.AF: [
-        CaseState.WEIGHING,
-        CaseState.HELP,
-        CaseState.EVALUATING,
-        CaseState.REPORTED,
-        CaseState.VT_INVOLVED,
-        CaseState.MONITORING,
-        CaseState.DUTY_TO_INFORM,
-        CaseState.INSPECTOR_CONSULTED,
-        CaseState.POLICE_REPORT,
-        CaseState.NO_POLICE_REPORT,
-    ],
-}
+# Which steps need whose action (start pages, oldest first): ``cases.workflow``.
+ACTION_STATES = workflow.ACTION_STATES
 
 
 def cases_needing_action(*, user: User, school_id: int, role: str) -> QuerySet[Case]:
