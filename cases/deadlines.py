@@ -38,7 +38,7 @@ from cases.models import (
     VeiligThuisOutcome,
     VeiligThuisReport,
 )
-from cases.models.case import EARLY_STATES
+from cases.workflow import EARLY_STATES
 from schools.models import Role
 
 # --- Dutch working days ------------------------------------------------------------------------------------------

@@ -19,18 +19,15 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from accounts.models import User
-from cases import deadlines
+from cases import deadlines, workflow
 from cases.models import AccessRequest, Case, Notification, ReminderSent, Transition
-from schools.models import Membership, Role
+from schools.models import Membership
 
 logger = logging.getLogger(__name__)
 
-# Step changes that hand a case over to another role of the school: who gets it, and the kind of notification.
-HANDOVERS = {
-    "to_consulting": (Role.IB, Notification.Kind.HANDOVER_CONSULTING),
-    "to_weighing": (Role.AF, Notification.Kind.HANDOVER_WEIGHING),
-    "skip_to_weighing": (Role.AF, Notification.Kind.HANDOVER_WEIGHING),
-}
+# Step changes that hand a case over to another role of the school, by (from state, to state): who gets it, and the
+# kind of notification (``cases.workflow``).
+HANDOVERS = workflow.HANDOVERS
 
 
 def case_url(case_id: int) -> str:
@@ -88,9 +85,10 @@ def handover_notify(*, case: Case, transition: Transition, actor: User) -> list[
     """Called by ``services._fire`` inside the step's transaction: the new owners (the school's IB'ers or
     aandachtsfunctionarissen, not the person who handed over) get a notification in the application — stored
     together with the step change — and an e-mail once the transaction is committed."""
-    if transition.name not in HANDOVERS:
+    handover = HANDOVERS.get((transition.from_state, transition.to_state))
+    if handover is None:
         return []
-    role, kind = HANDOVERS[transition.name]
+    role, kind = handover.role, handover.kind
     users = (
         User.objects.filter(memberships__school_id=case.school_id, memberships__role=role, is_active=True)
         .exclude(pk=actor.pk)

@@ -18,7 +18,7 @@ from django.db.models import (
 )
 
 from accounts.models import User
-from cases import permissions, records
+from cases import permissions, records, workflow
 from cases.models import (
     AccessRequest,
     AuditEvent,
@@ -315,24 +315,8 @@ def case_open_tasks(*, case: Case, kinds: frozenset[str] | None = None) -> list:
     return [("hulpplan", t) for t in help_tasks] + [("consultatie", a) for a in actions]
 
 
-# Which steps need whose action (start pages, oldest first).
-ACTION_STATES = {
-    Role.TEACHER: [CaseState.SIGNALLING],
-    Role.CONTACT_PERSON: [CaseState.SIGNALLING],
-    Role.IB: [CaseState.SIGNALLING, CaseState.CONSULTING, CaseState.PARENT_TALK],
-    Role.AF: [
-        CaseState.WEIGHING,
-        CaseState.HELP,
-        CaseState.EVALUATING,
-        CaseState.REPORTED,
-        CaseState.VT_INVOLVED,
-        CaseState.MONITORING,
-        CaseState.DUTY_TO_INFORM,
-        CaseState.INSPECTOR_CONSULTED,
-        CaseState.POLICE_REPORT,
-        CaseState.NO_POLICE_REPORT,
-    ],
-}
+# Which steps need whose action (start pages, oldest first): ``cases.workflow``.
+ACTION_STATES = workflow.ACTION_STATES
 
 
 def cases_needing_action(*, user: User, school_id: int, role: str) -> QuerySet[Case]:

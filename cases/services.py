@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from accounts.models import User
-from cases import access, decision, notify
+from cases import access, decision, notify, workflow
 from cases import permissions as perms
 from cases.audit import audit_log
 from cases.models import (
@@ -37,7 +37,7 @@ from cases.models import (
     WeighingAnswer,
 )
 from cases.models.base import Entry
-from schools.models import Guardian, Pupil, Role, School, SocialMapEntry
+from schools.models import Guardian, Pupil, School, SocialMapEntry
 
 
 class CaseChangedError(Exception):
@@ -249,12 +249,12 @@ def _fire(*, user: User, case: Case, name: str, reason: str = "", check_permissi
     from_state = case.state
     method()
     now = timezone.now()
-    if case.state == CaseState.CONSULTING:
-        case.owner = (
-            user if Role.IB in perms.roles_at_school(user, case.school_id) else _sole_member(case.school_id, Role.IB)
-        )
-    elif case.state in (CaseState.WEIGHING, CaseState.DUTY_TO_INFORM, CaseState.REPORTED):
-        case.owner = _sole_member(case.school_id, Role.AF) or case.owner
+    owner = workflow.OWNERS.get(case.state)  # who owns the case in its new step, if that changes
+    if owner is not None:
+        if owner.actor and owner.role in perms.roles_at_school(user, case.school_id):
+            case.owner = user
+        else:
+            case.owner = _sole_member(case.school_id, owner.role) or (case.owner if owner.keep else None)
     if case.state == CaseState.CLOSED:
         case.closed_at = now
         case.retention_until = (now + datetime.timedelta(days=365 * settings.MELDCODE_RETENTION_YEARS)).date()

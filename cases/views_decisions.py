@@ -14,10 +14,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cases import forms, selectors, services
+from cases import forms, selectors, services, workflow
 from cases import permissions as perms
 from cases.models import CaseState, ConsultationAction, HelpTask, TaskDone
-from cases.models.case import EMERGENCY_SOURCES
 
 Q2_DEFINITIONS = _(
     "Acute unsafety: there is direct physical danger, and safety is not assured for the coming days; a disclosure "
@@ -65,12 +64,11 @@ def weighing(request, pk: int):
 
 @dataclass
 class Action:
-    """A record that moves the case on: its form, who may make it, in which steps, and the service that stores it
-    and fires the step change."""
+    """A record that moves the case on: its form, who may make it, and the service that stores it and fires the step
+    change. The steps in which it can be made are those that offer it (``cases.workflow``)."""
 
     form_class: type
     permission: str
-    states: list[str]
     title: str
     service: Callable
     form_kwargs: Callable = field(default=lambda case, user: {})
@@ -91,13 +89,6 @@ ACTIONS: dict[str, Action] = {
     "close": Action(
         forms.ClosureForm,
         perms.DECIDE,
-        [
-            CaseState.WEIGHING,
-            CaseState.MONITORING,
-            CaseState.VT_INVOLVED,
-            CaseState.POLICE_REPORT,
-            CaseState.NO_POLICE_REPORT,
-        ],
         _("Close the case"),
         lambda user, case, entry, state, tasks: services.case_close(
             user=user, case=case, closure=entry, expected_state=state
@@ -106,7 +97,6 @@ ACTIONS: dict[str, Action] = {
     "report": Action(
         forms.VeiligThuisReportForm,
         perms.DECIDE,
-        [CaseState.WEIGHING, CaseState.EVALUATING, CaseState.MONITORING],
         _("Report to Veilig Thuis"),
         lambda user, case, entry, state, tasks: services.case_report(
             user=user, case=case, report=entry, expected_state=state
@@ -120,7 +110,6 @@ ACTIONS: dict[str, Action] = {
     "emergency": Action(
         forms.EmergencyReportForm,
         perms.EMERGENCY_REPORT,
-        EMERGENCY_SOURCES,
         _("Emergency report to Veilig Thuis"),
         lambda user, case, entry, state, tasks: services.case_emergency_report(
             user=user, case=case, report=entry, expected_state=state
@@ -134,7 +123,6 @@ ACTIONS: dict[str, Action] = {
     "help": Action(
         forms.HelpPlanForm,
         perms.DECIDE,
-        [CaseState.WEIGHING],
         _("Start the help"),
         lambda user, case, entry, state, tasks: services.help_plan_start(
             user=user, case=case, plan=entry, tasks=tasks, expected_state=state
@@ -145,7 +133,6 @@ ACTIONS: dict[str, Action] = {
     "evaluation": Action(
         forms.HelpEvaluationForm,
         perms.DECIDE,
-        [CaseState.HELP],
         _("Evaluate the help"),
         lambda user, case, entry, state, tasks: services.help_evaluate(
             user=user, case=case, evaluation=entry, expected_state=state
@@ -155,7 +142,6 @@ ACTIONS: dict[str, Action] = {
     "monitoring": Action(
         forms.MonitoringAgreementForm,
         perms.DECIDE,
-        [CaseState.EVALUATING, CaseState.VT_INVOLVED],
         _("Monitoring agreements"),
         lambda user, case, entry, state, tasks: services.monitoring_start(
             user=user, case=case, agreement=entry, expected_state=state
@@ -164,7 +150,6 @@ ACTIONS: dict[str, Action] = {
     "vt-outcome": Action(
         forms.VeiligThuisOutcomeForm,
         perms.DECIDE,
-        [CaseState.REPORTED, CaseState.VT_INVOLVED, CaseState.MONITORING],
         _("Decision and conclusion of Veilig Thuis"),
         lambda user, case, entry, state, tasks: services.vt_outcome_record(
             user=user, case=case, outcome=entry, expected_state=state
@@ -174,7 +159,6 @@ ACTIONS: dict[str, Action] = {
     "inspector": Action(
         forms.InspectorConsultationForm,
         perms.ROUTE_B,
-        [CaseState.DUTY_TO_INFORM],
         _("Consultation of the confidential inspector"),
         lambda user, case, entry, state, tasks: services.route_b_inspector_consulted(
             user=user, case=case, consultation=entry, expected_state=state
@@ -188,7 +172,6 @@ ACTIONS: dict[str, Action] = {
     "police": Action(
         forms.PoliceDecisionForm,
         perms.ROUTE_B,
-        [CaseState.INSPECTOR_CONSULTED],
         _("Police report"),
         lambda user, case, entry, state, tasks: services.route_b_police_decision(
             user=user, case=case, decision_record=entry, expected_state=state
@@ -209,7 +192,7 @@ def case_action(request, pk: int, action: str):
     form = config.form_class(request.POST or None, **extra)
     state_form = forms.ExpectedStateForm(request.POST or None, initial={"expected_state": case.state})
     tasks = forms.HelpTaskFormSet(request.POST or None, prefix="taken") if config.tasks else None
-    not_now = case.state not in config.states
+    not_now = case.state not in workflow.OFFERED_IN.get(action, ())
     if request.method == "POST" and not not_now:
         valid = form.is_valid() & state_form.is_valid() & (tasks is None or tasks.is_valid())
         if valid:
@@ -268,17 +251,37 @@ def task_done(request, pk: int, kind: str, task_id: int):
     return redirect("cases:case-detail", pk=case.pk)
 
 
+@dataclass(frozen=True)
+class Link:
+    """A page that a step offers on the case page besides ``ACTIONS`` (``cases.workflow``): who may use it, its URL
+    name and its words. ``unless``: not offered to whoever holds that permission."""
+
+    permission: str
+    url_name: str
+    label: str
+    unless: str | None = None
+
+
+LINKS: dict[str, Link] = {
+    "weighing": Link(perms.WEIGH, "cases:weighing", _("Weigh the suspicion (five questions)")),
+    "risk": Link(perms.WEIGH, "cases:risk-add", _("Record risk and protective factors")),
+    "flag": Link(perms.CONSULT, "cases:flag-add", _("Vlaggensysteem assessment")),
+    "checkin": Link(perms.DECIDE, "cases:checkin-add", _("Record a monitoring check-in")),
+    "board": Link(perms.ROUTE_B, "cases:board-add", _("Record that the board was informed")),
+    # Who may make the emergency report makes it rather than propose it.
+    "emergency-proposal": Link(
+        perms.PROPOSE_EMERGENCY,
+        "cases:emergency-proposal-add",
+        _("Propose an emergency report"),
+        unless=perms.EMERGENCY_REPORT,
+    ),
+}
+
+
 def next_actions(*, user, case) -> list[dict]:
-    """The records this user can make now to move the case on, for the case page (links to the forms above)."""
+    """The records this user can make now to move the case on, for the case page (links to the forms above): what
+    the case's step offers (``cases.workflow``), in its order, that the user has permission for."""
     from django.urls import reverse
-
-    from cases import decision
-
-    def link(name, label, **kwargs):
-        return {"url": reverse(name, kwargs={"pk": case.pk, **kwargs}), "label": label}
-
-    def action(key):
-        return link("cases:case-action", ACTIONS[key].title, action=key)
 
     links = []
     can = {
@@ -292,39 +295,24 @@ def next_actions(*, user, case) -> list[dict]:
             perms.CONSULT,
         )
     }
-    state = case.state
-    if state == CaseState.WEIGHING and can[perms.WEIGH]:
-        links.append(link("cases:weighing", _("Weigh the suspicion (five questions)")))
-        links.append(link("cases:risk-add", _("Record risk and protective factors")))
-    if state == CaseState.WEIGHING and case.route == "C" and can[perms.CONSULT]:
-        links.append(link("cases:flag-add", _("Vlaggensysteem assessment")))
-    if can[perms.DECIDE]:
-        outcome = case.weighing_position().outcome if state in (CaseState.WEIGHING, CaseState.EVALUATING) else None
-        if state == CaseState.WEIGHING and outcome == decision.CLOSE:
-            links.append(action("close"))
-        if outcome == decision.REPORT or state == CaseState.MONITORING:
-            links.append(action("report"))
-        if state == CaseState.WEIGHING and outcome == decision.HELP:
-            links.append(action("help"))
-        if state == CaseState.HELP:
-            links.append(action("evaluation"))
-        if (state == CaseState.EVALUATING and outcome == decision.MONITORING) or state == CaseState.VT_INVOLVED:
-            links.append(action("monitoring"))
-        if state in (CaseState.REPORTED, CaseState.VT_INVOLVED, CaseState.MONITORING):
-            links.append(action("vt-outcome"))
-        if state == CaseState.MONITORING:
-            links.append(link("cases:checkin-add", _("Record a monitoring check-in")))
-        if state in (CaseState.MONITORING, CaseState.VT_INVOLVED, CaseState.POLICE_REPORT, CaseState.NO_POLICE_REPORT):
-            links.append(action("close"))
-    if can[perms.ROUTE_B]:
-        if state == CaseState.DUTY_TO_INFORM:
-            links.append(link("cases:board-add", _("Record that the board was informed")))
-            links.append(action("inspector"))
-        if state == CaseState.INSPECTOR_CONSULTED:
-            links.append(action("police"))
-    if state in EMERGENCY_SOURCES:
-        if can[perms.EMERGENCY_REPORT]:
-            links.append(action("emergency"))
-        elif can[perms.PROPOSE_EMERGENCY]:
-            links.append(link("cases:emergency-proposal-add", _("Propose an emergency report")))
+    outcome = None  # where the weighing so far leads; read once, when an offer depends on it
+    outcome_read = False
+    for offer in workflow.STATES[case.state].offers:
+        if offer.key in ACTIONS:
+            action = ACTIONS[offer.key]
+            link = Link(action.permission, "cases:case-action", action.title)
+            kwargs = {"pk": case.pk, "action": offer.key}
+        else:
+            link = LINKS[offer.key]
+            kwargs = {"pk": case.pk}
+        if not can[link.permission] or (link.unless is not None and can[link.unless]):
+            continue
+        if offer.routes and case.route not in offer.routes:
+            continue
+        if offer.when is not None:
+            if not outcome_read:
+                outcome, outcome_read = case.weighing_position().outcome, True
+            if outcome != offer.when:
+                continue
+        links.append({"url": reverse(link.url_name, kwargs=kwargs), "label": link.label})
     return links

@@ -31,6 +31,7 @@ from django.db.models import Count, Exists, IntegerField, Min, OuterRef, Q, Subq
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases import workflow
 from cases.models import Case, CaseState, Route, Signal, Transition, VeiligThuisOutcome, VeiligThuisReport
 from schools.models import School
 
@@ -173,9 +174,6 @@ def _reached(*states: str):
     return Exists(Transition.objects.filter(case=OuterRef("pk"), to_state__in=states))
 
 
-STEP_5_STATES = [CaseState.HELP, CaseState.REPORTED]
-
-
 def compute(*, schools: list[School], year: int, title: str, per_school: bool = False) -> Figures:
     """The figures of ``schools`` in ``year``: four queries, whatever the number of cases."""
     start, end = year_range(year)
@@ -183,11 +181,9 @@ def compute(*, schools: list[School], year: int, title: str, per_school: bool = 
     figures = Figures(title=title, year=year)
 
     # 1. Cases opened, by school, route and furthest step reached.
+    # A case has reached step n when it has ever entered a state of step n (``cases.workflow``).
     step = CaseWhen(
-        When(_reached(*STEP_5_STATES), then=Value(5)),
-        When(_reached(CaseState.WEIGHING), then=Value(4)),
-        When(_reached(CaseState.PARENT_TALK), then=Value(3)),
-        When(_reached(CaseState.CONSULTING), then=Value(2)),
+        *(When(_reached(*workflow.STEP_STATES[n]), then=Value(n)) for n in (5, 4, 3, 2)),
         default=Value(1),
         output_field=IntegerField(),
     )

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from cases import selectors
-from cases.admin import ClassGroupForm
+from schools.admin import ClassGroupForm
 from schools.models import Membership, Role
 from tests import factories
 

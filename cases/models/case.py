@@ -14,6 +14,8 @@ from schools.models.people import ClassGroup, Pupil, Role, School
 
 
 class CaseState(models.TextChoices):
+    """The states of a case. What each one means (route, step, who acts, what is offered): ``cases.workflow``."""
+
     # Route A (and C): the five steps of the meldcode.
     SIGNALLING = "signalling", _("step 1: mapping the signals")
     CONSULTING = "consulting", _("step 2: consultation")
@@ -30,19 +32,6 @@ class CaseState(models.TextChoices):
     INSPECTOR_CONSULTED = "inspector_consulted", _("confidential inspector consulted")
     POLICE_REPORT = "police_report", _("reported to the police")
     NO_POLICE_REPORT = "no_police_report", _("no police report")
-
-
-OPEN_STATES = [s for s in CaseState.values if s != CaseState.CLOSED]
-ROUTE_B_STATES = [
-    CaseState.DUTY_TO_INFORM,
-    CaseState.INSPECTOR_CONSULTED,
-    CaseState.POLICE_REPORT,
-    CaseState.NO_POLICE_REPORT,
-]
-# An emergency report can be made from any open state of routes A and C that has not reported yet.
-EMERGENCY_SOURCES = [s for s in OPEN_STATES if s not in (CaseState.REPORTED, CaseState.VT_INVOLVED, *ROUTE_B_STATES)]
-# Steps 1-3: the states in which new signals, consultations and parent conversations are recorded.
-EARLY_STATES = [CaseState.SIGNALLING, CaseState.CONSULTING, CaseState.PARENT_TALK]
 
 
 def choice_label(choices: type[models.Choices], value) -> str:
@@ -164,15 +153,6 @@ class Case(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state != CaseState.CLOSED
-
-    @property
-    def step_number(self) -> int | None:
-        return {
-            CaseState.SIGNALLING: 1,
-            CaseState.CONSULTING: 2,
-            CaseState.PARENT_TALK: 3,
-            CaseState.WEIGHING: 4,
-        }.get(self.state, 5 if self.state in (CaseState.HELP, CaseState.EVALUATING, CaseState.REPORTED) else None)
 
     # --- Guards. Each returns the list of reasons (Dutch, translated) why a transition cannot happen yet. ------
     def blockers_to_consulting(self) -> list[str]:
@@ -411,7 +391,16 @@ class Case(models.Model):
 
     @transition(
         field=state,
-        source=EMERGENCY_SOURCES,
+        # Any open state of routes A and C that has not reported yet (``cases.workflow.EMERGENCY_SOURCES``).
+        source=[
+            CaseState.SIGNALLING,
+            CaseState.CONSULTING,
+            CaseState.PARENT_TALK,
+            CaseState.WEIGHING,
+            CaseState.HELP,
+            CaseState.EVALUATING,
+            CaseState.MONITORING,
+        ],
         target=CaseState.REPORTED,
         conditions=[lambda c: not c.blockers_emergency_report()],
         permission=_can("emergency_report_case"),

@@ -1,0 +1,268 @@
+"""The workflow of a case in one table: what each state (``CaseState``) means.
+
+Per state: the route(s) whose cases pass through it, its step of the meldcode (1-5, or none), which roles act on
+it (start pages, "needs your action"), the hand-over notification and the owner when a case enters it, the records
+and pages offered on the case page, and what happens next (in words, for the user).
+
+The transitions themselves (source, target, guard, permission) are declared on the model, with django-fsm
+(``cases.models.case``, which does not import this module: this module reads the model's choices);
+``tests/test_workflow.py`` checks that this table and that graph agree. What other modules
+need is derived from the table below, once, at import: ``ACTION_STATES`` (selectors), ``OFFERED_IN`` (the actions'
+steps and the case page's links, views_decisions), ``HANDOVERS`` (notify), ``OWNERS`` (services), ``STEP_STATES``
+(figures), ``EARLY_STATES`` (deadlines) and ``EMERGENCY_SOURCES``.
+
+This module sits low: it reads the models' choices and the decision tree, and nothing that reads it.
+"""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from cases import decision
+from cases.models import CaseState, Notification, Route
+from schools.models import Role
+
+
+@dataclass(frozen=True)
+class Offer:
+    """A record or page that the case page offers in a state (``views_decisions.next_actions``), to whoever holds
+    its permission: a key of ``views_decisions.ACTIONS`` (a record that moves the case on; it can be made only in
+    the states that offer it) or of ``views_decisions.LINKS`` (another record or page)."""
+
+    key: str
+    when: str | None = None  # only when the weighing so far leads to this outcome (``cases.decision``)
+    routes: tuple[str, ...] = ()  # only on cases of these routes (empty: every route)
+
+
+@dataclass(frozen=True)
+class Notice:
+    """The hand-over notification: the school's members of ``role`` (except the one who handed over) get a
+    notification of ``kind`` and an e-mail."""
+
+    role: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class Owner:
+    """Who owns the case once it has entered a state: the school's only member of ``role``. ``actor``: rather the
+    person who moved it there, when they hold the role. ``keep``: the current owner stays when the school has not
+    exactly one member of the role (otherwise the case then has no owner)."""
+
+    role: str
+    actor: bool = False
+    keep: bool = False
+
+
+@dataclass(frozen=True)
+class State:
+    """One row of the table: what a state of the case means."""
+
+    routes: tuple[str, ...]  # the routes whose cases pass through this state
+    step: int | None  # the step of the meldcode (1-5), None outside the five steps
+    acts: tuple[str, ...]  # the roles whose action a case in this state waits for
+    what_next: str  # what happens next, for the user
+    offers: tuple[Offer | str, ...] = ()  # in the order shown; a plain key is an ``Offer`` without conditions
+    # Sent when a case is handed forward into this state, from a lower step of the meldcode; not when it comes back
+    # to it (reopened, or back from monitoring).
+    notice: Notice | None = None
+    owner: Owner | None = None  # who owns the case once it has entered this state (unchanged when None)
+
+    def __post_init__(self):
+        object.__setattr__(self, "offers", tuple(o if isinstance(o, Offer) else Offer(o) for o in self.offers))
+
+
+ALL_ROUTES = (Route.A, Route.B, Route.C)
+ROUTES_A_C = (Route.A, Route.C)
+ROUTE_B = (Route.B,)
+
+# An emergency report is possible from any open step of routes A and C that has not reported yet; who may not make
+# it (a teacher) may propose one.
+EMERGENCY = ("emergency", "emergency-proposal")
+
+STATES: dict[str, State] = {
+    # --- Routes A and C: the five steps of the meldcode. ----------------------------------------------------------
+    CaseState.SIGNALLING: State(
+        routes=ALL_ROUTES,  # a route B case leaves it at once, when it is opened (``start_route_b``)
+        step=1,
+        acts=(Role.TEACHER, Role.CONTACT_PERSON, Role.IB),  # the teacher and the contact person: cases they opened
+        offers=EMERGENCY,
+        what_next=_(
+            "Signals are recorded as factually as possible. Then the case is handed over to the IB'er for "
+            "consultation (step 2)."
+        ),
+    ),
+    CaseState.CONSULTING: State(
+        routes=ROUTES_A_C,
+        step=2,
+        acts=(Role.IB,),
+        offers=EMERGENCY,
+        notice=Notice(Role.IB, Notification.Kind.HANDOVER_CONSULTING),
+        owner=Owner(Role.IB, actor=True),
+        what_next=_(
+            "The IB'er consults colleagues or Veilig Thuis and does the kindcheck. Then the conversation with the "
+            "parents follows (step 3)."
+        ),
+    ),
+    CaseState.PARENT_TALK: State(
+        routes=ROUTES_A_C,
+        step=3,
+        acts=(Role.IB,),
+        offers=EMERGENCY,
+        what_next=_(
+            "The IB'er discusses the signals with the parents and records the conversation, or a confirmed reason to "
+            "skip it. Then the case is handed over for weighing (step 4)."
+        ),
+    ),
+    CaseState.WEIGHING: State(
+        routes=ROUTES_A_C,
+        step=4,
+        acts=(Role.AF,),
+        offers=(
+            "weighing",
+            "risk",
+            Offer("flag", routes=(Route.C,)),
+            Offer("close", when=decision.CLOSE),
+            Offer("report", when=decision.REPORT),
+            Offer("help", when=decision.HELP),
+            *EMERGENCY,
+        ),
+        notice=Notice(Role.AF, Notification.Kind.HANDOVER_WEIGHING),
+        owner=Owner(Role.AF, keep=True),
+        what_next=_(
+            "The aandachtsfunctionaris answers the five weighing questions. The answers lead to closing without "
+            "action, to help, or to a report to Veilig Thuis."
+        ),
+    ),
+    CaseState.HELP: State(
+        routes=ROUTES_A_C,
+        step=5,
+        acts=(Role.AF,),
+        offers=("evaluation", *EMERGENCY),
+        what_next=_(
+            "The help plan is carried out. On its evaluation date the help is evaluated: that answers question 5."
+        ),
+    ),
+    CaseState.EVALUATING: State(
+        routes=ROUTES_A_C,
+        step=5,
+        acts=(Role.AF,),
+        offers=(Offer("report", when=decision.REPORT), Offer("monitoring", when=decision.MONITORING), *EMERGENCY),
+        what_next=_(
+            "If the help reached its result, the safety is monitored; if not, the case is reported to Veilig Thuis."
+        ),
+    ),
+    CaseState.REPORTED: State(
+        routes=ROUTES_A_C,
+        step=5,
+        acts=(Role.AF,),
+        offers=("vt-outcome",),
+        owner=Owner(Role.AF, keep=True),
+        what_next=_("Veilig Thuis assesses the safety within 5 working days. Record its decision when it comes."),
+    ),
+    CaseState.VT_INVOLVED: State(
+        routes=ROUTES_A_C,
+        step=None,
+        acts=(Role.AF,),
+        offers=("monitoring", "vt-outcome", "close"),
+        what_next=_("Veilig Thuis is involved. Record its conclusion; then monitor the safety or close the case."),
+    ),
+    CaseState.MONITORING: State(
+        routes=ROUTES_A_C,
+        step=None,
+        acts=(Role.AF,),
+        offers=("report", "vt-outcome", "checkin", "close", *EMERGENCY),
+        what_next=_(
+            "The school checks in as agreed. A new signal sends the case back to weighing; otherwise it is closed "
+            "at the end."
+        ),
+    ),
+    CaseState.CLOSED: State(
+        routes=ALL_ROUTES,
+        step=None,
+        acts=(),
+        what_next=_("Nothing: the case can only be read. A new signal reopens it for weighing."),
+    ),
+    # --- Route B: a staff member is suspected of a sexual offence against a pupil. --------------------------------
+    CaseState.DUTY_TO_INFORM: State(
+        routes=ROUTE_B,
+        step=None,
+        acts=(Role.AF,),
+        offers=("board", "inspector"),
+        owner=Owner(Role.AF, keep=True),
+        what_next=_("Record when the board was informed, then the consultation of the confidential inspector."),
+    ),
+    CaseState.INSPECTOR_CONSULTED: State(
+        routes=ROUTE_B,
+        step=None,
+        acts=(Role.AF,),
+        offers=("police",),
+        what_next=_(
+            "The board decides whether to report to the police; on a reasonable suspicion of a sexual offence it must."
+        ),
+    ),
+    CaseState.POLICE_REPORT: State(
+        routes=ROUTE_B,
+        step=None,
+        acts=(Role.AF,),
+        offers=("close",),
+        what_next=_("The police report has been made. Close the case when the school's part is done."),
+    ),
+    CaseState.NO_POLICE_REPORT: State(
+        routes=ROUTE_B,
+        step=None,
+        acts=(Role.AF,),
+        offers=("close",),
+        what_next=_("No police report is made. Close the case when the school's part is done."),
+    ),
+}
+
+
+# --- Derived once, at import ----------------------------------------------------------------------------------------
+
+
+def _states_where(test) -> list[str]:
+    return [state for state, row in STATES.items() if test(row)]
+
+
+def step_number(state: str) -> int | None:
+    """The step of the meldcode (1-5) that ``state`` belongs to; None outside the five steps."""
+    return STATES[state].step
+
+
+# The states of each step of the meldcode. A case has reached step n when it has ever entered one of them.
+STEP_STATES: dict[int, list[str]] = {n: _states_where(lambda row, n=n: row.step == n) for n in range(1, 6)}
+# Steps 1-3: the states in which new signals, consultations and parent conversations are recorded.
+EARLY_STATES = _states_where(lambda row: row.step in (1, 2, 3))
+
+# Which states need whose action (start pages).
+ACTION_STATES: dict[str, list[str]] = {role: _states_where(lambda row, role=role: role in row.acts) for role in Role}
+
+
+def _offered_in() -> dict[str, list[str]]:
+    offered: dict[str, list[str]] = {}
+    for state, row in STATES.items():
+        for offer in row.offers:
+            states = offered.setdefault(offer.key, [])
+            if state not in states:
+                states.append(state)
+    return offered
+
+
+# The states in which each record or page is offered (``Offer.key``).
+OFFERED_IN = _offered_in()
+# An emergency report can be made from any open state of routes A and C that has not reported yet.
+EMERGENCY_SOURCES = OFFERED_IN["emergency"]
+
+# Who owns a case once it has entered a state (states that change the owner only).
+OWNERS: dict[str, Owner] = {state: row.owner for state, row in STATES.items() if row.owner is not None}
+
+# The step changes that hand a case over to another role of the school, by (from state, to state): forward, from a
+# lower step of the meldcode into a state with a hand-over notice.
+HANDOVERS: dict[tuple[str, str], Notice] = {
+    (source, target): row.notice
+    for target, row in STATES.items()
+    if row.notice is not None
+    for source, before in STATES.items()
+    if before.step is not None and row.step is not None and before.step < row.step
+}
