@@ -69,7 +69,8 @@ class CaseClosedError(Exception):
 USER_TRANSITIONS = ["to_consulting", "to_parent_talk", "to_weighing", "skip_to_weighing"]
 
 
-def _touch(case: Case) -> None:
+def touch_case(case: Case) -> None:
+    """Something happened on the case: it moves up in the lists (newest activity first)."""
     case.last_activity_at = timezone.now()
     case.save(update_fields=["last_activity_at"])
 
@@ -101,7 +102,7 @@ def case_open(*, user: User, school: School, pupils: Iterable[Pupil], route: str
         case.save()
         case.pupils.set(pupils)
         audit_log(user=user, case=case, action=AuditEvent.Action.CREATE, target=f"case {case.pk}")
-        _save_entry(user=user, case=case, entry=signal)
+        save_entry(user=user, case=case, entry=signal)
         Transition.objects.create(case=case, actor=user, name="open", from_state="", to_state=case.state)
         access.case_sync_permissions(case)
         if route == "B":  # a staff member is suspected: the board must be informed at once
@@ -130,7 +131,7 @@ def signal_submit(*, user: User, school: School, pupil: Pupil, route: str, signa
     return case_open(user=user, school=school, pupils=[pupil], route=route, signal=signal), True
 
 
-def _save_entry(*, user: User, case: Case, entry: Entry, corrects: Entry | None = None, save_related=None) -> Entry:
+def save_entry(*, user: User, case: Case, entry: Entry, corrects: Entry | None = None, save_related=None) -> Entry:
     """Validate and store a record on an already locked case, with its audit row. No permission checks here."""
     if corrects is not None:
         if type(corrects) is not type(entry) or corrects.case_id != case.pk:
@@ -167,7 +168,8 @@ def _refuse_links_to_other_cases(entry: Entry, case: Case) -> None:
                 raise PermissionDenied
 
 
-def _lock(case: Case) -> Case:
+def lock_case(case: Case) -> Case:
+    """The case, re-fetched with its row locked until the transaction ends (a second writer waits here)."""
     return Case.objects.select_for_update().get(pk=case.pk)
 
 
@@ -184,11 +186,11 @@ def entry_record(
     kind; both stay visible. ``save_related`` stores what belongs to the record (many-to-many, actions)."""
     perms.require(user, permission, case)
     with transaction.atomic():
-        locked = _lock(case)
+        locked = lock_case(case)
         if locked.state == CaseState.CLOSED:
             raise CaseClosedError
-        _save_entry(user=user, case=locked, entry=entry, corrects=corrects, save_related=save_related)
-        _touch(locked)
+        save_entry(user=user, case=locked, entry=entry, corrects=corrects, save_related=save_related)
+        touch_case(locked)
     return entry
 
 
@@ -217,7 +219,7 @@ def parent_talk_skip_confirm(*, user: User, case: Case, skip: ParentTalkSkip) ->
         if ParentTalkSkipConfirmation.objects.filter(skip=skip).exists():
             raise ValidationError(_("This reason has already been confirmed."))
         confirmation = ParentTalkSkipConfirmation.objects.create(skip=skip, confirmed_by=user)
-        _touch(case)
+        touch_case(case)
         audit_log(user=user, case=case, action=AuditEvent.Action.CREATE, target=f"skip confirmation {confirmation.pk}")
     return confirmation
 
@@ -301,7 +303,7 @@ def record_and_fire(
     """Store a record and fire the transition it enables, in one transaction: if the transition is refused,
     the record is not kept either, and the case stays exactly as it was."""
     with transaction.atomic():
-        locked = _lock(case)
+        locked = lock_case(case)
         if locked.state != expected_state:
             raise CaseChangedError
         method = getattr(locked, transition)
@@ -309,7 +311,7 @@ def record_and_fire(
             raise NotNowError(_("This is not possible in the case's current step."))
         if not method._django_fsm.get_transition(locked.state).has_perm(locked, user):
             raise PermissionDenied
-        _save_entry(user=user, case=locked, entry=entry, save_related=save_related)
+        save_entry(user=user, case=locked, entry=entry, save_related=save_related)
         if after is not None:
             after(locked, entry)
         return _fire(user=user, case=locked, name=transition, reason=reason)
@@ -340,17 +342,17 @@ def weighing_answer_record(*, user: User, case: Case, answer: WeighingAnswer) ->
     decision tree; question 5 is answered by the evaluation of the help."""
     perms.require(user, perms.WEIGH, case)
     with transaction.atomic():
-        locked = _lock(case)
+        locked = lock_case(case)
         if locked.state != CaseState.WEIGHING:
             raise NotNowError(_("The weighing questions are answered while the case is in step 4."))
         position = locked.weighing_position()
         if answer.question != position.next_question or answer.question == 5:
             raise NotNowError(_("Answer the questions in order; this question is not the next one."))
-        _save_entry(user=user, case=locked, entry=answer)
+        save_entry(user=user, case=locked, entry=answer)
         if answer.question == 1 and answer.board_informed_on:
             locked.board_informed_on = answer.board_informed_on
             locked.save(update_fields=["board_informed_on"])
-        _touch(locked)
+        touch_case(locked)
     return answer
 
 
@@ -384,7 +386,7 @@ def case_emergency_report(*, user: User, case: Case, report: VeiligThuisReport, 
     report.emergency = True
 
     def after(locked: Case, saved: VeiligThuisReport) -> None:
-        _save_entry(
+        save_entry(
             user=user,
             case=locked,
             entry=WeighingAnswer(question=2, answer=decision.YES_ACUTE, justification=saved.emergency_justification),
@@ -431,7 +433,7 @@ def help_evaluate(*, user: User, case: Case, evaluation: HelpEvaluation, expecte
     """The evaluation of the help answers question 5: result reached → monitoring; not reached → report."""
 
     def after(locked: Case, saved: HelpEvaluation) -> None:
-        _save_entry(
+        save_entry(
             user=user,
             case=locked,
             entry=WeighingAnswer(
@@ -463,11 +465,11 @@ def vt_outcome_record(*, user: User, case: Case, outcome: VeiligThuisOutcome, ex
         )
     perms.require(user, perms.DECIDE, case)
     with transaction.atomic():
-        locked = _lock(case)
+        locked = lock_case(case)
         if locked.state != expected_state:
             raise CaseChangedError
-        _save_entry(user=user, case=locked, entry=outcome)
-        _touch(locked)
+        save_entry(user=user, case=locked, entry=outcome)
+        touch_case(locked)
     return outcome
 
 
@@ -491,10 +493,10 @@ def signal_record(*, user: User, case: Case, signal: Signal, corrects: Signal | 
     name = "reopen" if case.state == CaseState.CLOSED else "back_to_weighing"
     perms.require(user, perms.signal_permission(case), case)
     with transaction.atomic():
-        locked = _lock(case)
+        locked = lock_case(case)
         if locked.state != case.state:
             raise CaseChangedError
-        _save_entry(user=user, case=locked, entry=signal, corrects=corrects)
+        save_entry(user=user, case=locked, entry=signal, corrects=corrects)
         _fire(user=user, case=locked, name=name)
     return signal
 

@@ -12,7 +12,7 @@ from accounts.models import User
 from cases import permissions as perms
 from cases.audit import audit_log
 from cases.models import AccessRequest, AccessRequestHandled, AuditEvent, Case, LegalHold
-from cases.services import _lock, _save_entry, _touch
+from cases.services import lock_case, save_entry, touch_case
 from dossier.extract import ENTRY_MODELS
 from dossier.models import ExtractRelease, Redaction
 
@@ -67,12 +67,12 @@ def legal_hold_set(*, user: User, case: Case, placed: bool, reason: str) -> Lega
     if not reason.strip():
         raise ValidationError({"reason": _("Give the reason.")})
     with transaction.atomic():
-        locked = _lock(case)
+        locked = lock_case(case)
         if locked.legal_hold == placed:
             raise ValidationError(
                 _("The legal hold is already on.") if placed else _("There is no legal hold to lift.")
             )
-        hold = _save_entry(user=user, case=locked, entry=LegalHold(placed=placed, reason=reason.strip()))
+        hold = save_entry(user=user, case=locked, entry=LegalHold(placed=placed, reason=reason.strip()))
         locked.legal_hold = placed
         locked.save(update_fields=["legal_hold"])
     return hold
@@ -86,9 +86,9 @@ def access_request_record(*, user: User, case: Case, request: AccessRequest) -> 
     as long as the file exists."""
     perms.require(user, perms.EXTRACT, case)
     with transaction.atomic():
-        locked = _lock(case)
-        _save_entry(user=user, case=locked, entry=request)
-        _touch(locked)
+        locked = lock_case(case)
+        save_entry(user=user, case=locked, entry=request)
+        touch_case(locked)
     return request
 
 
@@ -96,9 +96,9 @@ def access_request_handle(*, user: User, case: Case, handled: AccessRequestHandl
     """Record how a parent's request was answered; the deadline then disappears."""
     perms.require(user, perms.EXTRACT, case)
     with transaction.atomic():
-        locked = _lock(case)
+        locked = lock_case(case)
         if AccessRequestHandled.objects.filter(request_id=handled.request_id).exists():
             raise ValidationError(_("This request has already been answered."))
-        _save_entry(user=user, case=locked, entry=handled)
-        _touch(locked)
+        save_entry(user=user, case=locked, entry=handled)
+        touch_case(locked)
     return handled

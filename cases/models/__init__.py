@@ -4,12 +4,10 @@ from cases.models.case import (
     AuditEvent,
     Case,
     CaseGroupObjectPermission,
-    CaseState,
     CaseUserObjectPermission,
-    Route,
-    SignalKind,
     Transition,
 )
+from cases.models.choices import CaseState, Route, SignalKind
 from cases.models.decisions import (
     BoardNotification,
     Closure,

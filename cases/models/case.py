@@ -1,6 +1,6 @@
-"""The case (dossier) and its state machine, the chronology of transitions, and the audit trail."""
+"""The case (dossier) and its state machine (the guards: ``cases.models.guards``), the chronology of transitions,
+the audit trail, and the case's object permissions."""
 
-from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import models
@@ -10,51 +10,9 @@ from django_fsm import FSMField, transition
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from cases.models.base import AppendOnlyModel, append_only_triggers
+from cases.models.choices import CaseState, Route, choice_label
+from cases.models.guards import CaseGuards
 from schools.models.people import ClassGroup, Pupil, Role, School
-
-
-class CaseState(models.TextChoices):
-    """The states of a case. What each one means (route, step, who acts, what is offered): ``cases.workflow``."""
-
-    # Route A (and C): the five steps of the meldcode.
-    SIGNALLING = "signalling", _("step 1: mapping the signals")
-    CONSULTING = "consulting", _("step 2: consultation")
-    PARENT_TALK = "parent_talk", _("step 3: conversation with the parents")
-    WEIGHING = "weighing", _("step 4: weighing")
-    HELP = "help", _("step 5: help organised")
-    EVALUATING = "evaluating", _("step 5: evaluating the help")
-    REPORTED = "reported", _("step 5: reported to Veilig Thuis")
-    VT_INVOLVED = "vt_involved", _("Veilig Thuis involved")
-    MONITORING = "monitoring", _("monitoring")
-    CLOSED = "closed", _("closed")
-    # Route B: a staff member is suspected of a sexual offence against a pupil.
-    DUTY_TO_INFORM = "duty_to_inform", _("board informed (duty to inform)")
-    INSPECTOR_CONSULTED = "inspector_consulted", _("confidential inspector consulted")
-    POLICE_REPORT = "police_report", _("reported to the police")
-    NO_POLICE_REPORT = "no_police_report", _("no police report")
-
-
-def choice_label(choices: type[models.Choices], value) -> str:
-    """The label of ``value``, as Django's generated ``get_FOO_display`` gives it (the value itself when it is not
-    one of the choices), without building a dict of every lazily translated label on each call: that translated
-    all the labels again for every row of a list (twenty for a case's step)."""
-    try:
-        return str(choices(value).label)
-    except ValueError:
-        return value
-
-
-class SignalKind(models.TextChoices):
-    FACT = "fact", _("factual observation")
-    CHILD_WORDS = "child_words", _("the child's own words (verbatim)")
-    STORY = "story", _("story or suspicion")
-
-
-class Route(models.TextChoices):
-    A = "A", _("A — suspected violence or abuse at home")
-    B = "B", _("B — a staff member is suspected of a sexual offence against a pupil")
-    C = "C", _("C — behaviour between pupils")
-
 
 # Who may fire a transition is decided by the one permission module (``cases.permissions.can``: object permissions
 # only, only while the user works at the school, none for being a superuser). That module imports the models, so the
@@ -79,7 +37,7 @@ def _can(permission: str):
     return check
 
 
-class Case(models.Model):
+class Case(CaseGuards, models.Model):
     """A meldcode case (zorgdossier meldcode) about one or more pupils of one school.
 
     ``state`` is protected: only the transition methods below change it, and only services call those.
@@ -154,29 +112,6 @@ class Case(models.Model):
     def is_open(self) -> bool:
         return self.state != CaseState.CLOSED
 
-    # --- Guards. Each returns the list of reasons (Dutch, translated) why a transition cannot happen yet. ------
-    def blockers_to_consulting(self) -> list[str]:
-        if not self.signals.filter(kind=SignalKind.FACT, corrections__isnull=True).exists():
-            return [str(_("Record at least one factual observation first."))]
-        return []
-
-    def blockers_to_parent_talk(self) -> list[str]:
-        if not self.consultations.exists():
-            return [str(_("Record at least one consultation first."))]
-        return []
-
-    def blockers_to_weighing(self) -> list[str]:
-        if self.parentconversations.exclude(report__regex=r"^\s*$").exists():
-            return []
-        return [str(_("Record a conversation with the parents with its report, or a confirmed reason to skip it."))]
-
-    def blockers_skip_to_weighing(self) -> list[str]:
-        if self.parenttalkskips.filter(confirmations__isnull=False).exists():
-            return []
-        return [
-            str(_("A reason to skip the conversation must be recorded and confirmed by the aandachtsfunctionaris."))
-        ]
-
     # --- Transitions of steps 1-3. Later steps are added by the issue for steps 4-5. -------------------------
     @transition(
         field=state,
@@ -221,151 +156,6 @@ class Case(models.Model):
     )
     def skip_to_weighing(self):
         pass
-
-    # --- Steps 4-5 (domain.md §4). Guards read the current weighing round (``cases.decision``). -------------
-    def weighing_round_start(self):
-        return self.transitions.filter(to_state=CaseState.WEIGHING).order_by("-at").values_list("at", flat=True).first()
-
-    def _since_round(self, queryset):
-        start = self.weighing_round_start()
-        return queryset.filter(recorded_at__gte=start) if start else queryset
-
-    def weighing_answers(self) -> dict[int, str]:
-        """The latest answer per question in the current weighing round."""
-        answers: dict[int, str] = {}
-        rows = self._since_round(self.weighinganswers.all()).order_by("recorded_at", "pk")
-        for question, answer in rows.values_list("question", "answer"):
-            answers[question] = answer
-        return answers
-
-    def weighing_position(self):
-        from cases import decision
-
-        return decision.position(self.weighing_answers())
-
-    def open_tasks_exist(self) -> bool:
-        # By name: the tasks' modules import this one.
-        HelpTask = apps.get_model("cases", "HelpTask")
-        ConsultationAction = apps.get_model("cases", "ConsultationAction")
-        return (
-            HelpTask.objects.filter(plan__case=self, done__isnull=True).exists()
-            or ConsultationAction.objects.filter(consultation__case=self, done__isnull=True).exists()
-        )
-
-    def blockers_close_no_action(self) -> list[str]:
-        from cases import decision
-
-        reasons = []
-        if self.weighing_position().outcome != decision.CLOSE:
-            reasons.append(str(_("Only when question 1 is answered with A can the case be closed without action.")))
-        if not self._since_round(self.closures.all()).exists():
-            reasons.append(str(_("Record the closing explanation.")))
-        return reasons
-
-    def blockers_report(self) -> list[str]:
-        from cases import decision
-
-        reasons = []
-        position = self.weighing_position()
-        if self.state != CaseState.MONITORING and position.outcome != decision.REPORT:
-            reasons.append(
-                str(
-                    _(
-                        "A report follows from the weighing questions: question 1 = B, and then question 2 = yes or "
-                        "doubt, or question 3, 4 or 5 = no. Outside that, only an emergency report is possible."
-                    )
-                )
-            )
-        if not self._since_round(self.veiligthuisreports.all()).exists():
-            reasons.append(str(_("Record the report to Veilig Thuis.")))
-        return reasons
-
-    def blockers_emergency_report(self) -> list[str]:
-        if not self.veiligthuisreports.filter(emergency=True, recorded_at__gte=self._state_since()).exists():
-            return [str(_("Record the emergency report with its justification."))]
-        return []
-
-    def _state_since(self):
-        return self.transitions.order_by("-at").values_list("at", flat=True).first() or self.opened_at
-
-    def blockers_start_help(self) -> list[str]:
-        from cases import decision
-
-        reasons = []
-        if self.weighing_position().outcome != decision.HELP:
-            reasons.append(str(_("A help plan starts only when question 4 is answered with yes.")))
-        plan = self._since_round(self.helpplans.all()).order_by("-recorded_at").first()
-        if plan is None:
-            reasons.append(str(_("Record the help plan.")))
-        elif not plan.tasks.exists():
-            reasons.append(str(_("The help plan needs at least one task.")))
-        return reasons
-
-    def blockers_start_evaluation(self) -> list[str]:
-        if not self._since_round(self.helpevaluations.all()).exists():
-            return [str(_("Record the evaluation of the help."))]
-        return []
-
-    def blockers_to_monitoring(self) -> list[str]:
-        from cases import decision
-
-        reasons = []
-        if self.state == CaseState.EVALUATING and self.weighing_position().outcome != decision.MONITORING:
-            reasons.append(str(_("Monitoring follows when the help reached its result (question 5 = yes).")))
-        if not self.monitoringagreements.filter(recorded_at__gte=self._state_since()).exists():
-            reasons.append(str(_("Record the monitoring agreements.")))
-        return reasons
-
-    def blockers_to_vt_involved(self) -> list[str]:
-        if not self.veiligthuisoutcomes.filter(recorded_at__gte=self._state_since()).exists():
-            return [str(_("Record the decision of Veilig Thuis."))]
-        return []
-
-    def blockers_close(self) -> list[str]:
-        reasons = []
-        if self.open_tasks_exist():
-            reasons.append(str(_("There are open tasks: mark them done first.")))
-        if not self.closures.filter(recorded_at__gte=self._state_since()).exists():
-            reasons.append(str(_("Record the closing reason and explanation.")))
-        return reasons
-
-    def blockers_reopen(self) -> list[str]:
-        if not (self.closed_at and self.signals.filter(recorded_at__gt=self.closed_at).exists()):
-            return [str(_("A closed case is reopened by a new signal."))]
-        return []
-
-    def blockers_back_to_weighing(self) -> list[str]:
-        return self.blockers_reopen_from(self._state_since())
-
-    def blockers_reopen_from(self, since) -> list[str]:
-        if not self.signals.filter(recorded_at__gt=since).exists():
-            return [str(_("A new signal sends the case back to weighing."))]
-        return []
-
-    def blockers_inspector_consulted(self) -> list[str]:
-        reasons = []
-        if not self.boardnotifications.exists():
-            reasons.append(str(_("Record when the board was informed.")))
-        if not self.inspectorconsultations.exists():
-            reasons.append(str(_("Record the consultation of the confidential inspector.")))
-        return reasons
-
-    def _police_decision(self):
-        return self.policedecisions.order_by("-recorded_at", "-pk").first()
-
-    def blockers_police_report(self) -> list[str]:
-        decision_ = self._police_decision()
-        if decision_ is None or not decision_.report_made:
-            return [str(_("Record the police report."))]
-        return []
-
-    def blockers_no_police_report(self) -> list[str]:
-        decision_ = self._police_decision()
-        if decision_ is None or decision_.report_made:
-            return [str(_("Record the decision not to report to the police, with its explanation."))]
-        if self.inspectorconsultations.filter(reasonable_suspicion=True).exists():
-            return [str(_("There is a reasonable suspicion of a sexual offence: the board must report to the police."))]
-        return []
 
     @transition(
         field=state,

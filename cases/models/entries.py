@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import signal_list
 from cases.models.base import AppendOnlyModel, Entry, append_only_triggers
-from cases.models.case import SignalKind, choice_label
+from cases.models.choices import SignalKind, choice_label
 from schools.models.social_map import social_map_partner
 
 INITIAL_TOKEN = re.compile(r"^[A-Z]\.(?:[A-Za-z]\.){0,5}$")

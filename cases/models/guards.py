@@ -1,0 +1,172 @@
+"""The guards of a case's transitions (domain.md §3-§4): each ``blockers_<transition>`` returns the reasons (in
+Dutch, translated) why that transition cannot happen yet, and an empty list when it can. The state machine's
+conditions and the services ask them; the case page shows the reasons. Guards of steps 4-5 read the current weighing
+round (``cases.decision``)."""
+
+from django.apps import apps
+from django.utils.translation import gettext_lazy as _
+
+from cases import decision
+from cases.models.choices import CaseState, SignalKind
+
+
+class CaseGuards:
+    """Mixed into ``Case``: the guards, and the reads of the weighing round they need."""
+
+    # --- Steps 1-3 ---------------------------------------------------------------------------------------------
+    def blockers_to_consulting(self) -> list[str]:
+        if not self.signals.filter(kind=SignalKind.FACT, corrections__isnull=True).exists():
+            return [str(_("Record at least one factual observation first."))]
+        return []
+
+    def blockers_to_parent_talk(self) -> list[str]:
+        if not self.consultations.exists():
+            return [str(_("Record at least one consultation first."))]
+        return []
+
+    def blockers_to_weighing(self) -> list[str]:
+        if self.parentconversations.exclude(report__regex=r"^\s*$").exists():
+            return []
+        return [str(_("Record a conversation with the parents with its report, or a confirmed reason to skip it."))]
+
+    def blockers_skip_to_weighing(self) -> list[str]:
+        if self.parenttalkskips.filter(confirmations__isnull=False).exists():
+            return []
+        return [
+            str(_("A reason to skip the conversation must be recorded and confirmed by the aandachtsfunctionaris."))
+        ]
+
+    # --- Steps 4-5 (domain.md §4). Guards read the current weighing round (``cases.decision``). -------------
+    def weighing_round_start(self):
+        return self.transitions.filter(to_state=CaseState.WEIGHING).order_by("-at").values_list("at", flat=True).first()
+
+    def _since_round(self, queryset):
+        start = self.weighing_round_start()
+        return queryset.filter(recorded_at__gte=start) if start else queryset
+
+    def weighing_answers(self) -> dict[int, str]:
+        """The latest answer per question in the current weighing round."""
+        answers: dict[int, str] = {}
+        rows = self._since_round(self.weighinganswers.all()).order_by("recorded_at", "pk")
+        for question, answer in rows.values_list("question", "answer"):
+            answers[question] = answer
+        return answers
+
+    def weighing_position(self):
+        return decision.position(self.weighing_answers())
+
+    def open_tasks_exist(self) -> bool:
+        # By name: the tasks' modules import this one.
+        HelpTask = apps.get_model("cases", "HelpTask")
+        ConsultationAction = apps.get_model("cases", "ConsultationAction")
+        return (
+            HelpTask.objects.filter(plan__case=self, done__isnull=True).exists()
+            or ConsultationAction.objects.filter(consultation__case=self, done__isnull=True).exists()
+        )
+
+    def blockers_close_no_action(self) -> list[str]:
+        reasons = []
+        if self.weighing_position().outcome != decision.CLOSE:
+            reasons.append(str(_("Only when question 1 is answered with A can the case be closed without action.")))
+        if not self._since_round(self.closures.all()).exists():
+            reasons.append(str(_("Record the closing explanation.")))
+        return reasons
+
+    def blockers_report(self) -> list[str]:
+        reasons = []
+        position = self.weighing_position()
+        if self.state != CaseState.MONITORING and position.outcome != decision.REPORT:
+            reasons.append(
+                str(
+                    _(
+                        "A report follows from the weighing questions: question 1 = B, and then question 2 = yes or "
+                        "doubt, or question 3, 4 or 5 = no. Outside that, only an emergency report is possible."
+                    )
+                )
+            )
+        if not self._since_round(self.veiligthuisreports.all()).exists():
+            reasons.append(str(_("Record the report to Veilig Thuis.")))
+        return reasons
+
+    def blockers_emergency_report(self) -> list[str]:
+        if not self.veiligthuisreports.filter(emergency=True, recorded_at__gte=self._state_since()).exists():
+            return [str(_("Record the emergency report with its justification."))]
+        return []
+
+    def _state_since(self):
+        return self.transitions.order_by("-at").values_list("at", flat=True).first() or self.opened_at
+
+    def blockers_start_help(self) -> list[str]:
+        reasons = []
+        if self.weighing_position().outcome != decision.HELP:
+            reasons.append(str(_("A help plan starts only when question 4 is answered with yes.")))
+        plan = self._since_round(self.helpplans.all()).order_by("-recorded_at").first()
+        if plan is None:
+            reasons.append(str(_("Record the help plan.")))
+        elif not plan.tasks.exists():
+            reasons.append(str(_("The help plan needs at least one task.")))
+        return reasons
+
+    def blockers_start_evaluation(self) -> list[str]:
+        if not self._since_round(self.helpevaluations.all()).exists():
+            return [str(_("Record the evaluation of the help."))]
+        return []
+
+    def blockers_to_monitoring(self) -> list[str]:
+        reasons = []
+        if self.state == CaseState.EVALUATING and self.weighing_position().outcome != decision.MONITORING:
+            reasons.append(str(_("Monitoring follows when the help reached its result (question 5 = yes).")))
+        if not self.monitoringagreements.filter(recorded_at__gte=self._state_since()).exists():
+            reasons.append(str(_("Record the monitoring agreements.")))
+        return reasons
+
+    def blockers_to_vt_involved(self) -> list[str]:
+        if not self.veiligthuisoutcomes.filter(recorded_at__gte=self._state_since()).exists():
+            return [str(_("Record the decision of Veilig Thuis."))]
+        return []
+
+    def blockers_close(self) -> list[str]:
+        reasons = []
+        if self.open_tasks_exist():
+            reasons.append(str(_("There are open tasks: mark them done first.")))
+        if not self.closures.filter(recorded_at__gte=self._state_since()).exists():
+            reasons.append(str(_("Record the closing reason and explanation.")))
+        return reasons
+
+    def blockers_reopen(self) -> list[str]:
+        if not (self.closed_at and self.signals.filter(recorded_at__gt=self.closed_at).exists()):
+            return [str(_("A closed case is reopened by a new signal."))]
+        return []
+
+    def blockers_back_to_weighing(self) -> list[str]:
+        return self.blockers_reopen_from(self._state_since())
+
+    def blockers_reopen_from(self, since) -> list[str]:
+        if not self.signals.filter(recorded_at__gt=since).exists():
+            return [str(_("A new signal sends the case back to weighing."))]
+        return []
+
+    def blockers_inspector_consulted(self) -> list[str]:
+        reasons = []
+        if not self.boardnotifications.exists():
+            reasons.append(str(_("Record when the board was informed.")))
+        if not self.inspectorconsultations.exists():
+            reasons.append(str(_("Record the consultation of the confidential inspector.")))
+        return reasons
+
+    def _police_decision(self):
+        return self.policedecisions.order_by("-recorded_at", "-pk").first()
+
+    def blockers_police_report(self) -> list[str]:
+        decision_ = self._police_decision()
+        if decision_ is None or not decision_.report_made:
+            return [str(_("Record the police report."))]
+        return []
+
+    def blockers_no_police_report(self) -> list[str]:
+        decision_ = self._police_decision()
+        if decision_ is None or decision_.report_made:
+            return [str(_("Record the decision not to report to the police, with its explanation."))]
+        if self.inspectorconsultations.filter(reasonable_suspicion=True).exists():
+            return [str(_("There is a reasonable suspicion of a sexual offence: the board must report to the police."))]
+        return []
