@@ -166,7 +166,7 @@ def visible_cases_q(user: User | AnonymousUser, perm: str = VIEW, *, via: str = 
 
     The case's id is in a hand-written subquery over guardian's direct-foreign-key tables: the user's own object
     permissions and those of their groups — what guardian's ``get_objects_for_user(user, perm,
-    accept_global_perms=False, with_superuser=False)`` selects (``tests/test_permissions_queryset.py`` compares the
+    accept_global_perms=False, with_superuser=False)`` selects (``tests/cases/test_permissions.py`` compares the
     two). Guardian's queryset, and the same written with the ORM, cost milliseconds of Python per query to build
     and to compile into every query that uses it — more than the database needs to run it; this is a fixed SQL
     string with parameters. The permission's row is looked up inside the query (a scalar subquery), so that the

@@ -16,10 +16,10 @@ Adding a kind of record touches three places:
    ``Adding`` (form, permission, title, URL path); and its ``InExtract``: the section and the fields the extract
    shows, or why it is left out. Until that is decided the extract leaves the kind out, saying so.
 
-The registry-driven tests (``tests/test_records.py``, ``tests/test_append_only.py``) pick a new kind up: it must
-render in the chronology, appear in the extract (or be listed there as left out, with a reason) and be append-only
-(on PostgreSQL, with its trigger). A record with a ``case`` that is not a kind of the chronology is either part of
-another kind's item (``part_of``) or listed in ``NOT_CHRONOLOGY`` with the reason.
+The registry-driven tests (``tests/cases/test_records.py``, ``tests/cases/test_append_only.py``, the permission
+matrix) pick a new kind up: it must render in the chronology, appear in the extract (or be listed there as left out,
+with a reason) and be append-only (on PostgreSQL, with its trigger). A record with a ``case`` that is not a kind of
+the chronology is either part of another kind's item (``part_of``) or listed in ``NOT_CHRONOLOGY`` with the reason.
 
 This module imports models, forms and permissions, never views or selectors (they import it).
 """

@@ -6,7 +6,7 @@ and pages offered on the case page, and what happens next (in words, for the use
 
 The transitions themselves (source, target, guard, permission) are declared on the model, with django-fsm
 (``cases.models.case``, which does not import this module: this module reads the model's choices);
-``tests/test_workflow.py`` checks that this table and that graph agree. What other modules
+``tests/cases/test_workflow.py`` checks that this table and that graph agree. What other modules
 need is derived from the table below, once, at import: ``ACTION_STATES`` (selectors), ``OFFERED_IN`` (the actions'
 steps and the case page's links, views_decisions), ``HANDOVERS`` (notify), ``OWNERS`` (services), ``STEP_STATES``
 (figures), ``EARLY_STATES`` (deadlines) and ``EMERGENCY_SOURCES``.

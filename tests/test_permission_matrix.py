@@ -1024,7 +1024,7 @@ ROWS = [
         "reporting:figures-board",
         "the board of schools A and B",
         "GET",
-        everyone(FORBIDDEN),  # only administrators (tests/test_figures.py); 404 outside the board
+        everyone(FORBIDDEN),  # only administrators (tests/reporting/test_figures.py); 404 outside the board
         lambda w: {"board_id": w.a.school.board_id},
         hide_key="board_id",
     ),
@@ -1085,7 +1085,7 @@ ADMIN_SITE_NAMES = {
 # URLs that a ModelAdmin adds of its own (``get_urls``). A new one needs a look (and a line here).
 ADMIN_EXTRA_NAMES = {
     "auth_user_password_change",  # UserAdmin: set a user's password
-    "schools_pupil_import",  # PupilAdmin: the pupil import (tests/test_pupil_import.py: staff with rights only)
+    "schools_pupil_import",  # PupilAdmin: the pupil import (tests/schools/test_pupil_import.py: staff with rights only)
 }
 ADMIN_MODEL_VIEWS = ["changelist", "add", "history", "delete", "change"]
 

@@ -5,7 +5,7 @@ template nodes (variable lookups, filters, a translation per word) a row cost ab
 ``format_html`` still about 0.1 ms (its lazy-string checks on every value): more than the page's queries of those
 cases. Here the markup is the template's, the words are translated once per table, and every value goes through
 ``esc`` (the standard library's ``html.escape``, which Django's ``escape`` calls too) before it is put in the HTML;
-``tests/test_case_list_filters.py`` checks that markup in names is escaped.
+``tests/cases/test_case_list.py`` checks that markup in names is escaped.
 """
 
 import html

@@ -11,7 +11,7 @@ from pypdf import PdfReader
 from cases.models import AuditEvent, Case, ParentView
 from dossier.models import ExtractRelease, Redaction
 from tests.browser.conftest import assert_accessible, login
-from tests.test_hard_rules import nl
+from tests.cases.test_guards import nl
 
 pytestmark = pytest.mark.browser
 

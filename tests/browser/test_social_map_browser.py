@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from cases.models import AccessRequest, Case
 from schools.models import SocialMapEntry
 from tests.browser.conftest import assert_accessible, login
-from tests.test_hard_rules import nl
+from tests.cases.test_guards import nl
 
 pytestmark = pytest.mark.browser
 

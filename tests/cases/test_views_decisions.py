@@ -23,7 +23,7 @@ from cases.models import (
 )
 from cases.views_decisions import Q2_DEFINITIONS
 from tests import factories
-from tests.test_decision_tree import (
+from tests.cases.test_decision import (
     _route_b_at_inspector,
     case_at,
     days,
@@ -31,7 +31,7 @@ from tests.test_decision_tree import (
     route_b_case,
     weigh,
 )
-from tests.test_hard_rules import CASE_CHANGED, nl, snapshot
+from tests.cases.test_guards import CASE_CHANGED, nl, snapshot
 
 # --- Helpers ---------------------------------------------------------------------------------------------------
 

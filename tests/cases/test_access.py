@@ -18,7 +18,7 @@ from schools.models import Membership, Role
 from tests import factories
 
 needs_sync_access = pytest.mark.skipif(
-    not (Path(__file__).resolve().parent.parent / "cases/management/commands/sync_access.py").exists(),
+    not (Path(__file__).resolve().parents[2] / "cases/management/commands/sync_access.py").exists(),
     reason="manage.py sync_access does not exist (yet).",
 )
 

@@ -11,7 +11,7 @@ from cases import selectors, views
 from cases.models import AccessRequestHandled, Case
 from dossier import services as dossier_services
 from tests import factories
-from tests.test_access_requests import case_with_guardian, record
+from tests.dossier.test_access_requests import case_with_guardian, record
 from tests.test_queries import make_cases, measure
 
 

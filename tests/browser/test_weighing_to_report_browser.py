@@ -22,7 +22,7 @@ from cases.views_decisions import Q2_DEFINITIONS
 from schools.models import Pupil
 from tests import factories
 from tests.browser.conftest import assert_accessible, login
-from tests.test_hard_rules import nl
+from tests.cases.test_guards import nl
 
 pytestmark = pytest.mark.browser
 

@@ -126,7 +126,7 @@ def test_the_service_refuses_another_schools_partner(cast_a, maps):
 
 def test_a_veilig_thuis_report_offers_only_veilig_thuis(cast_a, maps, client_for):
     case = factories.case_in_state(cast_a, "weighing")
-    from tests.test_decision_tree import weigh
+    from tests.cases.test_decision import weigh
 
     weigh(cast_a.af, case, "B", "yes")
     form = (

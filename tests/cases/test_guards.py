@@ -41,7 +41,7 @@ from cases.models import (
 )
 from cases.models.base import AppendOnlyError
 from tests import factories
-from tests.test_decision_tree import (
+from tests.cases.test_decision import (
     _route_b_at_inspector,
     agreement,
     case_at,

@@ -11,7 +11,7 @@ from django.test import RequestFactory
 from accounts.models import User
 from schools.models import ClassGroup, Guardian, Membership, Pupil, Role, School
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+README = Path(__file__).resolve().parents[2] / "README.md"
 
 
 @pytest.fixture

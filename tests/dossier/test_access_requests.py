@@ -14,7 +14,7 @@ from cases import deadlines, notify, services
 from cases.models import AccessRequest, AccessRequestHandled, AppendOnlyError, Case, ReminderSent
 from dossier import services as dossier_services
 from tests import factories
-from tests.test_deadlines import assert_no_case_details, d, travel, walk_to
+from tests.cases.test_deadlines import assert_no_case_details, d, travel, walk_to
 
 
 def case_with_guardian(cast, state="consulting"):
@@ -76,7 +76,7 @@ def test_the_deadline_shows_on_the_case_and_disappears_when_answered(cast_a, cli
 
 def test_a_request_on_a_closed_case_still_has_its_deadline_and_reminders(cast_a, settings):
     settings.MELDCODE_BASE_URL = "https://meldcode.example.invalid"
-    from tests.test_retention import closed_case
+    from tests.dossier.test_retention import closed_case
 
     with travel("2027-01-10"):
         case = closed_case(cast_a, marker="Gesloten-1A")

@@ -17,8 +17,8 @@ from cases import permissions as perms
 from schools import pupil_import
 from schools.models import ClassGroup, Guardian, Pupil, PupilImport
 from tests import factories
+from tests.cases.test_guards import nl
 from tests.otp import login_verified
-from tests.test_hard_rules import nl
 
 SAMPLE = Path(settings.BASE_DIR) / "fixtures" / "leerlingen-voorbeeld.csv"
 HEADER = "leerlingnummer;voornaam;tussenvoegsel;achternaam;geboortedatum;groep"

@@ -267,7 +267,7 @@ def demo(db):
 def test_the_demo_users_have_their_documented_secrets(demo):
     from demo.management.commands.load_demo import DEMO_TOTP_SECRETS
 
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     for username, secret in DEMO_TOTP_SECRETS.items():
         assert f"| `{username}` | `{secret}` |" in readme
         device = TOTPDevice.objects.get(user__username=username, confirmed=True)

@@ -10,7 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from meldcode.env import env_bool, env_int, env_list, env_str
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION_ENV = {
     "DEBUG": "false",
     "SECRET_KEY": "p" * 10 + "roduction-like-secret-key-with-enough-entropy-0123456789",
