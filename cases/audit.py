@@ -42,6 +42,11 @@ def audit_log(*, user: User | None, case: Case | None, action: str, target: str 
     )
 
 
+# The URL namespaces whose URLs with a ``pk`` are a case's (``dossiers/<pk>/...``): the case's own pages, and the
+# dossier's (the parent extract, the legal hold, the parents' requests).
+CASE_URL_NAMESPACES = ("cases", "dossier")
+
+
 class RefusedAccessAuditMiddleware:
     """Record every refused attempt (403 or 404) on a case's URL: who, when, which case (if it exists), from where.
     The person refused learns nothing from it; the aandachtsfunctionaris sees it in the case's audit trail."""
@@ -52,7 +57,8 @@ class RefusedAccessAuditMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         match = getattr(request, "resolver_match", None)
-        if response.status_code in (403, 404) and match and match.namespace == "cases" and "pk" in match.kwargs:
+        refused = response.status_code in (403, 404)
+        if refused and match and match.namespace in CASE_URL_NAMESPACES and "pk" in match.kwargs:
             case = Case.objects.filter(pk=match.kwargs["pk"]).first()
             audit_log(
                 user=request.user,

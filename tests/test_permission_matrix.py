@@ -30,7 +30,7 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
-from cases import access, services, views
+from cases import access, records, services, views
 from cases import permissions as perms
 from cases.models import (
     AccessRequest,
@@ -1045,8 +1045,47 @@ ROWS = [
         data=lambda w: {"expected_state": CaseState.SIGNALLING, "reason": ""},
     ),
 ]
+
+
+# --- Rows derived from the registry of record kinds -----------------------------------------------------------
+# A kind of record that a case page adds through ``views.entry_add`` (``records.ADDED_BY_ENTRY_ADD``) brings its own
+# URL. Its row follows from the permission the kind declares and what each role of the standard cast holds on the
+# standard case (opened by the teacher of group 1): a holder gets the form, a role that sees the case without the
+# permission 403, everyone else 404. A new kind therefore gets its row without an edit here; the kinds that have a
+# row written out above are checked against what the derivation gives (``test_registry_rows_agree_...``).
+
+CAST_PERMISSIONS = {
+    "teacher": {*perms.CLASS_TEACHER_PERMISSIONS, *perms.OPENER_PERMISSIONS},
+    "ib": set(perms.ROLE_PERMISSIONS[Role.IB]),
+    "af": set(perms.ROLE_PERMISSIONS[Role.AF]),
+}
+
+
+def registry_row(key: str, kind: records.RecordKind) -> Row:
+    holders = {role: permissions for role, permissions in CAST_PERMISSIONS.items() if perms.VIEW in permissions}
+    return Row(
+        f"cases:{key}-add",
+        "",
+        "GET",
+        expect(**{role: OK if kind.adding.permission in held else FORBIDDEN for role, held in holders.items()}),
+        case_pk,
+        check=check_entry_form(key),
+        also_accepts="POST",
+    )
+
+
+REGISTRY_ROWS = [registry_row(key, kind) for key, kind in records.ADDED_BY_ENTRY_ADD.items()]
+ROWS += [row for row in REGISTRY_ROWS if row.url_name not in {r.url_name for r in ROWS}]
 ROW_IDS = [row.id for row in ROWS]
 assert len(set(ROW_IDS)) == len(ROW_IDS), "row ids must be unique"
+
+
+def test_registry_rows_agree_with_the_rows_written_out():
+    """The derivation is right for every kind whose row is written out by hand (an independent statement of who
+    may add it), so that it can be trusted for a kind added later."""
+    written = {row.url_name: row for row in ROWS if not row.label}
+    for derived in REGISTRY_ROWS:
+        assert derived.expect == written[derived.url_name].expect, derived.url_name
 
 
 def _rows_by_method(method: str) -> list[Row]:
@@ -1139,6 +1178,7 @@ def test_every_row_covers_every_actor():
 # --- The matrix --------------------------------------------------------------------------------------------------
 
 
+
 def _request(client: Client, method: str, path: str, data: dict):
     return client.get(path) if method == "GET" else client.post(path, data)
 
@@ -1163,7 +1203,7 @@ def test_matrix(row: Row, actor: str, cast_a, cast_b):
         assert snapshot(world) == before, "a request that is not a successful POST must write nothing"
     if outcome not in (OK, DONE) or row.url_name not in ("cases:case-detail", "cases:case-audit"):
         assert not AuditEvent.objects.filter(action=AuditEvent.Action.VIEW, user=user).exists()
-    if outcome in (HIDDEN, FORBIDDEN) and row.url_name.startswith("cases:") and "pk" in kwargs:
+    if outcome in (HIDDEN, FORBIDDEN) and path.startswith("/dossiers/") and "pk" in kwargs:
         # Every refused attempt on a case's URL is in that case's audit trail (a case that does not exist: none).
         assert AuditEvent.objects.filter(action=AuditEvent.Action.DENIED, user=user, case=world.case).count() == 1
     if outcome in (HIDDEN, LOGIN, FORBIDDEN):
