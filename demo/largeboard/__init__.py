@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 
-from demo.largeboard.cases import CasesMixin
+from demo.largeboard.case_plan import CasesMixin
 from demo.largeboard.chronology import ChronologyMixin
 from demo.largeboard.constants import BENCH_REFERENCES, BOARD_PREFIX, GROUPS_PER_SCHOOL, PASSWORD
 from demo.largeboard.grants import GrantsMixin
