@@ -13,8 +13,9 @@ Adding a kind of record touches three places:
 2. its template in the chronology, ``templates/cases/timeline/_<kind>.html`` (it must not load anything lazily:
    the loader below joins or prefetches what it shows);
 3. a ``RecordKind`` in ``KINDS`` below: the loader, and if a case page records it through ``entry_add`` its
-   ``Adding`` (form, permission, title, URL path); and its ``InExtract``: the section and the fields the extract
-   shows, or why it is left out. Until that is decided the extract leaves the kind out, saying so.
+   ``Adding`` (permission, title, URL path, and its form: the ``fields`` of a form made for the model, or a form
+   class of its own in ``cases.forms`` when it needs more); and its ``InExtract``: the section and the fields the
+   extract shows, or why it is left out. Until that is decided the extract leaves the kind out, saying so.
 
 The registry-driven tests (``tests/cases/test_records.py``, ``tests/cases/test_append_only.py``, the permission
 matrix) pick a new kind up: it must render in the chronology, appear in the extract (or be listed there as left out,
@@ -28,6 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
+from django.forms import modelform_factory
 from django.utils.translation import gettext_lazy as _
 
 from cases import forms
@@ -79,9 +81,10 @@ class Adding:
     ``kind`` of ``entry_add``, the record's kind unless given)."""
 
     path: str
-    form_class: type
+    form_class: type | None  # None: a form of ``fields`` is made for the kind's model (``cases.forms.EntryForm``)
     permission: str
     title: str
+    fields: tuple[str, ...] = ()  # the fields of the made form (only without a ``form_class``)
     key: str = ""
     correctable: bool = True  # ``?corrigeert=<id>`` starts a correction of an earlier entry
     form_kwargs: Callable = _no_form_kwargs  # (case) -> the form's extra arguments (its choices)
@@ -134,6 +137,11 @@ class RecordKind:
     extract: InExtract | None = None  # None: not decided yet, so left out of the extract
     redactable: bool = True  # the aandachtsfunctionaris can leave an entry of this kind out of the extract
     part_of: str = ""  # shown in the chronology as part of an item of this kind, not as an item of its own
+
+    def __post_init__(self):
+        if self.adding is not None and self.adding.form_class is None:
+            form_class = modelform_factory(self.model, form=forms.EntryForm, fields=self.adding.fields)
+            object.__setattr__(self.adding, "form_class", form_class)
 
     @property
     def template(self) -> str:

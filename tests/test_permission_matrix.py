@@ -1178,7 +1178,6 @@ def test_every_row_covers_every_actor():
 # --- The matrix --------------------------------------------------------------------------------------------------
 
 
-
 def _request(client: Client, method: str, path: str, data: dict):
     return client.get(path) if method == "GET" else client.post(path, data)
 

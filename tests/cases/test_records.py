@@ -14,6 +14,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from accounts.models import User
+from cases import permissions as perms
 from cases import records, selectors
 from cases.models import Case, Signal
 from cases.models.base import AppendOnlyModel
@@ -235,3 +236,20 @@ def test_a_kind_the_content_template_has_no_layout_for_shows_its_allowed_fields(
     assert item.section == "route-b" and [o.what for o in item.omissions] == ["who at the board"]
     assert "<dt>Hoe</dt><dd>«BoardNotification.how»</dd>" in html  # the field's name, in Dutch, and its value
     assert "«BoardNotification.informed_whom»" not in html
+
+
+def test_a_kind_without_a_form_of_its_own_gets_one_made_for_its_model():
+    """A kind that a case page adds needs no form class: one is made of the fields it names (an ``EntryForm``, with
+    the date pickers and the length limit of every record's form)."""
+    from cases import forms
+    from cases.models import RiskAssessment
+
+    kind = records.RecordKind(
+        "made",
+        RiskAssessment,
+        adding=records.Adding("gemaakt/nieuw/", None, perms.WEIGH, "Made", fields=("risk_factors",)),
+    )
+    form = kind.adding.form_class()
+    assert isinstance(form, forms.EntryForm)
+    assert form._meta.model is RiskAssessment
+    assert list(form.fields) == ["risk_factors"]
