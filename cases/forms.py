@@ -66,7 +66,7 @@ class EntryForm(forms.ModelForm):
 
 class PartnerChoiceMixin:
     """A record that names a partner organisation picks it from the case's school's social map (``partners``, from
-    ``selectors.social_map_for_school``): never another school's. ``partner_kinds`` narrows the choice."""
+    ``schools.selectors.social_map_for_school``): never another school's. ``partner_kinds`` narrows the choice."""
 
     partner_fields: tuple[str, ...] = ("partner",)
     partner_kinds: tuple[str, ...] = ()

@@ -65,7 +65,7 @@ from cases.models import (
     VeiligThuisReport,
     WeighingAnswer,
 )
-from schools.models import SocialMapEntry
+from schools.selectors import social_map_for_school
 
 # --- What a kind declares ---------------------------------------------------------------------------------------
 
@@ -175,9 +175,7 @@ ADVICE_OR_EXPLANATION = _("the advice or explanation")
 
 def _partners(case) -> dict:
     """The case's school's social map (active entries): records that name a partner pick it from there."""
-    return {
-        "partners": SocialMapEntry.objects.for_school(case.school).select_related("board", "school").filter(active=True)
-    }
+    return {"partners": social_map_for_school(school=case.school)}
 
 
 def _signals(case) -> dict:

@@ -34,7 +34,7 @@ from cases.models import (
     Transition,
     WeighingAnswer,
 )
-from schools.models import ClassGroup, Guardian, Membership, Pupil, Role, School, SocialMapEntry
+from schools.models import ClassGroup, Guardian, Membership, Pupil, Role
 
 # Order in which a person's roles are offered when they hold several.
 ROLE_ORDER = [Role.AF, Role.IB, Role.CONTACT_PERSON, Role.TEACHER]
@@ -346,32 +346,6 @@ def case_audit_trail(*, case: Case) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(case=case).select_related("user").order_by("-at", "-pk")
 
 
-# --- The parent extract ----------------------------------------------------------------------------------------
-
-
-@dataclass
-class ExtractData:
-    timeline: list[TimelineItem]
-    redactions: list
-    contact_persons: list[User]
-
-
-def case_extract_data(*, case: Case) -> ExtractData:
-    """Everything the parent extract needs, in a fixed number of queries: the chronology, the redactions, and the
-    school's contact persons (its aandachtsfunctionarissen)."""
-    from dossier.models import Redaction
-
-    return ExtractData(
-        timeline=case_timeline(case=case),
-        redactions=list(Redaction.objects.filter(case=case).select_related("approved_by")),
-        contact_persons=list(
-            User.objects.filter(is_active=True, memberships__school_id=case.school_id, memberships__role=Role.AF)
-            .distinct()
-            .order_by("last_name", "first_name")
-        ),
-    )
-
-
 def notification_list_for_user(*, user: User, school_id: int, limit: int = 10) -> tuple[list[Notification], int]:
     """The user's newest ``limit`` unread notifications about cases of this school that they can still see, and how
     many unread ones there are in all. One query (visibility is a subquery, the total a window count)."""
@@ -386,18 +360,7 @@ def notification_list_for_user(*, user: User, school_id: int, limit: int = 10) -
     )
 
 
-# --- The social map, retention and the parents' requests -------------------------------------------------------------
-
-
-def school_get_for_member(*, user: User, school_id: int) -> School | None:
-    """The school if the user works there (any role); ``None`` otherwise (the view answers 404)."""
-    return School.objects.filter(pk=school_id, memberships__user=user).select_related("board").distinct().first()
-
-
-def social_map_for_school(*, school: School, include_inactive: bool = False) -> QuerySet[SocialMapEntry]:
-    """The partners that apply to ``school``: national, its board's and its own entries."""
-    qs = SocialMapEntry.objects.for_school(school).select_related("board", "school")
-    return qs if include_inactive else qs.filter(active=True)
+# --- The parents' requests -------------------------------------------------------------
 
 
 def case_guardians(*, case: Case) -> QuerySet[Guardian]:

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from cases import forms, selectors, services, workflow
 from cases import permissions as perms
 from cases.models import CaseState, ConsultationAction, HelpTask, TaskDone
+from schools import selectors as school_selectors
 
 Q2_DEFINITIONS = _(
     "Acute unsafety: there is direct physical danger, and safety is not assured for the coming days; a disclosure "
@@ -78,7 +79,7 @@ class Action:
 
 def _partners(case, user):
     """The case's school's social map: records that name a partner pick it from there."""
-    return {"partners": selectors.social_map_for_school(school=case.school)}
+    return {"partners": school_selectors.social_map_for_school(school=case.school)}
 
 
 def _help_managers(case, user):

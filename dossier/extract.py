@@ -1,8 +1,8 @@
 """What goes into the parent extract (domain.md §7), and what is left out and why.
 
-A pure function of data that is already loaded (``selectors.case_extract_data``): it runs no queries. Every entry of
-the chronology ends up either in the extract or in the list of what is left out, with the reason — there are no
-hidden notes. Parts of an included entry that are left out (another pupil's initials, a source's name) are listed
+A pure function of data that is already loaded (``dossier.selectors.case_extract_data``): it runs no queries. Every
+entry of the chronology ends up either in the extract or in the list of what is left out, with the reason — there
+are no hidden notes. Parts of an included entry that are left out (another pupil's initials, a source's name) are listed
 with their reason as well.
 
 Decisions (documented here, shown to staff in the preview):

@@ -17,10 +17,11 @@ from cases import permissions as perms
 from cases import selectors
 from dossier import extract as extract_rules
 from dossier import forms, pdf, services
+from dossier import selectors as dossier_selectors
 
 
 def _build(case):
-    data = selectors.case_extract_data(case=case)
+    data = dossier_selectors.case_extract_data(case=case)
     return extract_rules.build_extract(
         case=case, timeline=data.timeline, redactions=data.redactions, contact_persons=data.contact_persons
     )

@@ -11,8 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cases import permissions as perms
-from cases import selectors
-from schools import forms, services
+from schools import forms, selectors, services
 from schools.models import LOCAL_KINDS, PartnerKind, SocialMapEntry
 
 # --- The social map -----------------------------------------------------------------------------------------------

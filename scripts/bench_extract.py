@@ -42,6 +42,7 @@ def main() -> None:
     from cases import selectors, services
     from cases.models import Case
     from dossier import extract, pdf
+    from dossier import selectors as dossier_selectors
     from schools.models import Role
     from tests import factories
 
@@ -66,7 +67,7 @@ def main() -> None:
 
     af = users["af"]
     case = selectors.case_get_for_user(user=af, case_id=case.pk)
-    data = selectors.case_extract_data(case=case)
+    data = dossier_selectors.case_extract_data(case=case)
     built = extract.build_extract(
         case=case, timeline=data.timeline, redactions=data.redactions, contact_persons=data.contact_persons
     )

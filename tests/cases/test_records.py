@@ -20,6 +20,7 @@ from cases.models import Case, Signal
 from cases.models.base import AppendOnlyModel
 from dossier import extract as extract_rules
 from dossier import pdf
+from dossier import selectors as dossier_selectors
 from schools.models import Guardian, Pupil, School, SocialMapEntry
 from tests import factories
 from tests.rows import make_row, marker
@@ -48,7 +49,7 @@ def case_with_every_kind(cast, variant: int = 0) -> tuple[Case, dict[str, object
 
 def build(user, case) -> extract_rules.Extract:
     case = selectors.case_get_for_user(user=user, case_id=case.pk)
-    data = selectors.case_extract_data(case=case)
+    data = dossier_selectors.case_extract_data(case=case)
     return extract_rules.build_extract(
         case=case, timeline=data.timeline, redactions=data.redactions, contact_persons=data.contact_persons
     )

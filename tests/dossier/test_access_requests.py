@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from cases import deadlines, notify, services
 from cases.models import AccessRequest, AccessRequestHandled, AppendOnlyError, Case, ReminderSent
+from dossier import selectors as dossier_selectors
 from dossier import services as dossier_services
 from tests import factories
 from tests.cases.test_deadlines import assert_no_case_details, d, travel, walk_to
@@ -167,7 +168,7 @@ def test_the_parent_extract_shows_the_request_but_not_the_legal_hold(cast_a):
     record(cast_a, case, guardian, str(timezone.localdate()))
     dossier_services.legal_hold_set(user=cast_a.af, case=case, placed=True, reason="Klachtprocedure.")
     case = selectors.case_get_for_user(user=cast_a.af, case_id=case.pk)
-    data = selectors.case_extract_data(case=case)
+    data = dossier_selectors.case_extract_data(case=case)
     result = extract.build_extract(
         case=case, timeline=data.timeline, redactions=data.redactions, contact_persons=data.contact_persons
     )

@@ -20,6 +20,7 @@ from cases import selectors, services
 from cases.models import AuditEvent, Case, ParentView, Signal, VeiligThuisOutcome, VeiligThuisReport
 from dossier import extract as extract_rules
 from dossier import pdf
+from dossier import selectors as dossier_selectors
 from dossier import services as dossier_services
 from dossier.models import ExtractRelease, Redaction
 from tests import factories
@@ -170,7 +171,7 @@ def test_the_checksum_is_stored_printed_and_recomputable(cast_a, client_for):
     assert stored.checksum in flat(pdf_text(response.content))
     # Recompute: the content section rendered again from the same data.
     case = selectors.case_get_for_user(user=cast_a.af, case_id=case.pk)
-    data = selectors.case_extract_data(case=case)
+    data = dossier_selectors.case_extract_data(case=case)
     extract = extract_rules.build_extract(
         case=case, timeline=data.timeline, redactions=data.redactions, contact_persons=data.contact_persons
     )
@@ -248,7 +249,7 @@ def test_a_teacher_gets_403_and_another_school_404(name, cast_a, cast_b, client_
 def test_rendering_runs_no_queries(cast_a, django_assert_num_queries):
     case = rich_case(cast_a)
     case = selectors.case_get_for_user(user=cast_a.af, case_id=case.pk)
-    data = selectors.case_extract_data(case=case)
+    data = dossier_selectors.case_extract_data(case=case)
     extract = extract_rules.build_extract(
         case=case, timeline=data.timeline, redactions=data.redactions, contact_persons=data.contact_persons
     )
