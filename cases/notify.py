@@ -82,7 +82,7 @@ def reminder_mail(user: User, case_id: int, due: datetime.date) -> None:
 
 
 def handover_notify(*, case: Case, transition: Transition, actor: User) -> list[Notification]:
-    """Called by ``services._fire`` inside the step's transaction: the new owners (the school's IB'ers or
+    """Called by ``services.fire_transition`` inside the step's transaction: the new owners (the school's IB'ers or
     aandachtsfunctionarissen, not the person who handed over) get a notification in the application — stored
     together with the step change — and an e-mail once the transaction is committed."""
     handover = HANDOVERS.get((transition.from_state, transition.to_state))

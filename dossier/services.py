@@ -12,7 +12,7 @@ from accounts.models import User
 from cases import permissions as perms
 from cases.audit import audit_log
 from cases.models import AccessRequest, AccessRequestHandled, AuditEvent, Case, LegalHold
-from cases.services import lock_case, save_entry, touch_case
+from cases.services.chronology import lock_case, save_entry, touch_case
 from dossier.extract import ENTRY_MODELS
 from dossier.models import ExtractRelease, Redaction
 

@@ -113,7 +113,7 @@ def _dutch():
         yield
 
 
-# The reasons of the guards and services (msgids in cases/models/case.py and cases/services.py).
+# The reasons of the guards and services (msgids in cases/models/guards.py and cases/services/).
 REPORT_NEEDS_TREE = (
     "A report follows from the weighing questions: question 1 = B, and then question 2 = yes or doubt, or question "
     "3, 4 or 5 = no. Outside that, only an emergency report is possible."

@@ -6,11 +6,12 @@ import datetime
 
 import pytest
 from django.core import mail
+from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from cases import deadlines, notify, services
+from cases import deadlines, notify
 from cases.models import AccessRequest, AccessRequestHandled, AppendOnlyError, Case, ReminderSent
 from dossier import selectors as dossier_selectors
 from dossier import services as dossier_services
@@ -132,7 +133,7 @@ def test_the_form_keeps_the_input_and_refuses_a_parent_of_another_pupil(cast_a, 
         url, {**data, "received_on": str(timezone.localdate()), "requester": stranger.pk}
     )
     assert response.status_code == 200 and "requester" in response.context["form"].errors
-    with pytest.raises(services.PermissionDenied):
+    with pytest.raises(PermissionDenied):
         dossier_services.access_request_record(
             user=cast_a.ib,
             case=case,

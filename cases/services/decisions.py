@@ -1,0 +1,180 @@
+"""Steps 4-5 and route B: the weighing, and the records that move a case on (a report to Veilig Thuis, a help plan,
+its evaluation, monitoring, closing, the staff route)."""
+
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from cases import decision
+from cases import permissions as perms
+from cases.models import (
+    Case,
+    CaseState,
+    Closure,
+    HelpEvaluation,
+    HelpPlan,
+    HelpTask,
+    VeiligThuisOutcome,
+    VeiligThuisReport,
+    WeighingAnswer,
+)
+from cases.services.chronology import lock_case, save_entry, touch_case
+from cases.services.errors import CaseChangedError, NotNowError
+from cases.services.transitions import record_and_fire
+
+
+def weighing_answer_record(*, user: User, case: Case, answer: WeighingAnswer) -> WeighingAnswer:
+    """Record the answer to the next weighing question. The questions are answered one after another, following the
+    decision tree; question 5 is answered by the evaluation of the help."""
+    perms.require(user, perms.WEIGH, case)
+    with transaction.atomic():
+        locked = lock_case(case)
+        if locked.state != CaseState.WEIGHING:
+            raise NotNowError(_("The weighing questions are answered while the case is in step 4."))
+        position = locked.weighing_position()
+        if answer.question != position.next_question or answer.question == 5:
+            raise NotNowError(_("Answer the questions in order; this question is not the next one."))
+        save_entry(user=user, case=locked, entry=answer)
+        if answer.question == 1 and answer.board_informed_on:
+            locked.board_informed_on = answer.board_informed_on
+            locked.save(update_fields=["board_informed_on"])
+        touch_case(locked)
+    return answer
+
+
+def _close_fields(case: Case, closure: Closure) -> None:
+    case.closing_reason_code = closure.reason_code
+    case.closing_text = closure.text
+
+
+def case_close(*, user: User, case: Case, closure: Closure, expected_state: str) -> Case:
+    """Close the case: without action after question 1 = A, or at the end. Only the aandachtsfunctionaris."""
+    name = "close_no_action" if expected_state == CaseState.WEIGHING else "close"
+    return record_and_fire(
+        user=user,
+        case=case,
+        entry=closure,
+        transition=name,
+        expected_state=expected_state,
+        after=_close_fields,
+        reason=closure.text,
+    )
+
+
+def case_report(*, user: User, case: Case, report: VeiligThuisReport, expected_state: str) -> Case:
+    """A report to Veilig Thuis that follows from the weighing (or, during monitoring, 'report after all')."""
+    report.emergency = False
+    return record_and_fire(user=user, case=case, entry=report, transition="report", expected_state=expected_state)
+
+
+def case_emergency_report(*, user: User, case: Case, report: VeiligThuisReport, expected_state: str) -> Case:
+    """An emergency report from any open step; question 2 is then recorded as 'yes (acute)'."""
+    report.emergency = True
+
+    def after(locked: Case, saved: VeiligThuisReport) -> None:
+        save_entry(
+            user=user,
+            case=locked,
+            entry=WeighingAnswer(question=2, answer=decision.YES_ACUTE, justification=saved.emergency_justification),
+        )
+        locked.acute = True
+
+    return record_and_fire(
+        user=user,
+        case=case,
+        entry=report,
+        transition="emergency_report",
+        expected_state=expected_state,
+        after=after,
+        reason=report.emergency_justification,
+    )
+
+
+def help_plan_start(*, user: User, case: Case, plan: HelpPlan, tasks: Iterable[dict], expected_state: str) -> Case:
+    tasks = [t for t in tasks if t.get("what")]
+    if plan.case_manager_id and not perms.may_be_case_manager(plan.case_manager, case.school_id):
+        raise ValidationError(
+            {
+                "case_manager": _(
+                    "The case manager is not a teacher: choose the IB'er, the "
+                    "aandachtsfunctionaris or the internal contact person."
+                )
+            }
+        )
+
+    def save_tasks(saved: HelpPlan) -> None:
+        HelpTask.objects.bulk_create([HelpTask(plan=saved, **task) for task in tasks])
+
+    return record_and_fire(
+        user=user,
+        case=case,
+        entry=plan,
+        transition="start_help",
+        expected_state=expected_state,
+        save_related=save_tasks,
+    )
+
+
+def help_evaluate(*, user: User, case: Case, evaluation: HelpEvaluation, expected_state: str) -> Case:
+    """The evaluation of the help answers question 5: result reached → monitoring; not reached → report."""
+
+    def after(locked: Case, saved: HelpEvaluation) -> None:
+        save_entry(
+            user=user,
+            case=locked,
+            entry=WeighingAnswer(
+                question=5, answer=decision.YES if saved.result_reached else decision.NO, justification=saved.findings
+            ),
+        )
+
+    return record_and_fire(
+        user=user,
+        case=case,
+        entry=evaluation,
+        transition="start_evaluation",
+        expected_state=expected_state,
+        after=after,
+    )
+
+
+def monitoring_start(*, user: User, case: Case, agreement, expected_state: str) -> Case:
+    return record_and_fire(
+        user=user, case=case, entry=agreement, transition="to_monitoring", expected_state=expected_state
+    )
+
+
+def vt_outcome_record(*, user: User, case: Case, outcome: VeiligThuisOutcome, expected_state: str):
+    """The decision (and later the conclusion) of Veilig Thuis. The first one moves a reported case on."""
+    if expected_state == CaseState.REPORTED:
+        return record_and_fire(
+            user=user, case=case, entry=outcome, transition="to_vt_involved", expected_state=expected_state
+        )
+    perms.require(user, perms.DECIDE, case)
+    with transaction.atomic():
+        locked = lock_case(case)
+        if locked.state != expected_state:
+            raise CaseChangedError
+        save_entry(user=user, case=locked, entry=outcome)
+        touch_case(locked)
+    return outcome
+
+
+def route_b_inspector_consulted(*, user: User, case: Case, consultation, expected_state: str) -> Case:
+    return record_and_fire(
+        user=user, case=case, entry=consultation, transition="inspector_consulted", expected_state=expected_state
+    )
+
+
+def route_b_police_decision(*, user: User, case: Case, decision_record, expected_state: str) -> Case:
+    name = "police_report" if decision_record.report_made else "no_police_report"
+    return record_and_fire(
+        user=user,
+        case=case,
+        entry=decision_record,
+        transition=name,
+        expected_state=expected_state,
+        reason=decision_record.explanation,
+    )
