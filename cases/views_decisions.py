@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -282,8 +283,6 @@ LINKS: dict[str, Link] = {
 def next_actions(*, user, case) -> list[dict]:
     """The records this user can make now to move the case on, for the case page (links to the forms above): what
     the case's step offers (``cases.workflow``), in its order, that the user has permission for."""
-    from django.urls import reverse
-
     links = []
     can = {
         p: perms.can(user, p, case)
