@@ -96,9 +96,10 @@ def test_the_aandachtsfunctionaris_sees_who_looked_at_the_case(client_for, cast_
 
 
 def _project_apps() -> list[str]:
-    """The installed apps whose code is in this repository (not Django's or a library's)."""
+    """The installed apps whose code is in this repository: a top-level folder of it (not Django's or a library's,
+    even when the virtual environment lives inside the repository)."""
     root = Path(settings.BASE_DIR).resolve()
-    return [app.name for app in django_apps.get_app_configs() if Path(app.path).resolve().is_relative_to(root)]
+    return [app.name for app in django_apps.get_app_configs() if Path(app.path).resolve().parent == root]
 
 
 PROJECT_APPS = _project_apps()
