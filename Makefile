@@ -41,11 +41,11 @@ run: $(STAMP)
 	@echo "Demo: http://127.0.0.1:8000  — logins are listed in README.md (password: meldcode-demo)"
 	$(PY) manage.py runserver 127.0.0.1:8000
 
-# Tests import the settings with DEBUG=true (development defaults, plain static files); Django's test runner
-# itself runs every test with DEBUG off.
 # XDIST: how many processes share the tests (pytest-xdist; "auto" = one per core). XDIST=0 runs them in one process.
 XDIST ?= auto
 
+# Tests import the settings with DEBUG=true (development defaults, plain static files); Django's test runner
+# itself runs every test with DEBUG off.
 test: export DEBUG = true
 test: $(STAMP)
 	$(PY) -m pytest -n $(XDIST) $(PYTEST_ARGS)
