@@ -269,6 +269,11 @@ def roles_at_school(user: User, school_id: int) -> set[str]:
     return set(Membership.objects.filter(user=user, school_id=school_id).values_list("role", flat=True))
 
 
+def holds_a_role(user: User, school_id: int, roles) -> bool:
+    """Does ``user`` hold one of ``roles`` at the school now?"""
+    return bool(roles_at_school(user, school_id) & set(roles))
+
+
 # --- Rules that are not one case permission ---------------------------------------------------------------------
 
 
@@ -285,7 +290,7 @@ def can_mark_task_done(user: User, case: Case) -> bool:
 
 def may_open_case(user: User, school_id: int) -> bool:
     """May ``user`` open a case at the school (by recording a first signal)?"""
-    return bool(roles_at_school(user, school_id) & set(OPENING_ROLES))
+    return holds_a_role(user, school_id, OPENING_ROLES)
 
 
 def pupils_for_new_case(user: User, school_id: int) -> QuerySet[Pupil]:
@@ -302,12 +307,12 @@ def pupils_for_new_case(user: User, school_id: int) -> QuerySet[Pupil]:
 
 def may_be_case_manager(user: User, school_id: int) -> bool:
     """May ``user`` be the case manager of a help plan at the school (``CASE_MANAGER_ROLES``)?"""
-    return bool(roles_at_school(user, school_id) & set(CASE_MANAGER_ROLES))
+    return holds_a_role(user, school_id, CASE_MANAGER_ROLES)
 
 
 def can_edit_social_map(user: User, school_id: int) -> bool:
     """May ``user`` keep the school's own entries of the social map (``SOCIAL_MAP_EDITORS``)?"""
-    return bool(roles_at_school(user, school_id) & SOCIAL_MAP_EDITORS)
+    return holds_a_role(user, school_id, SOCIAL_MAP_EDITORS)
 
 
 def second_factor_resettable_users(user: User) -> QuerySet[User]:

@@ -66,7 +66,7 @@ def fire_transition(*, user: User, case: Case, name: str, reason: str = "", chec
     now = timezone.now()
     owner = workflow.OWNERS.get(case.state)  # who owns the case in its new step, if that changes
     if owner is not None:
-        if owner.actor and owner.role in perms.roles_at_school(user, case.school_id):
+        if owner.actor and perms.holds_a_role(user, case.school_id, [owner.role]):
             case.owner = user
         else:
             case.owner = _sole_member(case.school_id, owner.role) or (case.owner if owner.keep else None)
