@@ -161,3 +161,24 @@ def test_revoking_a_role_in_the_admin_is_audited_for_the_school(root, cast_a):
     assert not Membership.objects.filter(pk=membership.pk).exists()
     event = AuditEvent.objects.get(action=AuditEvent.Action.ROLE_REVOKED)
     assert (event.school, event.subject_user, event.user) == (cast_a.school, cast_a.ib, root)
+
+
+def test_the_link_in_the_password_mail_sets_a_new_password(root, cast_a, django_capture_on_commit_callbacks):
+    import re
+    from urllib.parse import urlsplit
+
+    with django_capture_on_commit_callbacks(execute=True):
+        roles.password_reset_send(actor=root, user=cast_a.ib)
+    (message,) = mail.outbox
+    assert "Zwaantje" not in message.body and "Korenbloem" not in message.body
+    link = urlsplit(re.search(r"https?://\S+/wachtwoord/nieuw/\S+/", message.body).group(0)).path
+    client = Client()
+    response = client.get(link)
+    assert response.status_code == 302
+    new_password = "Een-eigen-wachtwoord-77"
+    response = client.post(response.url, {"new_password1": new_password, "new_password2": new_password})
+    assert response.status_code == 302 and response.url == reverse("password_reset_complete")
+    cast_a.ib.refresh_from_db()
+    assert cast_a.ib.check_password(new_password)
+    # The link works once.
+    assert Client().get(link).context["validlink"] is False
