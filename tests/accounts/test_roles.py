@@ -182,3 +182,25 @@ def test_the_link_in_the_password_mail_sets_a_new_password(root, cast_a, django_
     assert cast_a.ib.check_password(new_password)
     # The link works once.
     assert Client().get(link).context["validlink"] is False
+
+
+def test_the_admin_pages_of_roles_and_users_open(root, cast_a):
+    client = login_verified(Client(), root)
+    newcomer = factories.UserFactory(username="nieuw-a")
+    roles.role_grant_request(actor=root, user=newcomer, school=cast_a.school, role="ib")
+    for url in [
+        reverse("admin:schools_rolegrant_add"),
+        reverse("admin:schools_rolegrant_changelist"),
+        reverse("admin:schools_membership_changelist"),
+        reverse("admin:accounts_user_changelist"),
+    ]:
+        assert client.get(url).status_code == 200, url
+    page = client.get(reverse("admin:accounts_user_change", args=[cast_a.af.pk]))
+    assert page.status_code == 200
+    assert 'name="email"' not in page.content.decode()  # read-only for a user with a role
+    # A self-grant through the form: a Dutch error, nothing stored.
+    response = client.post(
+        reverse("admin:schools_rolegrant_add"), {"user": root.pk, "school": cast_a.school.pk, "role": Role.AF}
+    )
+    assert response.status_code == 200
+    assert "Niemand kan zichzelf een rol op een school geven" in response.content.decode()
