@@ -166,3 +166,17 @@ def test_the_admin_lists_still_filter_by_their_own_filters(root, cast_a, case_a)
     assert response.status_code == 200 and case_a.reference in response.content.decode()
     response = client.get(reverse("admin:schools_pupil_changelist") + f"?class_group__id__exact={cast_a.group1.pk}")
     assert response.status_code == 200
+
+
+def test_every_modeladmin_of_the_project_takes_only_its_own_filters_as_lookups():
+    """Every ModelAdmin registered by the project's apps (cases, dossier, schools, accounts) refuses lookups other
+    than its filters (``schools.admin.FilterLookupsOnly``), so a new one cannot open a path from a pupil to a case."""
+    from django.contrib import admin
+
+    from schools.admin import FilterLookupsOnly
+
+    project_apps = {"accounts", "schools", "cases", "dossier", "reporting"}
+    ours = {m: a for m, a in admin.site._registry.items() if m._meta.app_label in project_apps}
+    assert ours
+    missing = sorted(m.__name__ for m, a in ours.items() if not isinstance(a, FilterLookupsOnly))
+    assert missing == []
