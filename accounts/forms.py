@@ -2,8 +2,11 @@
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
+
+from accounts import login_throttle
 
 
 class LoginForm(AuthenticationForm):
@@ -19,6 +22,19 @@ class LoginForm(AuthenticationForm):
         # AuthenticationForm sets the username's max_length after the field was made, without its validator.
         username = self.fields["username"]
         username.validators.append(MaxLengthValidator(username.max_length))
+
+    def clean(self):
+        # The per-username limit over all addresses (``accounts.login_throttle``), before the password is checked.
+        username = self.cleaned_data.get("username")
+        if username and self.request is not None and login_throttle.refused(self.request, username):
+            raise ValidationError(
+                _(
+                    "Too many failed attempts to log in to this account from unknown addresses. Log in from an "
+                    "address you used before (for example at school), or try again later."
+                ),
+                code="throttled",
+            )
+        return super().clean()
 
 
 class SecondFactorCodeForm(forms.Form):

@@ -9,7 +9,7 @@ who has set one up (also voluntarily) must use it at every login.
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 import segno
@@ -19,18 +19,19 @@ from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.functional import cached_property
 from django.utils.translation import gettext
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts import roles
 from accounts.models import User
 from cases import permissions as perms
 from cases.audit import audit_log
 from cases.models import AuditEvent
-from schools.models import Membership, Role
+from schools.models import Membership, Role, School
 
 # Device names. The demo devices (fixed, documented secrets; ``manage.py load_demo``) carry their own name, so that
 # ``manage.py demo_code`` can refuse every other device.
@@ -129,6 +130,7 @@ def enrolment_confirm(*, user: User, device_id: int, token: str) -> Enrolment:
         if not allowed:
             return Enrolment(device=None, locked_until=(info or {}).get("locked_until") or timezone.now())
         if not device.verify_token(_clean(token)):
+            _cap_throttle(device)
             return Enrolment(device=None)
         TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
         device.confirmed = True
@@ -179,7 +181,29 @@ def verify(*, user: User, token: str) -> Verification:
                     if other is not device and other.throttling_failure_count:
                         other.throttle_reset()
                 return Verification(device=device)
+        for device in devices:
+            _cap_throttle(device)
     return Verification(device=None)
+
+
+def throttle_ceiling_count() -> int:
+    """The largest count of wrong codes whose wait (2^(n-1) × ``OTP_TOTP_THROTTLE_FACTOR`` seconds, django-otp)
+    stays within ``SECOND_FACTOR_THROTTLE_MAX_SECONDS``."""
+    factor, ceiling = settings.OTP_TOTP_THROTTLE_FACTOR, settings.SECOND_FACTOR_THROTTLE_MAX_SECONDS
+    count = 1
+    while factor * 2**count <= ceiling:
+        count += 1
+    return count
+
+
+def _cap_throttle(device) -> None:
+    """django-otp's wait doubles with every wrong code, without end (after 30 wrong codes: years). Keep the count at
+    the ceiling's, so that the wait never passes ``SECOND_FACTOR_THROTTLE_MAX_SECONDS``; the count still rises to
+    it, and a right code resets it as before."""
+    ceiling = throttle_ceiling_count()
+    if device.throttling_failure_count > ceiling:
+        device.throttling_failure_count = ceiling
+        device.save(update_fields=["throttling_failure_count"])
 
 
 def complete_verification(request, device) -> None:
@@ -221,17 +245,68 @@ def colleague_get_for_af(*, user: User, colleague_id: int) -> User:
 
 def second_factor_reset(*, actor: User, colleague: User) -> int:
     """Remove every second-factor device of ``colleague``: at the next request or login they must set one up again
-    (when they need one). Recorded in the audit trail. Returns the number of devices removed."""
+    (when they need one). Recorded in the audit trail of each of the colleague's schools (their account logs), and
+    told — by e-mail naming nothing, and on their own security page — to the colleague and to the
+    aandachtsfunctionarissen of their schools (but the one who did it): a reset nobody expected is seen at once.
+    Returns the number of devices removed."""
     with transaction.atomic():
         removed = TOTPDevice.objects.filter(user=colleague).delete()[1].get("otp_totp.TOTPDevice", 0)
         removed += StaticDevice.objects.filter(user=colleague).delete()[1].get("otp_static.StaticDevice", 0)
-        audit_log(
-            user=actor,
-            case=None,
-            action=AuditEvent.Action.SECOND_FACTOR_RESET,
-            target=f"user {colleague.pk} ({colleague.username})",
-        )
+        schools = list(School.objects.filter(memberships__user=colleague).distinct().order_by("pk"))
+        for school in schools or [None]:
+            audit_log(
+                user=actor,
+                case=None,
+                action=AuditEvent.Action.SECOND_FACTOR_RESET,
+                target=f"user {colleague.pk} ({colleague.username})",
+                school=school,
+                subject_user=colleague,
+            )
+        with translation.override("nl"):
+            roles.notify(
+                [colleague],
+                gettext("Meldcode: your second factor has been reset"),
+                [
+                    gettext("Hello,"),
+                    gettext(
+                        "Your second factor for the meldcode application has been reset. At your next login you set "
+                        "it up again with your authenticator app. Did you not ask for this? Tell your school's "
+                        "aandachtsfunctionaris at once."
+                    ),
+                ],
+            )
+            roles.notify(
+                roles.school_afs([s.pk for s in schools], exclude=[actor, colleague]),
+                gettext("Meldcode: a colleague's second factor has been reset"),
+                [
+                    gettext("Hello,"),
+                    gettext(
+                        "The second factor of a colleague at your school has been reset. Log in to see whose and by "
+                        "whom, in your school's account log:"
+                    )
+                    + "\n"
+                    + roles.url("security"),
+                ],
+            )
     return removed
+
+
+def resets_of(user: User, *, days: int = 30) -> list[AuditEvent]:
+    """The resets of ``user``'s second factor in the last ``days`` days, newest first (one per reset, though the audit
+    has a row per school)."""
+    since = timezone.now() - timedelta(days=days)
+    events = (
+        AuditEvent.objects.filter(action=AuditEvent.Action.SECOND_FACTOR_RESET, subject_user=user, at__gte=since)
+        .select_related("user")
+        .order_by("-at", "-pk")
+    )
+    seen, unique = set(), []
+    for event in events:
+        key = (event.user_id, event.at.replace(microsecond=0))
+        if key not in seen:
+            seen.add(key)
+            unique.append(event)
+    return unique
 
 
 # --- Enforcement ----------------------------------------------------------------------------------------------

@@ -18,4 +18,9 @@ urlpatterns = [
         views.colleague_reset,
         name="second-factor-reset",
     ),
+    path("beveiliging/rollen/<int:grant_id>/bevestigen/", views.role_grant_confirm, name="role-grant-confirm"),
+    path("beveiliging/rollen/<int:grant_id>/weigeren/", views.role_grant_refuse, name="role-grant-refuse"),
+    path("beveiliging/school/<int:school_id>/logboek/", views.school_account_log, name="school-account-log"),
+    path("wachtwoord/nieuw/<uidb64>/<token>/", views.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
+    path("wachtwoord/nieuw/klaar/", views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
 ]

@@ -6,7 +6,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render, resolve_url
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.formats import time_format
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -14,8 +16,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts import forms
+from accounts import forms, roles
 from accounts import second_factor as sf
+from cases import permissions as perms
 
 
 class LoginView(auth_views.LoginView):
@@ -114,6 +117,12 @@ def security(request):
         {
             "status": state,
             "colleagues": sf.colleague_list_for_af(user=request.user),
+            "pending_grants": roles.grants_to_decide_for(request.user),
+            "resets_of_me": sf.resets_of(request.user),
+            "account_log_schools": sorted(
+                (m.school for m in request.user.memberships.select_related("school") if m.role == "af"),
+                key=lambda school: school.name,
+            ),
             "title": _("Security"),
         },
     )
@@ -147,3 +156,69 @@ def colleague_reset(request, user_id: int):
         % {"name": colleague},
     )
     return redirect("security")
+
+
+# --- Role grants and the school's account log (``accounts.roles``) ------------------------------------------------
+
+
+def _decide_grant(request, grant_id: int, *, confirm: bool):
+    try:
+        grant = (roles.role_grant_confirm if confirm else roles.role_grant_refuse)(
+            actor=request.user, grant_id=grant_id
+        )
+    except roles.RoleGrantRefused:
+        raise Http404 from None  # not theirs to decide: they learn nothing about it
+    text = (
+        gettext("The role of %(name)s has been confirmed.")
+        if confirm
+        else gettext("The role of %(name)s has been refused.")
+    )
+    messages.success(request, text % {"name": grant.user})
+    return redirect("security")
+
+
+@require_POST
+@login_required
+def role_grant_confirm(request, grant_id: int):
+    """The aandachtsfunctionaris confirms a role an administrator asked for at their school: it takes effect now."""
+    return _decide_grant(request, grant_id, confirm=True)
+
+
+@require_POST
+@login_required
+def role_grant_refuse(request, grant_id: int):
+    """The aandachtsfunctionaris refuses a role an administrator asked for at their school."""
+    return _decide_grant(request, grant_id, confirm=False)
+
+
+@require_GET
+@login_required
+def school_account_log(request, school_id: int):
+    """The school's account log for its aandachtsfunctionaris: roles asked for, confirmed, refused and removed, second
+    factors reset, password links sent — who, whose, when, from where."""
+    perms.require_school_account_log(request.user, school_id)
+    from schools.models import School
+
+    school = get_object_or_404(School, pk=school_id)
+    return render(
+        request,
+        "registration/school_account_log.html",
+        {
+            "school": school,
+            "events": roles.school_account_log(school_id=school_id),
+            "title": _("Account log of %(school)s") % {"school": school.name},
+        },
+    )
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """The link from the e-mail (``accounts.roles.password_reset_mail``): choose a new password."""
+
+    template_name = "registration/password_reset_confirm.html"
+    success_url = reverse_lazy("password_reset_complete")
+    extra_context = {"title": _("Choose a new password")}
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "registration/password_reset_complete.html"
+    extra_context = {"title": _("Your new password has been set")}

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.contrib.auth.models import Group
 
 from cases.models import AuditEvent, Case, Notification, ReminderSent, Transition
+from schools.admin import FilterLookupsOnly
 
 # --- Cases: read-only, metadata only -----------------------------------------------------------------------------
 # Case content is read in the application, where every read is audited and access follows the school roles.
@@ -12,7 +13,10 @@ from cases.models import AuditEvent, Case, Notification, ReminderSent, Transitio
 # append-only and a case's step only changes through its transitions.
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(FilterLookupsOnly, admin.ModelAdmin):
+    """Read-only, and no lookups from the address but the list's own filters (no ``?pupils=<id>``: which child has
+    a case is not the administrator's to learn)."""
+
     def has_add_permission(self, request, obj=None):
         return False
 
@@ -40,10 +44,10 @@ class TransitionAdmin(ReadOnlyAdmin):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
-    list_display = ["at", "user", "case", "action", "target", "ip_address"]
+    list_display = ["at", "user", "case", "school", "action", "target", "ip_address"]
     list_filter = ["action"]
-    fields = ["at", "user", "case", "action", "target", "path", "ip_address"]
-    list_select_related = ["case", "user"]
+    fields = ["at", "user", "case", "school", "subject_user", "action", "target", "path", "ip_address"]
+    list_select_related = ["case", "user", "school"]
 
 
 @admin.register(Notification)

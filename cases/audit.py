@@ -3,8 +3,10 @@
 from contextvars import ContextVar
 from dataclasses import dataclass
 
+from accounts.client_address import client_address
 from accounts.models import User
 from cases.models import AuditEvent, Case
+from schools.models import School
 
 
 @dataclass(frozen=True)
@@ -17,24 +19,37 @@ _current: ContextVar[RequestInfo | None] = ContextVar("meldcode_request_info", d
 
 
 class AuditContextMiddleware:
-    """Make the request's path and address available to ``audit_log`` without passing the request around."""
+    """Make the request's path and the client's address (``accounts.client_address``: the one the trusted proxy
+    reports, as for the lock-out) available to ``audit_log`` without passing the request around."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        token = _current.set(RequestInfo(path=request.path[:300], ip_address=request.META.get("REMOTE_ADDR") or None))
+        token = _current.set(RequestInfo(path=request.path[:300], ip_address=client_address(request)))
         try:
             return self.get_response(request)
         finally:
             _current.reset(token)
 
 
-def audit_log(*, user: User | None, case: Case | None, action: str, target: str = "") -> AuditEvent:
+def audit_log(
+    *,
+    user: User | None,
+    case: Case | None,
+    action: str,
+    target: str = "",
+    school: School | None = None,
+    subject_user: User | None = None,
+) -> AuditEvent:
+    """One audit row. Events about accounts and roles have no case: ``school`` is the school that sees them (its
+    account log), ``subject_user`` the colleague they are about."""
     info = _current.get()
     return AuditEvent.objects.create(
         user=user if user is not None and user.is_authenticated else None,
         case=case,
+        school=school,
+        subject_user=subject_user,
         action=action,
         target=target[:100],
         path=info.path if info else "",

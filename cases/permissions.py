@@ -17,7 +17,7 @@ from django.contrib.auth.models import AnonymousUser, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 
@@ -319,12 +319,46 @@ def second_factor_resettable_users(user: User) -> QuerySet[User]:
     """Whose second factor ``user`` may reset: as aandachtsfunctionaris, their colleagues at those schools (a lost
     phone) — not themselves, and no administrator (staff or superuser): only an administrator resets an
     administrator's second factor (otherwise an aandachtsfunctionaris could clear it and, knowing the password, set up
-    their own). One query for the schools; the users' query is lazy, and none at all when there are no schools."""
+    their own). A colleague who also holds a role at another school is reset only by someone who is
+    aandachtsfunctionaris at every school the colleague works at (or by an administrator): otherwise one school could
+    clear the second factor that guards another school's cases. One query for the schools; the users' query is lazy,
+    and none at all when there are no schools."""
     school_ids = list(Membership.objects.filter(user=user, role=Role.AF).values_list("school_id", flat=True))
     if not school_ids:
         return User.objects.none()
+    elsewhere = Membership.objects.filter(user=OuterRef("pk")).exclude(school_id__in=school_ids)
     return (
         User.objects.filter(memberships__school_id__in=school_ids, is_staff=False, is_superuser=False)
         .exclude(pk=user.pk)
+        .exclude(Exists(elsewhere))
         .distinct()
     )
+
+
+# --- Roles and accounts (issue 18: administrators administer, they don't read) ------------------------------------
+
+
+def may_decide_role_grant(user: User, grant) -> bool:
+    """May ``user`` confirm or refuse the pending role grant (``schools.models.RoleGrant``)? Never the person it is
+    for, nor the one who asked for it. The school's aandachtsfunctionaris does (any of them but the grantee); only a
+    school without another aandachtsfunctionaris is decided by an administrator — a second one, as the first asked."""
+    if not user.is_authenticated or not user.is_active or user.pk in (grant.user_id, grant.requested_by_id):
+        return False
+    school_afs = set(
+        Membership.objects.filter(school_id=grant.school_id, role=Role.AF, user__is_active=True)
+        .exclude(user_id=grant.user_id)
+        .values_list("user_id", flat=True)
+    )
+    if school_afs:
+        return user.pk in school_afs
+    return bool(user.is_staff)
+
+
+def require_school_account_log(user: User, school_id: int) -> None:
+    """The school's account log (roles asked for, confirmed, removed; second factors reset): its
+    aandachtsfunctionaris. At the school in another role → 403; not at the school → 404."""
+    if school_id in figure_school_ids(user):
+        return
+    if school_id in school_ids_for_user(user):
+        raise PermissionDenied
+    raise Http404

@@ -154,15 +154,27 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
-if env_bool("BEHIND_TLS_PROXY", False):
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# The client's address, also for the audit trail: the N-th entry from the right of X-Forwarded-For when N trusted
+# proxies stand in front of the application (``accounts.client_address``); by default 1 behind the TLS proxy, else 0.
+MELDCODE_TRUSTED_PROXY_COUNT = env_int(
+    "TRUSTED_PROXY_COUNT", 1 if env_bool("BEHIND_TLS_PROXY", False) else 0, minimum=0
+)
+AXES_CLIENT_IP_CALLABLE = "accounts.client_address.client_address"
+# Besides the lock per username and address: a slower limit per username over all addresses
+# (``accounts.login_throttle``). After this many failures for a username within the lock-out time, from any
+# addresses, a login from an address the user has not logged in from successfully in the last
+# ``LOGIN_KNOWN_ADDRESS_DAYS`` is refused; the user's own, known addresses keep working.
+MELDCODE_LOGIN_USERNAME_FAILURE_LIMIT = env_int("LOGIN_USERNAME_FAILURE_LIMIT", 20, minimum=1)
+MELDCODE_LOGIN_KNOWN_ADDRESS_DAYS = env_int("LOGIN_KNOWN_ADDRESS_DAYS", 90, minimum=1)
 
 # --- Second factor (django-otp: TOTP, and one-time backup codes) ------------------------------------------------
 # Required for IB'ers, aandachtsfunctionarissen and admin users; for teachers when their school says so
 # (``School.require_second_factor_for_teachers``). Failed codes are throttled per device: after n wrong codes the
-# next attempt must wait 2^(n-1) × the factor in seconds.
+# next attempt must wait 2^(n-1) × the factor in seconds, but never longer than the ceiling (``accounts.second_factor``
+# keeps the count of failures below the one whose wait would pass it).
 OTP_TOTP_ISSUER = "Meldcode"
 OTP_TOTP_THROTTLE_FACTOR = env_int("SECOND_FACTOR_THROTTLE_SECONDS", 2, minimum=1)
+SECOND_FACTOR_THROTTLE_MAX_SECONDS = env_int("SECOND_FACTOR_THROTTLE_MAX_SECONDS", 300, minimum=1)
 OTP_STATIC_THROTTLE_FACTOR = OTP_TOTP_THROTTLE_FACTOR
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
@@ -278,13 +290,20 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "meldcode@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Logging: no personal data; request paths and user ids only ------------------------------------------------
+# A query string never reaches a log line: it may hold a search term (the admin's pupil search, ``?q=<name>``) or a
+# ``next`` address that does. The development server's request lines go through the same handler and filter
+# (``meldcode.log_filters``); gunicorn's access log format leaves the query string out (``gunicorn.conf.py``).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"no_query_strings": {"()": "meldcode.log_filters.NoQueryStrings"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["no_query_strings"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
 
 # --- The meldcode ---------------------------------------------------------------------------------------------

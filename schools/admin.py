@@ -1,4 +1,5 @@
-"""The admin for schools, groups, pupils (with the pupil import), staff roles and the social map."""
+"""The admin for schools, groups, pupils (with the pupil import) and the social map. Staff roles and their grants:
+``accounts.admin``."""
 
 import base64
 import hashlib
@@ -27,13 +28,38 @@ from schools.models import (
 )
 
 
+class FilterLookupsOnly:
+    """A list in the admin takes no lookup from the address but its own filters (``list_filter``).
+
+    Django's admin accepts any lookup on a model's own fields and relations from the query string — on the cases'
+    list ``?pupils=<id>`` or ``?pupils__in=…``, on the pupils' ``?cases__isnull=False`` — which tells an administrator
+    which named child has a case, in which step. Every ModelAdmin of the project mixes this in: a lookup whose first
+    part is not one of its filters' fields answers 400 (``DisallowedModelAdminLookup``)."""
+
+    def lookup_allowed(self, lookup, value, request):
+        filtered = set()
+        for entry in self.get_list_filter(request):
+            name = entry[0] if isinstance(entry, (tuple, list)) else entry
+            if isinstance(name, str):
+                filtered.add(name.split("__")[0])
+        if self.date_hierarchy:
+            filtered.add(self.date_hierarchy.split("__")[0])
+        if lookup.split("__")[0] not in filtered:
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+
+class ModelAdmin(FilterLookupsOnly, admin.ModelAdmin):
+    """The project's base for every ModelAdmin (``FilterLookupsOnly``)."""
+
+
 @admin.register(Board)
-class BoardAdmin(admin.ModelAdmin):
+class BoardAdmin(ModelAdmin):
     search_fields = ["name"]
 
 
 @admin.register(School)
-class SchoolAdmin(admin.ModelAdmin):
+class SchoolAdmin(ModelAdmin):
     list_display = ["name", "brin", "board", "city", "require_second_factor_for_teachers"]
     list_filter = ["board"]
     search_fields = ["name", "brin"]
@@ -63,7 +89,7 @@ class ClassGroupForm(forms.ModelForm):
 
 
 @admin.register(ClassGroup)
-class ClassGroupAdmin(admin.ModelAdmin):
+class ClassGroupAdmin(ModelAdmin):
     form = ClassGroupForm
     list_display = ["name", "school"]
     list_filter = ["school"]
@@ -109,7 +135,7 @@ SESSION_KEY = "meldcode_pupil_import"
 
 
 @admin.register(Pupil)
-class PupilAdmin(admin.ModelAdmin):
+class PupilAdmin(ModelAdmin):
     list_display = ["last_name", "first_name", "class_group", "school", "pupil_system_id"]
     list_filter = ["school", "class_group"]
     search_fields = ["last_name", "first_name", "pupil_system_id"]
@@ -180,7 +206,7 @@ class PupilAdmin(admin.ModelAdmin):
 
 
 @admin.register(PupilImport)
-class PupilImportAdmin(admin.ModelAdmin):
+class PupilImportAdmin(ModelAdmin):
     """The record of every import: who, when, how many. Read-only."""
 
     list_display = ["imported_at", "school", "imported_by", "via", "created", "updated", "unchanged", "not_in_file"]
@@ -197,17 +223,8 @@ class PupilImportAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "school", "role"]
-    list_filter = ["school", "role"]
-    search_fields = ["user__username", "user__last_name"]
-    list_select_related = ["user", "school"]
-    autocomplete_fields = ["school"]
-
-
 @admin.register(SocialMapEntry)
-class SocialMapEntryAdmin(admin.ModelAdmin):
+class SocialMapEntryAdmin(ModelAdmin):
     """The social map: national entries (no board, no school), a board's, a school's. Not case data."""
 
     list_display = ["organisation", "kind", "board", "school", "phone", "active"]

@@ -22,13 +22,17 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.tokens import default_token_generator
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts import roles
 from accounts.models import User
 from cases import access, records, services, views
 from cases import permissions as perms
@@ -54,7 +58,7 @@ from cases.models import (
 )
 from cases.models.base import AppendOnlyModel, Entry
 from dossier.models import ExtractRelease, Redaction
-from schools.models import Guardian, Membership, PartnerKind, Pupil, Role, SocialMapEntry
+from schools.models import Guardian, Membership, PartnerKind, Pupil, Role, RoleGrant, SocialMapEntry
 from tests import factories
 from tests.conftest import CAST_ROLES, SchoolCast
 from tests.otp import login_verified
@@ -389,6 +393,55 @@ def check_second_factor_reset(world, actor, response):
     assert (event.user, event.case, event.target) == (world.user(actor), None, f"user {world.a.teacher.pk} (teacher-a)")
 
 
+def colleague_also_at_school_b(world: World) -> dict:
+    """A colleague who teaches at school A and is IB'er at school B (as the demo's ``combi``), with an app."""
+    combi = factories.UserFactory(username="combi-ab")
+    factories.MembershipFactory(user=combi, school=world.a.school, role=Role.TEACHER)
+    factories.MembershipFactory(user=combi, school=world.b.school, role=Role.IB)
+    TOTPDevice.objects.create(user=combi, name="authenticator app", confirmed=True)
+    return {"user_id": combi.pk}
+
+
+def pending_role_grant(world: World) -> dict:
+    """An IB'er role at school A for a newcomer, asked for by an administrator, not yet confirmed."""
+    admin_user = User.objects.create_superuser("beheer-matrix", "beheer-matrix@example.invalid", factories.PASSWORD)
+    newcomer = factories.UserFactory(username="nieuw-matrix")
+    grant = roles.role_grant_request(actor=admin_user, user=newcomer, school=world.a.school, role=Role.IB)
+    return {"grant_id": grant.pk}
+
+
+def check_role_grant(state: str):
+    def check(world, actor, response):
+        assert response.url == reverse("security")
+        grant = RoleGrant.objects.get(user__username="nieuw-matrix")
+        assert (grant.state, grant.decided_by) == (state, world.user(actor))
+        made = Membership.objects.filter(user=grant.user, school=world.a.school, role=Role.IB).exists()
+        assert made == (state == RoleGrant.State.CONFIRMED)
+
+    return check
+
+
+def check_school_account_log(world, actor, response):
+    assert response.context["school"] == world.a.school
+    assert all(event.school_id == world.a.school.pk for event in response.context["events"])
+
+
+def reset_link_of_a_colleague(world: World) -> dict:
+    """The link from the password e-mail of a colleague at school A (not one of the actors: logging in changes the
+    user's last login, which ends their links — as it should)."""
+    user = factories.UserFactory(username="wachtwoord-a")
+    factories.MembershipFactory(user=user, school=world.a.school, role=Role.TEACHER)
+    return {"uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user)}
+
+
+def check_reset_link(world, actor, response):
+    assert response.url.endswith("/set-password/")  # Django keeps the token in the session, out of the address
+
+
+def check_reset_complete(world, actor, response):
+    assert reverse("login") in response.content.decode()
+
+
 TALKING = {"state": CaseState.PARENT_TALK, "conversation": True}
 WEIGHING = {"state": CaseState.WEIGHING}
 
@@ -558,6 +611,62 @@ ROWS = [
         check=check_second_factor_reset,
         hide_key="user_id",
         writes=True,
+    ),
+    Row(
+        "second-factor-reset",
+        "a colleague who also works at school B",
+        "POST",
+        expect(),  # neither school's aandachtsfunctionaris alone: only one of both schools, or an administrator
+        colleague_also_at_school_b,
+        hide_key="user_id",
+    ),
+    Row(
+        "role-grant-confirm",
+        "an IB'er role at school A asked for by an administrator",
+        "POST",
+        expect(af=DONE),  # the school's aandachtsfunctionaris; anyone else: 404
+        pending_role_grant,
+        check=check_role_grant(RoleGrant.State.CONFIRMED),
+        hide_key="grant_id",
+        writes=True,
+    ),
+    Row(
+        "role-grant-refuse",
+        "an IB'er role at school A asked for by an administrator",
+        "POST",
+        expect(af=DONE),
+        pending_role_grant,
+        check=check_role_grant(RoleGrant.State.REFUSED),
+        hide_key="grant_id",
+        writes=True,
+    ),
+    Row(
+        "school-account-log",
+        "school A",
+        "GET",
+        expect(teacher=FORBIDDEN, other_teacher=FORBIDDEN, contact_person=FORBIDDEN, ib=FORBIDDEN, af=OK),
+        lambda w: {"school_id": w.a.school.pk},
+        check=check_school_account_log,
+        hide_key="school_id",
+    ),
+    Row(
+        "password_reset_confirm",
+        "a colleague's link",
+        "GET",
+        everyone(DONE, anonymous=DONE),  # a valid link, whoever follows it: on to the form
+        reset_link_of_a_colleague,
+        check=check_reset_link,
+        hide_key=None,
+        also_accepts="POST",
+    ),
+    Row(
+        "password_reset_complete",
+        "",
+        "GET",
+        everyone(OK, anonymous=OK),
+        lambda w: {},
+        check=check_reset_complete,
+        hide_key=None,
     ),
     Row(
         "start",
@@ -1425,6 +1534,35 @@ def test_the_superuser_flag_does_not_show_a_case(cast_a, cast_b):
 
     assert not perms.case_queryset_for_user(boss).filter(pk=world.case.pk).exists()
     assert client.get(reverse("cases:case-detail", kwargs={"pk": world.case.pk})).status_code == 404
+
+
+# Every row on a case's URL (``/dossiers/<pk>/...``), GET and POST: what a stranger to the case gets there.
+CASE_ROWS = [row for row in ROWS if row.hide_key == "pk"]
+
+
+@pytest.mark.parametrize("row", CASE_ROWS, ids=lambda r: r.id)
+def test_an_administrator_who_grants_themselves_a_role_gets_nothing(row: Row, cast_a, cast_b):
+    """Issue 18: the administrator adds a Membership for themselves (school A, aandachtsfunctionaris) in the admin, or
+    asks for the role as a role grant — and another administrator's grant waits unconfirmed too. Every case URL
+    still answers as to a stranger (404), writes nothing, and the refusal is in the case's audit trail."""
+    world = build_world(cast_a, cast_b, **row.world)
+    root = User.objects.create_superuser("beheer-zelf", "zelf@example.invalid", factories.PASSWORD)
+    other_admin = User.objects.create_superuser("beheer-ander", "ander@example.invalid", factories.PASSWORD)
+    client = login_verified(Client(), root)
+    client.post(reverse("admin:schools_membership_add"), {"user": root.pk, "school": cast_a.school.pk, "role": "af"})
+    client.post(reverse("admin:schools_rolegrant_add"), {"user": root.pk, "school": cast_a.school.pk, "role": "af"})
+    roles.role_grant_request(actor=other_admin, user=root, school=cast_a.school, role=Role.AF)  # not confirmed
+    assert not Membership.objects.filter(user=root).exists()
+    kwargs = row.url_kwargs(world)
+    path = reverse(row.url_name, kwargs=kwargs)
+    before = snapshot(world)
+
+    response = _request(client, row.method, path, row.data(world))
+
+    assert response.status_code == 404, (row.id, response.status_code)
+    assert snapshot(world) == before
+    assert world.pupil.last_name not in response.content.decode()
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.DENIED, user=root, case=world.case).count() == 1
 
 
 def _make_superuser(user: User) -> User:

@@ -357,6 +357,14 @@ class AuditEvent(AppendOnlyModel):
         EXPORT = "export", _("exported")
         DENIED = "denied", _("refused")
         SECOND_FACTOR_RESET = "2fa_reset", _("reset a colleague's second factor")
+        # Accounts and roles (no case): who asked for, confirmed, refused or revoked a school role, and who sent a
+        # colleague a link to set a new password. ``school`` says which school sees it; ``subject_user`` whom it is
+        # about.
+        ROLE_REQUESTED = "role_requested", _("asked for a role at the school")
+        ROLE_CONFIRMED = "role_confirmed", _("confirmed a role at the school")
+        ROLE_REFUSED = "role_refused", _("refused a role at the school")
+        ROLE_REVOKED = "role_revoked", _("removed a role at the school")
+        PASSWORD_RESET_SENT = "password_reset", _("sent a link to set a new password")
 
     case = models.ForeignKey(
         Case, on_delete=models.PROTECT, null=True, blank=True, related_name="audit_events", verbose_name=_("case")
@@ -374,13 +382,26 @@ class AuditEvent(AppendOnlyModel):
     target = models.CharField(_("what"), max_length=100, blank=True)
     path = models.CharField(_("address"), max_length=300, blank=True)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    # For the events about accounts and roles (no case): the school that sees the event in its account log, and the
+    # colleague it is about.
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("school")
+    )
+    subject_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("about"),
+    )
 
     class Meta:
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
         ordering = ["-at", "-pk"]
         triggers = append_only_triggers()
-        indexes = [models.Index(fields=["case", "-at"])]
+        indexes = [models.Index(fields=["case", "-at"]), models.Index(fields=["school", "-at"])]
 
 
 class CaseUserObjectPermission(UserObjectPermissionBase):

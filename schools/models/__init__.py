@@ -8,6 +8,7 @@ from schools.models.people import (
     Membership,
     Pupil,
     Role,
+    RoleGrant,
     School,
 )
 from schools.models.social_map import LOCAL_KINDS, PartnerKind, SocialMapEntry, social_map_partner
@@ -24,6 +25,7 @@ __all__ = [
     "Pupil",
     "PupilImport",
     "Role",
+    "RoleGrant",
     "School",
     "SocialMapEntry",
     "social_map_partner",

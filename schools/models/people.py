@@ -116,6 +116,61 @@ class Membership(models.Model):
         return f"{self.user} — {self.get_role_display()} — {self.school}"
 
 
+class RoleGrant(models.Model):
+    """A school role asked for (in the admin): it takes effect — a ``Membership`` is made — only when the school's
+    aandachtsfunctionaris confirms it, or, for a school without one, a second administrator
+    (``accounts.roles``). Nobody asks for or confirms a role of their own; the database refuses it too.
+
+    Until then the grant gives nothing: every permission lookup reads ``Membership`` only, and no ``Membership`` is
+    made anywhere else in the running application (the admin cannot add or change one)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("waiting for confirmation")
+        CONFIRMED = "confirmed", _("confirmed")
+        REFUSED = "refused", _("refused")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_grants", verbose_name=_("user")
+    )
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="role_grants", verbose_name=_("school"))
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("asked by")
+    )
+    requested_at = models.DateTimeField(_("asked at"), default=timezone.now, editable=False)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("role grant")
+        verbose_name_plural = _("role grants")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(role__in=Role.values), name="rolegrant_role_valid"),
+            models.CheckConstraint(condition=~models.Q(requested_by=models.F("user")), name="rolegrant_not_own"),
+            models.CheckConstraint(
+                condition=~models.Q(decided_by=models.F("user")) & ~models.Q(decided_by=models.F("requested_by")),
+                name="rolegrant_decided_by_another",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "school", "role"],
+                condition=models.Q(state="pending"),
+                name="rolegrant_one_pending_per_role",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.get_role_display()} — {self.school} ({self.get_state_display()})"
+
+
 class Pupil(models.Model):
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="pupils", verbose_name=_("school"))
     class_group = models.ForeignKey(

@@ -11,6 +11,7 @@ import time_machine
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -305,3 +306,70 @@ def test_every_response_switches_off_unused_browser_features(path, db):
     features = dict(item.split("=", 1) for item in header.split(", "))
     for feature in ["camera", "microphone", "geolocation", "payment", "usb", "interest-cohort", "browsing-topics"]:
         assert features[feature] == "()", feature
+
+
+# --- Issue 18: resets only within one's own school; a ceiling on the throttle ----------------------------------
+
+
+def test_an_aandachtsfunctionaris_cannot_reset_a_colleague_who_also_works_at_another_school(cast_a, cast_b, client_for):
+    """The reproduction: af-a resets the second factor of ``combi`` (teacher at A, IB'er at B); combi then logs in
+    with the password alone and enrols a new device. Only an aandachtsfunctionaris of every school they work at (or
+    an administrator) may reset them."""
+    combi = factories.UserFactory(username="combi")
+    factories.MembershipFactory(user=combi, school=cast_a.school, role="teacher")
+    factories.MembershipFactory(user=combi, school=cast_b.school, role="ib")
+    device = app_device(combi)
+    af = client_for(cast_a.af)
+    assert combi not in af.get(reverse("security")).context["colleagues"]
+    response = af.post(reverse("second-factor-reset", kwargs={"user_id": combi.pk}))
+    assert response.status_code == 404
+    assert TOTPDevice.objects.filter(pk=device.pk).exists()
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.SECOND_FACTOR_RESET).exists()
+    # Someone who is aandachtsfunctionaris at both schools may.
+    factories.MembershipFactory(user=cast_a.af, school=cast_b.school, role="af")
+    cast_a.af.refresh_from_db()
+    response = client_for(cast_a.af).post(reverse("second-factor-reset", kwargs={"user_id": combi.pk}))
+    assert response.status_code == 302
+    assert not TOTPDevice.objects.filter(user=combi).exists()
+
+
+def test_a_reset_by_the_aandachtsfunctionaris_tells_the_colleague_and_the_school(
+    cast_a, client_for, mailoutbox, django_capture_on_commit_callbacks
+):
+    # A second aandachtsfunctionaris of the school is told; the one who did it is not mailed about their own act.
+    second_af = factories.UserFactory(username="af2-a")
+    factories.MembershipFactory(user=second_af, school=cast_a.school, role="af")
+    app_device(cast_a.ib)
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(cast_a.af).post(reverse("second-factor-reset", kwargs={"user_id": cast_a.ib.pk}))
+    assert sorted(m.to[0] for m in mailoutbox) == sorted([cast_a.ib.email, second_af.email])
+    for message in mailoutbox:  # the e-mail names nobody
+        assert cast_a.ib.last_name not in message.body and cast_a.ib.username not in message.body
+    event = AuditEvent.objects.filter(action=AuditEvent.Action.SECOND_FACTOR_RESET).order_by("-pk").first()
+    assert (event.school, event.subject_user) == (cast_a.school, cast_a.ib)
+    # The colleague sees it on their own security page.
+    page = client_for(cast_a.ib).get(reverse("security"))
+    assert event.pk in [e.pk for e in page.context["resets_of_me"]]
+
+
+def test_the_throttle_of_wrong_codes_has_a_ceiling(cast_a, settings):
+    """After many wrong codes the wait does not grow without end (2^(n-1) × factor): at most
+    ``SECOND_FACTOR_THROTTLE_MAX_SECONDS``."""
+    device = app_device(cast_a.ib)
+    client = password_login(cast_a.ib)
+    ceiling = getattr(settings, "SECOND_FACTOR_THROTTLE_MAX_SECONDS", 300)
+    with time_machine.travel(time.time(), tick=False) as clock:
+        for _ in range(40):
+            client.post(reverse("second-factor-verify"), {"code": "000000"})
+            device.refresh_from_db()
+            clock.shift(datetime.timedelta(seconds=ceiling + 1))
+        client.post(reverse("second-factor-verify"), {"code": "000000"})  # counted: the device waits again
+        response = client.post(reverse("second-factor-verify"), {"code": "000000"})
+        assert "Te veel onjuiste codes" in response.content.decode()
+        device.refresh_from_db()
+        allowed, info = device.verify_is_allowed()
+        assert not allowed
+        assert info["locked_until"] <= timezone.now() + datetime.timedelta(seconds=ceiling)
+        clock.shift(datetime.timedelta(seconds=ceiling + 1))
+        response = client.post(reverse("second-factor-verify"), {"code": next_totp_code(device)})
+        assert response.status_code == 302

@@ -76,3 +76,29 @@ def test_a_demo_user_passes_with_the_code_of_the_demo_secret(page, demo_data):
     login(page, "ib-b")  # enters the code of the documented secret (tests/browser/conftest.py)
     expect(page.get_by_role("heading", level=1)).to_have_text("Startpagina — intern begeleider")
     assert enter_code  # (the helper the other browser tests use)
+
+
+def test_the_aandachtsfunctionaris_confirms_a_role_and_reads_the_account_log(page, demo_data, axe):
+    from accounts import roles
+    from accounts.models import User
+
+    newcomer = User.objects.create_user("nieuw-a", "nieuw@example.invalid", first_name="Teun", last_name="Brouwer")
+    roles.role_grant_request(
+        actor=User.objects.get(username="beheerder"),
+        user=newcomer,
+        school=School.objects.get(brin="99XA"),
+        role="teacher",
+    )
+    login(page, "af-a")
+    page.get_by_role("link", name="Beveiliging").click()
+    expect(page.get_by_role("heading", name="Rollen die op uw bevestiging wachten")).to_be_visible()
+    expect(page.get_by_text("nieuw@example.invalid")).to_be_visible()
+    assert_accessible(axe, page)
+    page.get_by_role("button", name="Rol van Teun Brouwer bevestigen").click()
+    expect(page.get_by_text("De rol van Teun Brouwer is bevestigd")).to_be_visible()
+    page.get_by_role("link", name="Accountlogboek van Basisschool De Vlinderboom").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Accountlogboek van Basisschool De Vlinderboom")
+    expect(page.get_by_text("bevestigde een rol op de school")).to_be_visible()
+    assert_accessible(axe, page)
+    page.set_viewport_size({"width": 375, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375 + 1
