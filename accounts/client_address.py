@@ -8,14 +8,13 @@ is the N-th entry from the right, N being ``TRUSTED_PROXY_COUNT`` (setting ``MEL
 number of proxies in front of the application: 1 for one nginx or Caddy. With 0 (the application is reached
 directly) the header is ignored and ``REMOTE_ADDR`` is the address.
 
-(django-ipware was considered: it counts only the proxies listed *inside* the header and takes a count of 0 as "not
-set", falling back to the left-most entry — the one the client writes — for the usual single proxy. The rule here is
-the whole of what is needed.)
+The header is read by django-ipware (python-ipware's engine), told how many proxies to expect: the trusted
+proxies' count less the one that is the connecting address (``REMOTE_ADDR``), since a proxy appends the address it
+received the request from and not its own.
 """
 
-import ipaddress
-
 from django.conf import settings
+from ipware import get_client_ip
 
 
 def client_address(request) -> str | None:
@@ -23,12 +22,10 @@ def client_address(request) -> str | None:
     proxies = getattr(settings, "MELDCODE_TRUSTED_PROXY_COUNT", 0)
     if not proxies:
         return remote
-    entries = [e.strip() for e in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if e.strip()]
-    if len(entries) < proxies:
-        # Not through the proxies as configured: the address that connected, which the client did not choose.
-        return remote
-    candidate = entries[-proxies]
-    try:
-        return str(ipaddress.ip_address(candidate))
-    except ValueError:
-        return remote
+    # Not strict: entries the client wrote itself may stand left of the proxies' (they are ignored).
+    address, _routable = get_client_ip(
+        request, proxy_count=proxies - 1, request_header_order=["HTTP_X_FORWARDED_FOR"], strict=False
+    )
+    # No header, or fewer entries than the proxies configured: not through them, so the address that connected,
+    # which the client did not choose.
+    return address or remote

@@ -86,3 +86,24 @@ def test_many_addresses_together_are_slowed_down_per_username_but_not_the_users_
     assert "Te veel mislukte pogingen" in response.content.decode()
     response = login(via_proxy(USER_HOME), cast_a.ib.username, PASSWORD)
     assert response.status_code == 302
+
+
+@pytest.mark.parametrize(
+    "count,forwarded,expected",
+    [
+        (1, "", PROXY),  # no header: the address that connected
+        (1, USER_HOME, USER_HOME),
+        (1, f"{ATTACKER}, {USER_HOME}", USER_HOME),  # the client's own entry is ignored
+        (2, f"{ATTACKER}, {USER_HOME}, 10.0.0.2", USER_HOME),  # two proxies: the second appended the first's view
+        (2, USER_HOME, PROXY),  # fewer entries than proxies: not through them
+        (1, "not-an-address", PROXY),
+    ],
+)
+def test_the_address_is_the_one_the_trusted_proxies_saw(settings, count, forwarded, expected):
+    from django.test import RequestFactory
+
+    from accounts.client_address import client_address
+
+    settings.MELDCODE_TRUSTED_PROXY_COUNT = count
+    meta = {"REMOTE_ADDR": PROXY} | ({"HTTP_X_FORWARDED_FOR": forwarded} if forwarded else {})
+    assert client_address(RequestFactory().get("/", **meta)) == expected
