@@ -243,18 +243,18 @@ class Extract:
         return result
 
 
-# The extract's sections, in order; which kinds of record go where is in the registry (``records.InExtract``).
+# The extract's sections, in order, titled for parents (plain Dutch); which kinds of record go where is in the registry (``records.InExtract``).
 SECTIONS = [
-    ("steps", _("Steps of the case")),
-    ("signals", _("Signals")),
-    ("consultations", _("Consultations")),
+    ("steps", _("What happened, step by step")),
+    ("signals", _("What the school noticed")),
+    ("consultations", _("Advice the school asked for")),
     ("conversations", _("Conversations with the parents")),
-    ("views", _("The parents' own view")),
-    ("weighing", _("Weighing and decision")),
-    ("help", _("Help and monitoring")),
+    ("views", _("Your own view")),
+    ("weighing", _("What the school weighed and decided")),
+    ("help", _("Help, and keeping an eye on things")),
     ("veilig-thuis", _("Veilig Thuis")),
-    ("route-b", _("Staff route")),
-    ("closing", _("Closing")),
+    ("route-b", _("Report about a member of staff")),
+    ("closing", _("Closing the file")),
     ("requests", _("Your requests to see, copy or correct the file")),
 ]
 # The model of each kind of entry that can be left out of the extract by a redaction (``services.redaction_record``).

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext
 
 from cases import records
 from dossier.extract import NESTED_TEXTS, Extract, ExtractItem
@@ -155,10 +155,7 @@ def release_refusal(name_check: NameCheck) -> str:
     count = len(name_check.unresolved)
     if not count:
         return ""
-    return ngettext(
-        "The extract was not released: %(count)d name of another person in its texts has not been decided on yet. "
-        "Leave it out or keep it with a reason, below.",
-        "The extract was not released: %(count)d names of other people in its texts have not been decided on yet. "
-        "Leave each out or keep it with a reason, below.",
-        count,
+    return gettext(
+        "The extract was not released: names of other people in its texts have not been decided on yet (%(count)d). "
+        "Leave each of them out, or keep it with a reason, below."
     ) % {"count": count}

@@ -2,12 +2,19 @@
 
 ``render_extract`` receives an ``Extract`` built from already-loaded data (``dossier.extract``) and runs no queries.
 
+The document (``templates/pdf/parent_extract.html``) starts with a page in plain Dutch for the parents
+(``templates/pdf/_about_for_parents.html``: what the meldcode is, why the school keeps the file, what Veilig Thuis is,
+what they may do), then the content section, then who generated it, when, and the checksum — printed once, on the
+last page, with one sentence on what it is for.
+
 The checksum: SHA-256 (hex) of the UTF-8 bytes of the rendered content section (``templates/pdf/_extract_content.html``
 rendered in Dutch) — everything the extract says about the case, the pupil, the contact person and the parents'
-rights; not the lines that say who generated it, when, and the checksum itself. It is printed in the footer of every
-page and at the end, and stored with the release (``ExtractRelease.checksum``). To verify a printed extract,
-render the content section again for the same case and data (``content_html``) and hash it (``content_checksum``);
-a changed entry, a correction or a new redaction changes it.
+rights, with the names left out as the aandachtsfunctionaris decided; not the explanation page (the same for every
+extract), nor the lines that say who generated it, when, and the checksum itself. It is stored with the release
+(``ExtractRelease.checksum``). To verify a printed extract, render the content section again for the same case and
+data (``content_html``) and hash it (``content_checksum``); a changed entry, a correction, a new redaction or a
+decision about a name changes it. (The content template's wording is part of what is hashed: an extract released
+before a change of that wording verifies with the template of its time, from the repository's history.)
 """
 
 import hashlib
