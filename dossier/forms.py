@@ -89,7 +89,7 @@ class NameDecisionsForm(forms.Form):
                 self.add_error(f"reason-{hit.key}", _("Give the reason for keeping this name in the extract."))
             elif choice:
                 decisions.append((hit, choice == self.KEEP, reason))
-        if not decisions and not self.errors:
+        if not decisions and not self.errors and not (confirm_all and not self.hits):
             raise forms.ValidationError(_("Choose for at least one name whether to leave it out or keep it."))
         cleaned["decisions"] = decisions
         return cleaned

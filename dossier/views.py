@@ -73,6 +73,9 @@ def extract_names(request, pk: int):
     extract = _build(case)
     name_check = names_check.check_case(extract)
     form = forms.NameDecisionsForm(request.POST, hits=name_check.unresolved)
+    if form.is_valid() and not form.cleaned_data["decisions"]:  # "leave out every proposal", and there is none
+        messages.info(request, gettext("There are no names left to decide on."))
+        return redirect("dossier:extract-preview", pk=case.pk)
     if form.is_valid():
         try:
             services.name_decisions_record(

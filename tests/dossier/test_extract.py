@@ -312,8 +312,9 @@ def test_the_wsgi_application_warms_up_the_pdf_renderer_unless_switched_off(enab
 # session, user, the second-factor device of the session, school ids, the case, its pupils, the user's permissions
 # on the case; the chronology (selectors.case_timeline: one query per kind of record and per prefetched nested
 # record); the redactions, the contact persons; the release row and the EXPORT audit row (savepoint around them:
-# 2 on both backends); session save ×3.
-PINNED_RELEASE = 43  # three more kinds of record (access requests, their answers, legal holds); the OTP device
+# 2 on both backends); session save ×3; the names of the school's people for the names check (one query, whatever
+# the number of pupils, parents and staff: schools.names.NameIndex.for_school).
+PINNED_RELEASE = 44  # three more kinds of record (access requests, their answers, legal holds); the OTP device
 
 
 def grow(cast, case, n: int) -> None:
