@@ -9,37 +9,18 @@ import re
 
 import pytest
 from django.contrib.messages import get_messages
+from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from cases import permissions as perms
-from cases import records, services
-from cases.models import (
-    AccessRequest,
-    AccessRequestHandled,
-    AuditEvent,
-    Case,
-    Closure,
-    Consultation,
-    ConsultationAction,
-    FlagAssessment,
-    HelpEvaluation,
-    HelpPlan,
-    HelpTask,
-    MonitoringAgreement,
-    MonitoringCheckIn,
-    ParentTalkSkip,
-    ParentView,
-    RiskAssessment,
-    Signal,
-    SignalFollowUp,
-    TaskDone,
-    WeighingAnswer,
-)
-from dossier import names_check
+from accounts.models import User
+from cases import records
+from cases.models import AuditEvent, Case, Consultation, ConsultationAction, HelpPlan, HelpTask, TaskDone
 from dossier.models import ExtractRelease, Redaction
+from schools.models import Guardian, Pupil, School, SocialMapEntry
 from tests import factories
+from tests.rows import make_row
 
 REPRODUCTION = "Sem Wildervanck vertelde dat Daan thuis wordt geslagen. Lotte Wildervanck hoorde het ook."
 SITUATION = "Op het plein, met S.W. en T.W. erbij."
@@ -191,3 +172,86 @@ def test_staff_and_parents_names_are_flagged_but_the_childs_own_parents_are_not(
     }
 
 
+
+
+# --- Every free-text field of every kind that enters the extract (table-driven over the registry) -----------------
+
+NAMED = "Sem Wildervanck, Karel Wildervanck, juf Femke en S.W. waren erbij."
+NAMES_IN_NAMED = ["Sem Wildervanck", "Karel Wildervanck", "Femke", "S.W."]
+
+
+def _texts(model) -> dict:
+    """Every text field of ``model`` (not only those the extract shows: what it leaves out must not show either)."""
+    return {
+        f.name: NAMED
+        for f in model._meta.concrete_fields
+        if isinstance(f, (models.CharField, models.TextField)) and not f.choices and not f.primary_key
+    }
+
+
+def case_naming_others_everywhere(cast, pupil):
+    """A case about ``pupil`` with a row of every registered kind, and of every record shown as part of one (a
+    consultation's action, a help plan's task), each text naming another pupil, another pupil's parent, a member of
+    staff and another pupil's initials."""
+    case = factories.open_case(cast.teacher, pupil)
+    given = {
+        Case: case,
+        User: cast.ib,
+        School: cast.school,
+        Pupil: pupil,
+        Guardian: pupil.guardians.first(),
+        SocialMapEntry: make_row(SocialMapEntry, given={School: cast.school}),
+    }
+    rows = {}
+    for kind in records.KINDS_IN_ORDER:
+        values = _texts(kind.model)
+        if kind.model is TaskDone:
+            task = make_row(HelpTask, given={**given, HelpPlan: rows["helpplan"]}, **_texts(HelpTask))
+            action = make_row(
+                ConsultationAction, given={**given, Consultation: rows["consultation"]}, **_texts(ConsultationAction)
+            )
+            make_row(TaskDone, given=given, help_task=None, consultation_action=action, **values)
+            values["help_task"] = task
+        rows[kind.kind] = make_row(kind.model, given=given, **values)
+        given[kind.model] = rows[kind.kind]
+    return Case.objects.get(pk=case.pk)
+
+
+def test_every_free_text_of_every_kind_is_checked_and_no_name_reaches_the_pdf(cast_a, daan, client_for):
+    from dossier import names_check
+
+    cast_a.teacher.first_name, cast_a.teacher.last_name = "Femke", "Brandsma"
+    cast_a.teacher.save()
+    case = case_naming_others_everywhere(cast_a, daan)
+    client = client_for(cast_a.af)
+
+    hits = preview(client, case).context["names"].hits
+
+    # Every text the extract shows, of every kind it includes, and of the records shown as part of one, was checked.
+    checked = {(h.item.kind, h.field.split(":")[0]) for h in hits}
+    for kind in records.CHRONOLOGY:
+        for name in names_check.free_text_fields(kind):
+            extract_item = next((h.item for h in hits if h.item.kind == kind.kind), None)
+            if extract_item is not None and extract_item.shown.allows(name):
+                assert (kind.kind, name) in checked, (kind.kind, name)
+    assert {("consultation", "actions"), ("helpplan", "tasks"), ("signal", "follow_ups"), ("taskdone", "help_task")} <= (
+        checked
+    )
+    texts_checked = {(h.item.key, h.field) for h in hits}
+    for item_key, field in texts_checked:
+        found_here = [h.hit.text for h in hits if (h.item.key, h.field) == (item_key, field)]
+        assert found_here == NAMES_IN_NAMED, (item_key, field, found_here)
+    assert len(texts_checked) > 30  # not vacuous
+    # One hit kept with a reason: in the parents' own view (they wrote it themselves).
+    view = next(h for h in hits if h.item.kind == "parentview" and h.field == "text" and h.hit.text == "Femke")
+    data = {"all": "1", f"decision-{view.key}": "keep", f"reason-{view.key}": "De ouders schreven dit zelf."}
+
+    assert decide(client, case, data).status_code == 302
+    response = release(client, case)
+
+    assert response.status_code == 200, response.status_code
+    text = flat(pdf_text(response.content))
+    assert "Wildervanck" not in text
+    assert "S.W." not in text
+    assert text.count("Femke") == 1  # only the one kept with a reason
+    assert text.count(flat(PLACEHOLDER)) > 3 * len(texts_checked)  # the names are left out, the texts remain
