@@ -243,7 +243,8 @@ class Extract:
         return result
 
 
-# The extract's sections, in order, titled for parents (plain Dutch); which kinds of record go where is in the registry (``records.InExtract``).
+# The extract's sections, in order, titled for parents (plain Dutch); which kinds of record go where is in the
+# registry (``records.InExtract``).
 SECTIONS = [
     ("steps", _("What happened, step by step")),
     ("signals", _("What the school noticed")),

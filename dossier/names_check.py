@@ -22,8 +22,8 @@ from dataclasses import dataclass
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
-from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from cases import records
 from dossier.extract import NESTED_TEXTS, Extract, ExtractItem

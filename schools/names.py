@@ -26,8 +26,8 @@ runs of spaces, and with a possessive: Sem's, Sems, Wildervancks):
   parents' and carers' first names alone are not matched at all (they are called "moeder van ..." in a file);
 - the initials of a pupil, in capitals: "S.W.", "S. W.", "S.W", "SW", "D.v.d.B." (the capitals are compared, so
   "D.v.d.B." is D. B.); initials with dots are flagged even when no pupil has them (they are someone's: a sibling,
-  a neighbour's child), capitals without dots only when they are a pupil's; common abbreviations in school files ("IB", "VT", "GGD", "N.B.", ...) are never initials,
-  and lower-case groups ("b.v.", "d.w.z.") are never initials.
+  a neighbour's child), capitals without dots only when they are a pupil's; common abbreviations in school files
+  ("IB", "VT", "GGD", "N.B.", ...) are never initials, and lower-case groups ("b.v.", "d.w.z.") are never initials.
 
 Not matched: nicknames and misspellings (a reviewer reads the text; the matcher proposes, a person decides), names
 of people the school does not know, and — by design — the people given as ``exclude_pupils`` with their parents,
@@ -92,15 +92,19 @@ def words(text: str) -> list[str]:
     return [fold(m.group()) for m in _TOKEN.finditer(text)]
 
 
+def _listed(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 # Tussenvoegsels (and the foreign particles Dutch names carry), as words.
-TUSSENVOEGSELS = frozenset(
-    "van de der den het t ter ten te in op s d la le du von vander da dos das del della di el al bin ben zu".split()
+TUSSENVOEGSELS = _listed(
+    "van de der den het t ter ten te in op s d la le du von vander da dos das del della di el al bin ben zu"
 )
 # Titles before a staff member's name.
-TITLES = frozenset("juf juffrouw meester meneer mevrouw mevr mw mevrouwtje dhr heer mr ms mej".split())
+TITLES = _listed("juf juffrouw meester meneer mevrouw mevr mw mevrouwtje dhr heer mr ms mej")
 
 # Names that are also common Dutch words (or words of a school file): matched alone only when capitalised.
-COMMON_WORDS = frozenset(
+COMMON_WORDS = _listed(
     """
     bakker visser smit smid mulder boer bos bosch dijk berg brouwer kok koning groot klein wit zwart vos hoek meer beek
     haan jong graaf bruin veen wal laan kamp brink molen kuiper schipper timmerman schilder koster dekker snel goede vis
@@ -108,19 +112,19 @@ COMMON_WORDS = frozenset(
     huis kerk school toren burg poort water zee land veld akker hof tuin boom eik linde bloem roos blad tak wortel groen
     rood geel blauw grijs lang kort rijk arm vrij goed mooi oud nieuw lief rust vrede knecht jager herder maas rijn kaas
     brood melk appel peer kers vink mees merel zwaan gans eend kip hert beer stier bok lam das uil arend reiger kraan
-    man vrouw kind zoon dochter broer zus vader moeder ouder opa oma juf meester klas groep thuis dag week jaar tijd werk
-    spel bal pauze fleur storm lot jade iris max job jet maan zon hemel ster amber jasmijn hazel madelief lieve kas
+    man vrouw kind zoon dochter broer zus vader moeder ouder opa oma juf meester klas groep thuis dag week jaar tijd
+    werk spel bal pauze fleur storm lot jade iris max job jet maan zon hemel ster amber jasmijn hazel madelief lieve kas
     noor hoop vos sterk stil blij wel ook dat wat die dit met niet naar maar dan toen hier daar waar alle veel
     winkel markt haven brug dam sluis kade gracht dorp stad zand klei bron vijver vlinder
-    """.split()
+    """
 )
 # Capitals that look like initials but are the abbreviations of a school file.
-NOT_INITIALS = frozenset(
+NOT_INITIALS = _listed(
     """
     IB VT AF GGD MDO CJG BSO KDV PSZ TSO LO MR OR JGZ ADHD ADD ASS PDD TV NL EU HAVO VWO VMBO PO VO SO SBO SO WMO AP AVG
     ICT GVO IQ ID KC CB NB PS AUB NVT BV NV VS OK CVB RVDK RVK BHV EHBO WA PC HB LVS OPP IEP TOS ODD CD GGZ ZAT WIJ
     WT LWOO PRO IKC VVE HGL OT OA VSO VN DM SMS APP KNO ADV HV IBER ZZP CAO
-    """.split()
+    """
 )
 
 
@@ -323,9 +327,7 @@ class NameIndex:
             if entry.needs_capital and not text[tokens[i][1]].isupper():
                 continue
             if entry.needs_title and not (
-                i > 0
-                and tokens[i - 1][0] in TITLES
-                and _TITLE_GAP.fullmatch(text[tokens[i - 1][2] : tokens[i][1]])
+                i > 0 and tokens[i - 1][0] in TITLES and _TITLE_GAP.fullmatch(text[tokens[i - 1][2] : tokens[i][1]])
             ):
                 continue
             return n, entry

@@ -3,7 +3,6 @@ another pupil, parent, carer or member of staff (and the initials of other pupil
 out, and the aandachtsfunctionaris confirms each proposal or keeps the words with a reason; the PDF applies the
 confirmed ones, and the extract is not released while a hit is undecided. The PDF is read back with pypdf."""
 
-import datetime
 import io
 import re
 
@@ -11,7 +10,6 @@ import pytest
 from django.contrib.messages import get_messages
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone
 from pypdf import PdfReader
 
 from accounts.models import User
@@ -172,8 +170,6 @@ def test_staff_and_parents_names_are_flagged_but_the_childs_own_parents_are_not(
     }
 
 
-
-
 # --- Every free-text field of every kind that enters the extract (table-driven over the registry) -----------------
 
 NAMED = "Sem Wildervanck, Karel Wildervanck, juf Femke en S.W. waren erbij."
@@ -234,9 +230,8 @@ def test_every_free_text_of_every_kind_is_checked_and_no_name_reaches_the_pdf(ca
             extract_item = next((h.item for h in hits if h.item.kind == kind.kind), None)
             if extract_item is not None and extract_item.shown.allows(name):
                 assert (kind.kind, name) in checked, (kind.kind, name)
-    assert {("consultation", "actions"), ("helpplan", "tasks"), ("signal", "follow_ups"), ("taskdone", "help_task")} <= (
-        checked
-    )
+    parts = {("consultation", "actions"), ("helpplan", "tasks"), ("signal", "follow_ups"), ("taskdone", "help_task")}
+    assert parts <= checked  # the texts of records shown as part of an entry
     texts_checked = {(h.item.key, h.field) for h in hits}
     for item_key, field in texts_checked:
         found_here = [h.hit.text for h in hits if (h.item.key, h.field) == (item_key, field)]

@@ -115,9 +115,7 @@ def test_a_hit_says_what_kind_of_person_and_who(index):
 
 
 def test_a_surname_of_the_own_family_is_not_flagged_alone_but_another_persons_full_name_is():
-    index = NameIndex(
-        [P(Kind.PUPIL, "Sem", "Veldkamp", 1)], exclude=[P(Kind.PUPIL, "Noor", "Veldkamp", 10)]
-    )
+    index = NameIndex([P(Kind.PUPIL, "Sem", "Veldkamp", 1)], exclude=[P(Kind.PUPIL, "Noor", "Veldkamp", 10)])
     assert found(index, "Veldkamp belde; Sem Veldkamp ook.") == ["Sem Veldkamp"]
 
 
