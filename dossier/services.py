@@ -29,7 +29,7 @@ def redaction_record(*, user: User, case: Case, entry_type: str, entry_id: int, 
     if not reason.strip():
         raise ValidationError(_("Give the reason why this could endanger someone."))
     with transaction.atomic():
-        if Redaction.objects.filter(case=case, entry_type=entry_type, entry_id=entry_id).exists():
+        if Redaction.objects.filter(case=case, entry_type=entry_type, entry_id=entry_id, field="").exists():
             raise ValidationError(_("This entry is already left out of the extract."))
         redaction = Redaction.objects.create(
             case=case, entry_type=entry_type, entry_id=entry_id, reason=reason.strip(), approved_by=user

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 from accounts.models import User
 from cases import records
-from cases.models import AuditEvent, Case, Consultation, ConsultationAction, HelpPlan, HelpTask, TaskDone
+from cases.models import AuditEvent, Case, Consultation, ConsultationAction, HelpPlan, HelpTask, Signal, TaskDone
 from dossier.models import ExtractRelease, Redaction
 from schools.models import Guardian, Pupil, School, SocialMapEntry
 from tests import factories
@@ -250,3 +250,22 @@ def test_every_free_text_of_every_kind_is_checked_and_no_name_reaches_the_pdf(ca
     assert "S.W." not in text
     assert text.count("Femke") == 1  # only the one kept with a reason
     assert text.count(flat(PLACEHOLDER)) > 3 * len(texts_checked)  # the names are left out, the texts remain
+
+
+def test_an_entry_with_a_name_left_out_can_still_be_left_out_entirely(cast_a, daan, client_for):
+    case = reproduction_case(cast_a, daan)
+    client = client_for(cast_a.af)
+    decide(client, case, {"all": "1"})
+    signal = Signal.objects.get(case=case)
+
+    response = client.post(
+        reverse("dossier:extract-redact", kwargs={"pk": case.pk}),
+        {"entry": f"signal:{signal.pk}", "reason": "Noemt het adres van de opvang."},
+    )
+
+    assert response.status_code == 302
+    whole = Redaction.objects.get(case=case, field="")
+    assert whole.key == f"signal:{signal.pk}"
+    left_out = {item.key for item in preview(client, case).context["extract"].left_out}
+    assert whole.key in left_out
+    assert preview(client, case).context["names"].hits == []  # an entry left out has no texts in the extract
