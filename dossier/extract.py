@@ -235,8 +235,16 @@ class Extract:
 
     @property
     def sections(self) -> list[Section]:
+        return self._sections(SECTIONS)
+
+    @property
+    def sections_v1(self) -> list[Section]:
+        """The sections with their titles of version 1 of the content (``pdf.CONTENT_TEMPLATES``)."""
+        return self._sections(SECTIONS_V1)
+
+    def _sections(self, titled) -> list[Section]:
         result = []
-        for slug, title in SECTIONS:
+        for slug, title in titled:
             items = [i for i in self.included if i.section == slug]
             if items:
                 result.append(Section(slug, title, items))
@@ -256,6 +264,20 @@ SECTIONS = [
     ("veilig-thuis", _("Veilig Thuis")),
     ("route-b", _("Report about a member of staff")),
     ("closing", _("Closing the file")),
+    ("requests", _("Your requests to see, copy or correct the file")),
+]
+# The titles of version 1 of the content (staff's words), kept so that an extract released then still verifies.
+SECTIONS_V1 = [
+    ("steps", _("Steps of the case")),
+    ("signals", _("Signals")),
+    ("consultations", _("Consultations")),
+    ("conversations", _("Conversations with the parents")),
+    ("views", _("The parents' own view")),
+    ("weighing", _("Weighing and decision")),
+    ("help", _("Help and monitoring")),
+    ("veilig-thuis", _("Veilig Thuis")),
+    ("route-b", _("Staff route")),
+    ("closing", _("Closing")),
     ("requests", _("Your requests to see, copy or correct the file")),
 ]
 # The model of each kind of entry that can be left out of the extract by a redaction (``services.redaction_record``).

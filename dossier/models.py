@@ -81,6 +81,9 @@ class ExtractRelease(AppendOnlyModel):
     )
     generated_at = models.DateTimeField(_("generated at"), default=timezone.now, editable=False)
     checksum = models.CharField(_("SHA-256 checksum"), max_length=64)
+    # The version of the content's wording the checksum is of (``dossier.pdf.CONTENT_TEMPLATES``): 1 for the extracts
+    # released before it was recorded; the default is the current version (``pdf.CONTENT_VERSION``, tested).
+    content_version = models.PositiveSmallIntegerField(_("version of the content"), default=2)
     included_count = models.PositiveIntegerField(_("entries in the extract"), default=0)
     left_out_count = models.PositiveIntegerField(_("entries left out"), default=0)
 

@@ -184,8 +184,29 @@ def test_the_checksum_is_stored_printed_and_recomputable(cast_a, client_for):
         case=case, timeline=data.timeline, redactions=data.redactions, contact_persons=data.contact_persons
     )
     assert hashlib.sha256(pdf.content_html(extract).encode()).hexdigest() == stored.checksum
+    assert stored.content_version == pdf.CONTENT_VERSION and pdf.release_verifies(extract, stored)
     event = AuditEvent.objects.get(case=case, action=AuditEvent.Action.EXPORT)
     assert (event.user, event.target.split()[-1]) == (cast_a.af, stored.checksum[:16])
+
+
+def test_an_extract_released_with_the_first_version_of_the_content_still_verifies(cast_a):
+    """The plain-Dutch wording (issue 18) is version 2 of the content; an extract released before it verifies
+    against version 1, the staff's words, as rendered then."""
+    case = selectors.case_get_for_user(user=cast_a.af, case_id=rich_case(cast_a).pk)
+    data = dossier_selectors.case_extract_data(case=case)
+    extract = extract_rules.build_extract(
+        case=case, timeline=data.timeline, redactions=data.redactions, contact_persons=data.contact_persons
+    )
+    then = pdf.content_html(extract, version=1)
+    for words in ["Huidige stap", "stap 3: gesprek met ouders", "Stappen in het dossier", "Soort signaal"]:
+        assert words in then, words
+    old = ExtractRelease.objects.create(
+        case=case, generated_by=cast_a.af, checksum=pdf.content_checksum(then), content_version=1
+    )
+
+    assert pdf.release_verifies(extract, old)
+    assert not pdf.release_verifies(extract, ExtractRelease(checksum=old.checksum, content_version=2))
+    assert ExtractRelease._meta.get_field("content_version").default == pdf.CONTENT_VERSION == max(pdf.CONTENT_TEMPLATES)
 
 
 def test_every_entry_is_in_the_extract_or_listed_as_left_out_with_a_reason(cast_a, client_for):
