@@ -19,6 +19,11 @@ Decisions (documented here, shown to staff in the preview):
   the decision, conclusion, expectations and receiving organisation are left out.
 - Information that could endanger someone: an entry with a ``Redaction`` (approved by the aandachtsfunctionaris) is
   left out entirely, with its recorded reason.
+- Names of other people in the free text (other pupils and their initials, their parents and carers, staff): found
+  by ``dossier.names_check`` with the school's ``schools.names.NameIndex``; each is left out as "[naam weggelaten]"
+  (a ``Redaction`` of those words) or kept with a recorded reason, as the aandachtsfunctionaris decides in the
+  preview. ``Shown`` applies the words left out to every text it gives, also to the texts of the records shown as
+  part of an entry (a signal's follow-ups, a consultation's actions, a help plan's tasks).
 - The parents' requests to see, copy or correct the file, and their answers, are included (the requester by their
   relation to the child). A legal hold is an administrative record about keeping the file: left out, with that
   reason.
@@ -32,9 +37,11 @@ reads an included entry only through ``ExtractItem.shown``: the fields its kind 
 """
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.template.defaultfilters import date as date_filter
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -54,20 +61,80 @@ class Omission:
     fields: tuple[str, ...] = ()  # the entry's attributes it covers: never shown
 
 
+def left_out_words() -> str:
+    """What stands in the extract where words naming another person are left out."""
+    return gettext("[name left out]")
+
+
+def apply_spans(text: str, spans: list[tuple[int, int]]) -> str:
+    """``text`` with the words at ``spans`` (start, end) replaced by "[naam weggelaten]"."""
+    if not spans or not isinstance(text, str):
+        return text
+    result, last = [], 0
+    for start, end in sorted(set(spans)):
+        if start < last:  # overlapping spans: the earlier one already covers this part
+            start = last
+        if start >= end:
+            continue
+        result += [text[last:start], left_out_words()]
+        last = end
+    return "".join([*result, text[last:]])
+
+
+# Relations an entry shows whose records have texts of their own (the only free text a related record adds).
+NESTED_TEXTS = {
+    "follow_ups": ("note",),
+    "actions": ("who", "what"),
+    "tasks": ("who", "what"),
+    "help_task": ("what",),
+    "consultation_action": ("what",),
+}
+
+
+class _Part:
+    """A record shown as part of an entry (a follow-up, an action, a task): its texts with the words left out."""
+
+    __slots__ = ("_record", "_prefix", "_spans")
+
+    def __init__(self, record, relation: str, spans: dict):
+        self._record, self._prefix, self._spans = record, f"{relation}:{record.pk}:", spans
+
+    def __getattr__(self, name: str):
+        value = getattr(self._record, name)
+        return apply_spans(value, self._spans.get(self._prefix + name, []))
+
+    def __str__(self):
+        return str(self._record)
+
+
+class _Parts:
+    """A related manager of an entry (``e.tasks.all`` in the template): its records as ``_Part``."""
+
+    __slots__ = ("_manager", "_relation", "_spans")
+
+    def __init__(self, manager, relation: str, spans: dict):
+        self._manager, self._relation, self._spans = manager, relation, spans
+
+    def all(self):
+        return [_Part(r, self._relation, self._spans) for r in self._manager.all()]
+
+
 class Shown:
     """The part of an entry that the extract may show: the attributes its kind ``shows`` (``records.InExtract``),
-    less the fields of every part left out of this entry. The content template reads an entry only through this;
+    less the fields of every part left out of this entry, and with the words left out of its texts ("[naam
+    weggelaten]", ``spans``: field → [(start, end)]). The content template reads an entry only through this;
     anything else reads as missing (an empty value), so a part that the rules leave out cannot be shown by a
     template that asks for it. What was asked for and refused is kept in ``refused`` (the tests read it)."""
 
-    __slots__ = ("_entry", "_names", "refused")
+    __slots__ = ("_entry", "_names", "_spans", "refused")
 
     # Every entry: whether it corrects an earlier one (the fact, not the earlier entry).
     ALWAYS = frozenset({"corrects_id"})
 
-    def __init__(self, entry, names: frozenset[str]):
+    def __init__(self, entry, names: frozenset[str], spans: dict[str, list[tuple[int, int]]] | None = None):
         self._entry = entry
         self._names = names | self.ALWAYS
+        self._spans = spans or {}
         self.refused: set[str] = set()
 
     def allows(self, name: str) -> bool:
@@ -77,7 +144,12 @@ class Shown:
 
     def __getattr__(self, name: str):
         if self.allows(name):
-            return getattr(self._entry, name)
+            value: Any = getattr(self._entry, name)
+            if name in NESTED_TEXTS and value is not None:
+                if hasattr(value, "all"):
+                    return _Parts(value, name, self._spans)
+                return _Part(value, name, self._spans)
+            return apply_spans(value, self._spans.get(name, []))
         if not name.startswith("__"):  # (Python's own look-ups, such as dir()'s, are not the template's)
             self.refused.add(name)
         raise AttributeError(name)
@@ -95,6 +167,7 @@ class ExtractItem:
     redaction: Redaction | None = None
     section: str = ""  # where an included entry appears (a slug of SECTIONS)
     shown: Shown | None = None  # what of an included entry the extract may show
+    spans: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # words left out: text → (start, end)
 
     @property
     def key(self) -> str:
@@ -146,6 +219,7 @@ class Extract:
     pupils: list[Pupil]
     contact_persons: list[User]
     items: list[ExtractItem]
+    word_decisions: list[Redaction] = field(default_factory=list)  # words left out or kept (``names_check``)
 
     @property
     def included(self) -> list[ExtractItem]:
@@ -161,16 +235,39 @@ class Extract:
 
     @property
     def sections(self) -> list[Section]:
+        return self._sections(SECTIONS)
+
+    @property
+    def sections_v1(self) -> list[Section]:
+        """The sections with their titles of version 1 of the content (``pdf.CONTENT_TEMPLATES``)."""
+        return self._sections(SECTIONS_V1)
+
+    def _sections(self, titled) -> list[Section]:
         result = []
-        for slug, title in SECTIONS:
+        for slug, title in titled:
             items = [i for i in self.included if i.section == slug]
             if items:
                 result.append(Section(slug, title, items))
         return result
 
 
-# The extract's sections, in order; which kinds of record go where is in the registry (``records.InExtract``).
+# The extract's sections, in order, titled for parents (plain Dutch); which kinds of record go where is in the
+# registry (``records.InExtract``).
 SECTIONS = [
+    ("steps", _("What happened, step by step")),
+    ("signals", _("What the school noticed")),
+    ("consultations", _("Advice the school asked for")),
+    ("conversations", _("Conversations with the parents")),
+    ("views", _("Your own view")),
+    ("weighing", _("What the school weighed and decided")),
+    ("help", _("Help, and keeping an eye on things")),
+    ("veilig-thuis", _("Veilig Thuis")),
+    ("route-b", _("Report about a member of staff")),
+    ("closing", _("Closing the file")),
+    ("requests", _("Your requests to see, copy or correct the file")),
+]
+# The titles of version 1 of the content (staff's words), kept so that an extract released then still verifies.
+SECTIONS_V1 = [
     ("steps", _("Steps of the case")),
     ("signals", _("Signals")),
     ("consultations", _("Consultations")),
@@ -200,7 +297,9 @@ def _apply(item: ExtractItem, spec: records.InExtract) -> None:
         return
     item.omissions = [Omission(str(o.what), o.reason, o.fields) for o in spec.omits if o.when(entry)]
     item.section = spec.section
-    item.shown = Shown(entry, frozenset(spec.shows) - {name for o in item.omissions for name in o.fields})
+    item.shown = Shown(
+        entry, frozenset(spec.shows) - {name for o in item.omissions for name in o.fields}, spans=item.spans
+    )
 
 
 def build_extract(
@@ -210,10 +309,16 @@ def build_extract(
     redactions: list[Redaction],
     contact_persons: list[User],
 ) -> Extract:
-    redacted = {r.key: r for r in redactions}
+    redacted = {r.key: r for r in redactions if r.whole_entry}
+    words = [r for r in redactions if not r.whole_entry]
+    spans: dict[str, dict[str, list[tuple[int, int]]]] = {}
+    for r in words:
+        if not r.kept:
+            spans.setdefault(f"{r.entry_type}:{r.entry_id}", {}).setdefault(r.field, []).append((r.start, r.end))
     items: list[ExtractItem] = []
     for t in timeline:
         item = ExtractItem(kind=t.kind, entry=t.entry, label=_label(t), corrected=t.corrected_by is not None)
+        item.spans = spans.get(item.key, {})
         kind = records.KINDS.get(t.kind)
         if kind is None or kind.extract is None:  # a new kind of record must be decided on; until then left out
             item.included, item.reason = False, NOT_DECIDED
@@ -228,6 +333,7 @@ def build_extract(
         pupils=list(case.pupil_list),
         contact_persons=contact_persons,
         items=items,
+        word_decisions=words,
     )
 
 

@@ -60,3 +60,53 @@ class AccessRequestHandledForm(EntryForm):
     def __init__(self, *args, requests=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["request"].queryset = requests if requests is not None else AccessRequest.objects.none()
+
+
+class NameDecisionsForm(forms.Form):
+    """For each name of another person found in the extract's texts (``names_check``): leave it out, or keep it with
+    a reason. ``confirm_all`` leaves out every name without a choice. The fields are made per hit:
+    ``decision-<key>`` and ``reason-<key>``; the template lays them out next to each hit."""
+
+    LEAVE_OUT, KEEP = "redact", "keep"
+
+    def __init__(self, *args, hits=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.hits = list(hits)
+        for hit in self.hits:
+            self.fields[f"decision-{hit.key}"] = forms.ChoiceField(
+                choices=[(self.LEAVE_OUT, _("leave out")), (self.KEEP, _("keep, because:"))], required=False
+            )
+            self.fields[f"reason-{hit.key}"] = forms.CharField(required=False, max_length=500)
+
+    def clean(self):
+        cleaned = super().clean()
+        confirm_all = bool(self.data.get("all"))
+        decisions = []
+        for hit in self.hits:
+            choice = cleaned.get(f"decision-{hit.key}") or (self.LEAVE_OUT if confirm_all else "")
+            reason = (cleaned.get(f"reason-{hit.key}") or "").strip()
+            if choice == self.KEEP and not reason:
+                self.add_error(f"reason-{hit.key}", _("Give the reason for keeping this name in the extract."))
+            elif choice:
+                decisions.append((hit, choice == self.KEEP, reason))
+        if not decisions and not self.errors and not (confirm_all and not self.hits):
+            raise forms.ValidationError(_("Choose for at least one name whether to leave it out or keep it."))
+        cleaned["decisions"] = decisions
+        return cleaned
+
+    def rows(self) -> list[dict]:
+        """Per hit, what the template lays out: the field names, the user's choice and reason, the errors."""
+        result = []
+        for hit in self.hits:
+            decision, reason = f"decision-{hit.key}", f"reason-{hit.key}"
+            result.append(
+                {
+                    "hit": hit,
+                    "decision_name": decision,
+                    "reason_name": reason,
+                    "choice": self.data.get(decision, "") if self.is_bound else "",
+                    "reason": self.data.get(reason, "") if self.is_bound else "",
+                    "errors": self.errors.get(reason, []) if self.is_bound else [],
+                }
+            )
+        return result

@@ -4,6 +4,7 @@ like the chronology."""
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -11,13 +12,25 @@ from cases.models.base import AppendOnlyModel, append_only_triggers
 
 
 class Redaction(AppendOnlyModel):
-    """An entry of the chronology is left out of the parent extract because it could endanger someone (a shelter
-    address, for example). The aandachtsfunctionaris records and approves it, with the reason. The entry itself
-    stays in the case; staff see in the preview that it is left out and why."""
+    """A decision of the aandachtsfunctionaris about what of an entry of the chronology the parent extract shows, with
+    the reason; the entry itself stays in the case, and staff see every decision in the preview. Two sorts:
+
+    - the whole entry is left out because it could endanger someone (a shelter address, for example): ``field`` is
+      empty;
+    - words within one text of an entry name another person (a pupil, a parent, a member of staff; found by
+      ``dossier.names_check``): ``field`` names the text (``description``, or ``follow_ups:12:note`` for a text of a
+      record shown as part of the entry), ``start`` and ``end`` the words (``text``); either they are left out
+      ("[naam weggelaten]"; the reason is the rule's) or they are ``kept``, with the reason why. Entries are
+      append-only, so the position of the words never changes."""
 
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="redactions", verbose_name=_("case"))
     entry_type = models.CharField(_("kind of entry"), max_length=30)
     entry_id = models.PositiveIntegerField(_("entry"))
+    field = models.CharField(_("text"), max_length=80, blank=True, default="")
+    start = models.PositiveIntegerField(_("from character"), null=True, blank=True)
+    end = models.PositiveIntegerField(_("to character"), null=True, blank=True)
+    text = models.CharField(_("words"), max_length=300, blank=True, default="")
+    kept = models.BooleanField(_("kept in the extract"), default=False)
     reason = models.TextField(_("reason"))
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("approved by")
@@ -30,12 +43,31 @@ class Redaction(AppendOnlyModel):
         ordering = ["approved_at", "pk"]
         triggers = append_only_triggers()
         constraints = [
-            models.UniqueConstraint(fields=["case", "entry_type", "entry_id"], name="redaction_once_per_entry"),
+            models.UniqueConstraint(
+                fields=["case", "entry_type", "entry_id"], condition=Q(field=""), name="redaction_once_per_entry"
+            ),
+            models.UniqueConstraint(
+                fields=["case", "entry_type", "entry_id", "field", "start", "end"],
+                condition=~Q(field=""),
+                name="redaction_once_per_words",
+            ),
+            models.CheckConstraint(
+                condition=Q(field="", start__isnull=True, end__isnull=True, kept=False)
+                | (~Q(field="") & Q(start__isnull=False, end__gt=F("start"))),
+                name="redaction_entry_or_words",
+            ),
         ]
 
     @property
     def key(self) -> str:
-        return f"{self.entry_type}:{self.entry_id}"
+        """``kind:id`` for a whole entry; ``kind:id:field:start:end`` for words within one of its texts."""
+        if not self.field:
+            return f"{self.entry_type}:{self.entry_id}"
+        return f"{self.entry_type}:{self.entry_id}:{self.field}:{self.start}:{self.end}"
+
+    @property
+    def whole_entry(self) -> bool:
+        return not self.field
 
 
 class ExtractRelease(AppendOnlyModel):
@@ -49,6 +81,9 @@ class ExtractRelease(AppendOnlyModel):
     )
     generated_at = models.DateTimeField(_("generated at"), default=timezone.now, editable=False)
     checksum = models.CharField(_("SHA-256 checksum"), max_length=64)
+    # The version of the content's wording the checksum is of (``dossier.pdf.CONTENT_TEMPLATES``): 1 for the extracts
+    # released before it was recorded; the default is the current version (``pdf.CONTENT_VERSION``, tested).
+    content_version = models.PositiveSmallIntegerField(_("version of the content"), default=2)
     included_count = models.PositiveIntegerField(_("entries in the extract"), default=0)
     left_out_count = models.PositiveIntegerField(_("entries left out"), default=0)
 

@@ -2,12 +2,25 @@
 
 ``render_extract`` receives an ``Extract`` built from already-loaded data (``dossier.extract``) and runs no queries.
 
+The document (``templates/pdf/parent_extract.html``) starts with a page in plain Dutch for the parents
+(``templates/pdf/_about_for_parents.html``: what the meldcode is, why the school keeps the file, what Veilig Thuis is,
+what they may do), then the content section, then who generated it, when, and the checksum — printed once, on the
+last page, with one sentence on what it is for.
+
 The checksum: SHA-256 (hex) of the UTF-8 bytes of the rendered content section (``templates/pdf/_extract_content.html``
 rendered in Dutch) — everything the extract says about the case, the pupil, the contact person and the parents'
-rights; not the lines that say who generated it, when, and the checksum itself. It is printed in the footer of every
-page and at the end, and stored with the release (``ExtractRelease.checksum``). To verify a printed extract,
-render the content section again for the same case and data (``content_html``) and hash it (``content_checksum``);
-a changed entry, a correction or a new redaction changes it.
+rights, with the names left out as the aandachtsfunctionaris decided; not the explanation page (the same for every
+extract), nor the lines that say who generated it, when, and the checksum itself. It is stored with the release
+(``ExtractRelease.checksum``). To verify a printed extract, render the content section again for the same case and
+data (``content_html``) and hash it (``content_checksum``); a changed entry, a correction, a new redaction or a
+decision about a name changes it.
+
+The content template's wording is part of what is hashed, so it is versioned: ``CONTENT_TEMPLATES`` keeps every
+version, a release records the version it was made with (``ExtractRelease.content_version``), and
+``content_html(extract, version=release.content_version)`` renders it again. Version 1 is the content in staff's
+words (until issue 18); version 2 says the steps, the weighing and the kinds of signal in plain Dutch. A change of
+the content's wording is a new version (a new template, ``CONTENT_VERSION`` and the field's default raised); a
+change only of the document around it (the explanation page, the last page) needs none.
 """
 
 import hashlib
@@ -22,7 +35,9 @@ from django.utils import timezone, translation
 from accounts.models import User
 from dossier.extract import Extract
 
-CONTENT_TEMPLATE = "pdf/_extract_content.html"
+CONTENT_TEMPLATES = {1: "pdf/_extract_content_v1.html", 2: "pdf/_extract_content.html"}
+CONTENT_VERSION = 2
+CONTENT_TEMPLATE = CONTENT_TEMPLATES[CONTENT_VERSION]
 DOCUMENT_TEMPLATE = "pdf/parent_extract.html"
 PDF_VARIANT = "pdf/ua-1"
 
@@ -36,13 +51,19 @@ class RenderedExtract:
     html: str
 
 
-def content_html(extract: Extract) -> str:
+def content_html(extract: Extract, version: int = CONTENT_VERSION) -> str:
     with translation.override("nl"):
-        return render_to_string(CONTENT_TEMPLATE, {"extract": extract})
+        return render_to_string(CONTENT_TEMPLATES[version], {"extract": extract})
 
 
 def content_checksum(content: str) -> str:
     return hashlib.sha256(content.encode("utf-8")).hexdigest()
+
+
+def release_verifies(extract: Extract, release) -> bool:
+    """Whether ``release`` (an ``ExtractRelease``) is the extract of this data: its content, rendered again with the
+    version of the content it was made with, has its checksum."""
+    return content_checksum(content_html(extract, version=release.content_version)) == release.checksum
 
 
 _url_fetcher = None

@@ -7,6 +7,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from cases import permissions as perms
@@ -28,13 +29,60 @@ def redaction_record(*, user: User, case: Case, entry_type: str, entry_id: int, 
     if not reason.strip():
         raise ValidationError(_("Give the reason why this could endanger someone."))
     with transaction.atomic():
-        if Redaction.objects.filter(case=case, entry_type=entry_type, entry_id=entry_id).exists():
+        if Redaction.objects.filter(case=case, entry_type=entry_type, entry_id=entry_id, field="").exists():
             raise ValidationError(_("This entry is already left out of the extract."))
         redaction = Redaction.objects.create(
             case=case, entry_type=entry_type, entry_id=entry_id, reason=reason.strip(), approved_by=user
         )
         audit_log(user=user, case=case, action=AuditEvent.Action.CREATE, target=f"redaction {redaction.pk}")
     return redaction
+
+
+NAME_LEFT_OUT = gettext_noop("it names another person (another pupil, a parent or carer, or a member of staff)")
+
+
+def name_decisions_record(*, user: User, case: Case, decisions: list[tuple[str, int, str, int, int, str, bool, str]]):
+    """The aandachtsfunctionaris decides about names of other people found in the extract's texts
+    (``dossier.names_check``): each (entry_type, entry_id, field, start, end, words, kept, reason) is left out of the
+    extract, or kept with the reason given. All or nothing, with one audit row."""
+    perms.require(user, perms.REDACT, case)
+    if not decisions:
+        raise ValidationError(_("Choose for at least one name whether to leave it out or keep it."))
+    if any(kept and not reason.strip() for *_rest, kept, reason in decisions):
+        raise ValidationError(_("Give the reason for keeping a name in the extract."))
+    with transaction.atomic():
+        lock_case(case)
+        taken = set(
+            Redaction.objects.filter(case=case)
+            .exclude(field="")
+            .values_list("entry_type", "entry_id", "field", "start", "end")
+        )
+        rows = []
+        for entry_type, entry_id, field, start, end, words, kept, reason in decisions:
+            if (entry_type, entry_id, field, start, end) in taken:
+                raise ValidationError(_("A decision about this name has already been recorded meanwhile."))
+            rows.append(
+                Redaction.objects.create(
+                    case=case,
+                    entry_type=entry_type,
+                    entry_id=entry_id,
+                    field=field,
+                    start=start,
+                    end=end,
+                    text=words[:300],
+                    kept=kept,
+                    reason=reason.strip() if kept else _(NAME_LEFT_OUT),
+                    approved_by=user,
+                )
+            )
+        left_out = sum(not r.kept for r in rows)
+        audit_log(
+            user=user,
+            case=case,
+            action=AuditEvent.Action.CREATE,
+            target=f"names in the extract: {left_out} left out, {len(rows) - left_out} kept",
+        )
+    return rows
 
 
 def extract_release_record(

@@ -6,6 +6,7 @@ app_name = "dossier"
 urlpatterns = [
     path("dossiers/<int:pk>/uittreksel/", views.extract_preview, name="extract-preview"),
     path("dossiers/<int:pk>/uittreksel/weglaten/", views.extract_redact, name="extract-redact"),
+    path("dossiers/<int:pk>/uittreksel/namen/", views.extract_names, name="extract-names"),
     path("dossiers/<int:pk>/uittreksel/vrijgeven/", views.extract_release, name="extract-release"),
     path("dossiers/<int:pk>/bewaren/", views.legal_hold, name="legal-hold"),
     path("dossiers/<int:pk>/verzoek-ouders/nieuw/", views.access_request_add, name="access-request-add"),

@@ -17,7 +17,7 @@ from cases import permissions as perms
 from cases import selectors
 from cases.querystring import id_or_404
 from dossier import extract as extract_rules
-from dossier import forms, pdf, services
+from dossier import forms, names_check, pdf, services
 from dossier import selectors as dossier_selectors
 
 
@@ -36,12 +36,12 @@ def _redaction_choices(extract) -> list[tuple[str, str]]:
     ]
 
 
-@require_GET
-@login_required
-def extract_preview(request, pk: int):
-    case = selectors.case_get_for_user(user=request.user, case_id=pk, perm=perms.EXTRACT)
-    extract = _build(case)
+def _preview(request, case, *, extract=None, name_check=None, names_form=None, status=200):
+    extract = extract or _build(case)
+    name_check = name_check or names_check.check_case(extract)
     can_redact = perms.can(request.user, perms.REDACT, case)
+    if names_form is None and can_redact and name_check.unresolved:
+        names_form = forms.NameDecisionsForm(hits=name_check.unresolved)
     return render(
         request,
         "dossier/extract_preview.html",
@@ -49,10 +49,50 @@ def extract_preview(request, pk: int):
             "case": case,
             "extract": extract,
             "content": pdf.content_html(extract),
+            "names": name_check,
+            "names_form": names_form if can_redact else None,
             "redaction_form": forms.RedactionForm(choices=_redaction_choices(extract)) if can_redact else None,
             "title": _("Extract for the parents"),
         },
+        status=status,
     )
+
+
+@require_GET
+@login_required
+def extract_preview(request, pk: int):
+    case = selectors.case_get_for_user(user=request.user, case_id=pk, perm=perms.EXTRACT)
+    return _preview(request, case)
+
+
+@require_POST
+@login_required
+def extract_names(request, pk: int):
+    """Leave out, or keep with a reason, the names of other people found in the extract's texts (the
+    aandachtsfunctionaris): one choice per name, or "leave out every proposed name"."""
+    case = selectors.case_get_for_user(user=request.user, case_id=pk, perm=perms.REDACT)
+    extract = _build(case)
+    name_check = names_check.check_case(extract)
+    form = forms.NameDecisionsForm(request.POST, hits=name_check.unresolved)
+    if form.is_valid() and not form.cleaned_data["decisions"]:  # "leave out every proposal", and there is none
+        messages.info(request, gettext("There are no names left to decide on."))
+        return redirect("dossier:extract-preview", pk=case.pk)
+    if form.is_valid():
+        try:
+            services.name_decisions_record(
+                user=request.user,
+                case=case,
+                decisions=[
+                    (h.item.kind, h.item.entry.pk, h.field, h.hit.start, h.hit.end, h.hit.text, kept, reason)
+                    for h, kept, reason in form.cleaned_data["decisions"]
+                ],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, gettext("Your decisions about the names have been recorded."))
+            return redirect("dossier:extract-preview", pk=case.pk)
+    return _preview(request, case, extract=extract, name_check=name_check, names_form=form, status=400)
 
 
 @require_POST
@@ -80,6 +120,10 @@ def extract_redact(request, pk: int):
 def extract_release(request, pk: int):
     case = selectors.case_get_for_user(user=request.user, case_id=pk, perm=perms.EXTRACT)
     extract = _build(case)
+    refusal = names_check.release_refusal(names_check.check_case(extract))
+    if refusal:  # a name of another person is neither left out nor kept with a reason: nothing is released
+        messages.error(request, refusal)
+        return redirect("dossier:extract-preview", pk=case.pk)
     now = timezone.now()
     rendered = pdf.render_extract(extract=extract, generated_by=request.user, generated_at=now)
     services.extract_release_record(

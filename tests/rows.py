@@ -19,6 +19,7 @@ from django.db import models
 from django.utils import timezone
 
 from cases.models import HelpTask, Signal, TaskDone
+from dossier.models import Redaction
 
 
 def marker(model, field_name: str) -> str:
@@ -32,6 +33,8 @@ OVERRIDES = {
     TaskDone: lambda make: {"help_task": make(HelpTask)},
     # a third party as the source needs their consent
     Signal: lambda make: {"source_consent": True},
+    # words within a text (its field filled): they end after they start
+    Redaction: lambda make: {"start": 2, "end": 9},
 }
 
 

@@ -464,6 +464,11 @@ def check_extract_redacted(world, actor, response):
     assert (redaction.key, redaction.approved_by) == (f"signal:{world.signal.pk}", world.user(actor))
 
 
+def check_extract_names(world, actor, response):
+    assert response.url == reverse("dossier:extract-preview", kwargs={"pk": world.case.pk})
+    assert not Redaction.objects.filter(case=world.case).exists()  # nothing to decide: nothing recorded
+
+
 def check_extract_released(world, actor, response):
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF-")
@@ -984,6 +989,16 @@ ROWS = [
         case_pk,
         data=lambda w: {"entry": f"signal:{w.signal.pk}", "reason": "Noemt het adres van de opvang."},
         check=check_extract_redacted,
+        writes=True,
+    ),
+    Row(
+        "dossier:extract-names",
+        "leave out every proposed name (none in this case)",
+        "POST",
+        expect(teacher=FORBIDDEN, ib=FORBIDDEN, af=DONE),
+        case_pk,
+        data=lambda w: {"all": "1"},
+        check=check_extract_names,
         writes=True,
     ),
     Row(

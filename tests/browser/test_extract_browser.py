@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
+from accounts.models import User
 from cases.models import AuditEvent, Case, ParentView
 from dossier.models import ExtractRelease, Redaction
 from tests.browser.conftest import assert_accessible, login
@@ -53,3 +54,52 @@ def test_af_previews_and_releases_the_parent_extract(page, demo_data, axe):
     assert release.checksum in "".join(text.split())
     assert "".join(view.text.split()) in "".join(text.split())
     assert AuditEvent.objects.filter(case=case, action=AuditEvent.Action.EXPORT).count() == 1
+
+
+def test_af_decides_about_the_names_of_other_pupils_before_releasing(page, demo_data, axe):
+    """Issue 18, finding 6, in Chromium at 375 px: a signal names another pupil of the school; the preview highlights
+    the name (the page passes axe-core), the release is refused until the aandachtsfunctionaris decides, and the
+    PDF then has "[naam weggelaten]" instead of the name."""
+    from cases import services
+    from schools.models import Pupil
+    from tests import factories
+
+    view = (
+        ParentView.objects.filter(case__school__memberships__user__username="af-a")
+        .select_related("case")
+        .order_by("pk")
+        .first()
+    )
+    case: Case = view.case
+    other = Pupil.objects.filter(school=case.school).exclude(pk__in=case.pupils.all()).first()
+    full_name = f"{other.first_name} {other.last_name}"
+    af = User.objects.get(username="af-a")
+    services.signal_record(
+        user=af, case=case, signal=factories.make_signal(description=f"{full_name} vertelde het aan de juf.")
+    )
+    page.set_viewport_size({"width": 375, "height": 800})
+    login(page, "af-a")
+    page.goto(f"/dossiers/{case.pk}/uittreksel/")
+    expect(page.locator("fieldset.name-hit mark").filter(has_text=full_name)).to_have_count(1)
+    assert_accessible(axe, page)
+    wide = page.evaluate(
+        "[...document.querySelectorAll('main *')].filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)"
+        ".map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))"
+    )
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), wide
+
+    page.get_by_role("button", name=nl("Release and download the extract (PDF)")).click()
+    expect(page.locator(".messages")).to_contain_text("niet vrijgegeven")
+    assert not ExtractRelease.objects.filter(case=case).exists()
+
+    page.get_by_role("button", name=nl("Leave out every proposed name that has no choice")).click()
+    expect(page.locator(".messages")).to_contain_text(nl("Your decisions about the names have been recorded."))
+    expect(page.locator("tr.name-decision").filter(has_text=full_name)).to_have_count(1)
+    assert_accessible(axe, page)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name=nl("Release and download the extract (PDF)")).click()
+    with open(download_info.value.path(), "rb") as fh:
+        text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(fh.read())).pages)
+    assert "".join(full_name.split()) not in "".join(text.split())
+    assert "[naamweggelaten]vertelde" in "".join(text.split())

@@ -17,7 +17,15 @@ from pypdf import PdfReader
 
 from cases import permissions as perms
 from cases import selectors, services
-from cases.models import AuditEvent, Case, ParentView, Signal, VeiligThuisOutcome, VeiligThuisReport
+from cases.models import (
+    AuditEvent,
+    Case,
+    ParentView,
+    Signal,
+    VeiligThuisOutcome,
+    VeiligThuisReport,
+    WeighingAnswer,
+)
 from dossier import extract as extract_rules
 from dossier import pdf
 from dossier import selectors as dossier_selectors
@@ -176,8 +184,30 @@ def test_the_checksum_is_stored_printed_and_recomputable(cast_a, client_for):
         case=case, timeline=data.timeline, redactions=data.redactions, contact_persons=data.contact_persons
     )
     assert hashlib.sha256(pdf.content_html(extract).encode()).hexdigest() == stored.checksum
+    assert stored.content_version == pdf.CONTENT_VERSION and pdf.release_verifies(extract, stored)
     event = AuditEvent.objects.get(case=case, action=AuditEvent.Action.EXPORT)
     assert (event.user, event.target.split()[-1]) == (cast_a.af, stored.checksum[:16])
+
+
+def test_an_extract_released_with_the_first_version_of_the_content_still_verifies(cast_a):
+    """The plain-Dutch wording (issue 18) is version 2 of the content; an extract released before it verifies
+    against version 1, the staff's words, as rendered then."""
+    case = selectors.case_get_for_user(user=cast_a.af, case_id=rich_case(cast_a).pk)
+    data = dossier_selectors.case_extract_data(case=case)
+    extract = extract_rules.build_extract(
+        case=case, timeline=data.timeline, redactions=data.redactions, contact_persons=data.contact_persons
+    )
+    then = pdf.content_html(extract, version=1)
+    for words in ["Huidige stap", "stap 3: gesprek met ouders", "Stappen in het dossier", "Soort signaal"]:
+        assert words in then, words
+    old = ExtractRelease.objects.create(
+        case=case, generated_by=cast_a.af, checksum=pdf.content_checksum(then), content_version=1
+    )
+
+    assert pdf.release_verifies(extract, old)
+    assert not pdf.release_verifies(extract, ExtractRelease(checksum=old.checksum, content_version=2))
+    current = pdf.CONTENT_VERSION
+    assert ExtractRelease._meta.get_field("content_version").default == current == max(pdf.CONTENT_TEMPLATES)
 
 
 def test_every_entry_is_in_the_extract_or_listed_as_left_out_with_a_reason(cast_a, client_for):
@@ -309,11 +339,80 @@ def test_the_wsgi_application_warms_up_the_pdf_renderer_unless_switched_off(enab
     assert calls == (["warm_up", "gc.freeze"] if enabled else ["gc.freeze"])
 
 
+# --- For the parents: plain Dutch, the checksum once, long words wrap ------------------------------------------------
+
+
+def test_the_first_page_explains_the_meldcode_veilig_thuis_and_what_parents_may_do(cast_a, client_for):
+    reader = PdfReader(io.BytesIO(release(client_for(cast_a.af), rich_case(cast_a)).content))
+
+    first = flat(reader.pages[0].extract_text())
+    rest = flat("".join(page.extract_text() for page in reader.pages[1:]))
+
+    for heading in ["Wat is de meldcode?", "Waarom houdt de school dit dossier bij?", "Wat is Veilig Thuis?"]:
+        assert flat(heading) in first, heading
+    assert flat("De meldcode is een vast plan met stappen.") in first
+    assert flat("U kunt Veilig Thuis gratis bellen: 0800-2000.") in first
+    for may in ["Vragen stellen.", "Om een verbetering vragen.", "Uw eigen kijk geven.", "Veilig Thuis vragen."]:
+        assert flat(may) in first, may  # what the parents may do
+    assert flat("[naam weggelaten]") in first  # what they read where a name is left out
+    assert flat(PARENT_VIEW) not in first and flat(PARENT_VIEW) in rest  # the case starts on the next page
+
+
+def test_the_extract_uses_no_internal_labels_and_prints_the_checksum_once_at_the_end(cast_a, client_for):
+    case = rich_case(cast_a)
+    _record(
+        cast_a.af,
+        case,
+        WeighingAnswer(
+            question=1, answer="B", justification="Signalen zijn ernstig.", board_informed_on=timezone.localdate()
+        ),
+    )
+
+    response = release(client_for(cast_a.af), case)
+    reader = PdfReader(io.BytesIO(response.content))
+    text = pdf_text(response.content)
+
+    for label in [
+        "stap 1",
+        "stap 2",
+        "stap 3",
+        "collegiale consultatie",
+        "B —",
+        "sterk vermoeden",
+        "bevoegd gezag",
+        "feitelijke waarneming",
+        "Huidige stap",
+        "SHA-256",
+    ]:
+        assert label not in text, label
+    assert "Maakt de school zich ernstig zorgen?" in text
+    assert flat("Ja: de school maakt zich ernstig zorgen, en het schoolbestuur weet ervan") in flat(text)
+    assert flat("de school vraagt collega's of deskundigen om advies") in flat(text), text
+    stored = ExtractRelease.objects.get(case=case)
+    assert flat(text).count(stored.checksum) == 1
+    last = flat(reader.pages[-1].extract_text())
+    assert stored.checksum in last and "Controlecode" in last
+    assert flat("Met deze code kan de school nagaan of dit uittreksel precies het uittreksel is dat u kreeg") in last
+
+
+def test_a_long_unbroken_word_wraps_inside_the_page(cast_a, client_for):
+    word = "Kastanjelaanhoekwoning" + "abcdefghij" * 28  # 302 characters without a space
+    pupil = factories.PupilFactory(class_group=cast_a.group1)
+    case = factories.open_case(cast_a.teacher, pupil, description=f"Zie {word} hierover.")
+
+    text = pdf_text(release(client_for(cast_a.af), case).content)
+
+    assert word in flat(text)  # the whole word is there ...
+    longest = max(len(line) for line in text.splitlines())
+    assert longest < 130, longest  # ... over several lines: no line runs past the margin (~90 characters fit)
+
+
 # session, user, the second-factor device of the session, school ids, the case, its pupils, the user's permissions
 # on the case; the chronology (selectors.case_timeline: one query per kind of record and per prefetched nested
 # record); the redactions, the contact persons; the release row and the EXPORT audit row (savepoint around them:
-# 2 on both backends); session save ×3.
-PINNED_RELEASE = 43  # three more kinds of record (access requests, their answers, legal holds); the OTP device
+# 2 on both backends); session save ×3; the names of the school's people for the names check (one query, whatever
+# the number of pupils, parents and staff: schools.names.NameIndex.for_school).
+PINNED_RELEASE = 44  # three more kinds of record (access requests, their answers, legal holds); the OTP device
 
 
 def grow(cast, case, n: int) -> None:
