@@ -291,6 +291,9 @@ LOGGING = {
 MELDCODE_RETENTION_YEARS = env_int("MELDCODE_RETENTION_YEARS", 2, minimum=1)
 # Steps 1-3 have no legal deadline: a reminder when a case has stood still this many working days (domain.md §5).
 MELDCODE_STANDSTILL_WORKING_DAYS = env_int("MELDCODE_STANDSTILL_WORKING_DAYS", 10, minimum=1)
+# At most this many records of the chronology per user per hour (counted in the database, over every kind of record):
+# a flood of records makes a case's parent extract too large to release (issue 18).
+MELDCODE_RECORDS_PER_HOUR = env_int("MELDCODE_RECORDS_PER_HOUR", 60, minimum=1)
 # The address of the application, for the links in e-mails (reminders, hand-overs). Required in production.
 MELDCODE_BASE_URL = env_base_url("MELDCODE_BASE_URL", "http://127.0.0.1:8000" if DEBUG else "")
 # Load WeasyPrint and its fonts when the WSGI application starts (meldcode/wsgi.py), so a worker's first parent
