@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_tasks_db",
     "accounts",
     "schools",
     "cases",
@@ -276,6 +277,12 @@ MAILERS = {"default": {"BACKEND": _email_backend, "OPTIONS": _email_options}}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "meldcode@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# --- The task queue (Django's tasks framework; docs/tasks.md) ------------------------------------------------
+# One queue for the project's background work, kept in the application's own database (django-tasks-db): the worker
+# is ``manage.py db_worker``, started next to the web server (README, Production). Rendering a parent extract runs
+# there; the e-mail outbox is meant to follow.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
 # --- Logging: no personal data; request paths and user ids only ------------------------------------------------
 LOGGING = {
     "version": 1,
@@ -296,6 +303,9 @@ MELDCODE_STANDSTILL_WORKING_DAYS = env_int("MELDCODE_STANDSTILL_WORKING_DAYS", 1
 MELDCODE_RECORDS_PER_HOUR = env_int("MELDCODE_RECORDS_PER_HOUR", 60, minimum=1)
 # The address of the application, for the links in e-mails (reminders, hand-overs). Required in production.
 MELDCODE_BASE_URL = env_base_url("MELDCODE_BASE_URL", "http://127.0.0.1:8000" if DEBUG else "")
+# A parent extract still "being prepared" this long after it was released has lost its task (the worker stopped): it
+# is shown as failed and can be released again.
+MELDCODE_EXTRACT_TIMEOUT_MINUTES = env_int("MELDCODE_EXTRACT_TIMEOUT_MINUTES", 15, minimum=1)
 # Load WeasyPrint and its fonts when the WSGI application starts (meldcode/wsgi.py), so a worker's first parent
 # extract does not pay about a second for it. Management commands and tests never load meldcode/wsgi.py.
 MELDCODE_PDF_WARM_UP = env_bool("MELDCODE_PDF_WARM_UP", True)
