@@ -80,7 +80,9 @@ class ExtractJob(models.Model):
         TIMED_OUT = "timed_out", _("it took too long; the task did not finish")
         REFUSED = "refused", _("the extract cannot be released now")
 
-    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="extract_jobs", verbose_name=_("case"))
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.PROTECT, related_name="extract_jobs", verbose_name=_("case")
+    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
     )
