@@ -222,3 +222,25 @@ def test_a_release_of_another_case_or_without_its_pdf_is_not_found(cast_a, clien
         url = reverse("dossier:extract-download", kwargs={"pk": case.pk, "release_pk": release.pk})
         assert client.get(url).status_code == 404
     assert AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).count() == before
+
+
+def test_the_preview_of_a_large_case_shows_a_page_of_entries_at_a_time(cast_a, client_for):
+    case = large_case(cast_a, 300, paragraphs=1)
+    client = client_for(cast_a.af)
+    url = reverse("dossier:extract-preview", kwargs={"pk": case.pk})
+
+    first = client.get(url)
+    last = client.get(url + "?pagina=4")
+
+    total = first.context["page"].paginator.count
+    assert total > 300 and first.context["page"].paginator.num_pages == 4
+    html = re.sub(r"\s+", " ", first.content.decode())
+    assert f"vastleggingen 1–100 van {total} in het uittreksel" in html
+    preview = html.split('id="preview-heading"')[1]
+    assert "Waarneming 0000." in preview and "Waarneming 0099." in preview and "Waarneming 0100." not in preview
+    assert 'href="?pagina=2#preview-heading"' in preview
+    assert "Waarneming 0299." in client.get(url + "?pagina=3").content.decode().split('id="preview-heading"')[1]
+    assert "Waarneming" not in last.content.decode().split('id="preview-heading"')[1]  # the opening's entries
+    assert len(first.content) < 400_000
+    # The release still covers every entry, not only the page shown.
+    assert len(first.context["redaction_form"].fields["entry"].choices) >= 300
