@@ -12,6 +12,7 @@
 """
 
 import argparse
+import io
 import json
 import os
 import re
@@ -22,6 +23,8 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+
+from pypdf import PdfReader
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -167,7 +170,7 @@ def main() -> None:
             download = re.search(r'href="([^"]+/pdf/)"', html).group(1)
             status, _h, pdf, results["download"] = request(download, data["session"])
             assert status == 200 and pdf.startswith(b"%PDF-"), status
-            pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+            pages = len(PdfReader(io.BytesIO(pdf)).pages)
             status, _h, body, results["preview page"] = request(data["preview"], data["session"])
             assert status == 200, status
         finally:

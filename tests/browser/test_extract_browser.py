@@ -1,6 +1,6 @@
 """The parent extract in Chromium with the demo data: the aandachtsfunctionaris of school A opens a case, previews
-the extract (the page passes axe-core), marks an entry as endangering someone, releases the extract and a PDF
-download arrives."""
+the extract (the page passes axe-core), marks an entry as endangering someone, releases the extract, sees it being
+prepared and then ready (the task queue's worker renders it; htmx refreshes the page), and a PDF download arrives."""
 
 import io
 
@@ -12,6 +12,7 @@ from cases.models import AuditEvent, Case, ParentView
 from dossier.models import ExtractRelease, Redaction
 from tests.browser.conftest import assert_accessible, login
 from tests.cases.test_guards import nl
+from tests.tasks import run_worker
 
 pytestmark = pytest.mark.browser
 
@@ -41,8 +42,16 @@ def test_af_previews_and_releases_the_parent_extract(page, demo_data, axe):
     page.reload()
     assert_accessible(axe, page)
 
+    # Releasing stores a job; the page says the extract is being prepared, and asks again by itself (htmx).
+    page.get_by_role("button", name=nl("Release the extract (PDF)")).click()
+    expect(page.locator("#extract-job")).to_contain_text(nl("The extract is being prepared…"))
+    assert_accessible(axe, page)
+    assert not ExtractRelease.objects.exists()
+    assert [r.status for r in run_worker()] == ["SUCCESSFUL"]  # the task queue's worker renders it
+    expect(page.locator("#extract-job")).to_contain_text(nl("The extract is ready."), timeout=10_000)
+    assert_accessible(axe, page)
     with page.expect_download() as download_info:
-        page.get_by_role("button", name=nl("Release and download the extract (PDF)")).click()
+        page.get_by_role("link", name=nl("Download the extract (PDF)")).click()
     download = download_info.value
     assert download.suggested_filename.startswith(f"uittreksel-{case.reference}")
     with open(download.path(), "rb") as fh:
@@ -52,4 +61,4 @@ def test_af_previews_and_releases_the_parent_extract(page, demo_data, axe):
     release = ExtractRelease.objects.get(case=case)
     assert release.checksum in "".join(text.split())
     assert "".join(view.text.split()) in "".join(text.split())
-    assert AuditEvent.objects.filter(case=case, action=AuditEvent.Action.EXPORT).count() == 1
+    assert AuditEvent.objects.filter(case=case, action=AuditEvent.Action.EXPORT).count() == 2  # released, downloaded
