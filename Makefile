@@ -1,5 +1,5 @@
 # Meldcode — the two commands a developer needs:
-#   make run    start the demo on http://127.0.0.1:8000 (SQLite, demo data)
+#   make run    start the demo on http://127.0.0.1:8000 (SQLite, demo data), with the task queue's worker
 #   make test   run the whole test suite (both cores: pytest-xdist)
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -39,6 +39,9 @@ run: $(STAMP)
 	$(PY) manage.py load_demo
 	@echo
 	@echo "Demo: http://127.0.0.1:8000  — logins are listed in README.md (password: meldcode-demo)"
+	@# The task queue's worker (it renders the parent extracts) runs in the background and stops with runserver.
+	$(PY) manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 # XDIST: how many processes share the tests (pytest-xdist; "auto" = one per core). XDIST=0 runs them in one process.

@@ -71,7 +71,10 @@ class Redaction(AppendOnlyModel):
 
 
 class ExtractRelease(AppendOnlyModel):
-    """The parent extract was generated and released: by whom, when, and the SHA-256 checksum printed in it."""
+    """The parent extract was generated and released: by whom, when, the SHA-256 checksum printed in it, and the PDF
+    itself (rendered by the task queue's worker, ``dossier.tasks``; stored with the release in one transaction, so a
+    release without its PDF is never recorded). Releases recorded before the PDF was kept have none: they were
+    downloaded when they were made."""
 
     case = models.ForeignKey(
         "cases.Case", on_delete=models.PROTECT, related_name="extract_releases", verbose_name=_("case")
@@ -86,12 +89,61 @@ class ExtractRelease(AppendOnlyModel):
     content_version = models.PositiveSmallIntegerField(_("version of the content"), default=2)
     included_count = models.PositiveIntegerField(_("entries in the extract"), default=0)
     left_out_count = models.PositiveIntegerField(_("entries left out"), default=0)
+    pdf = models.BinaryField(_("PDF"), null=True, editable=False)
 
     class Meta:
         verbose_name = _("parent extract")
         verbose_name_plural = _("parent extracts")
         ordering = ["generated_at", "pk"]
         triggers = append_only_triggers()
+
+
+class ExtractJob(models.Model):
+    """A request to release the parent extract: stored in state "being prepared" when the aandachtsfunctionaris or
+    the IB'er releases it, rendered by the task queue's worker (``dossier.tasks.render_extract``), then "ready" with
+    its ``ExtractRelease`` (the PDF and its checksum) or "failed" with the reason. Rendering a large case takes
+    longer than a web request may (issue 18), so the request only stores this and enqueues the task."""
+
+    class State(models.TextChoices):
+        PREPARING = "preparing", _("being prepared")
+        READY = "ready", _("ready")
+        FAILED = "failed", _("failed")
+
+    class Failure(models.TextChoices):
+        NOT_ALLOWED = "not_allowed", _("the person who released it may no longer release this case's extract")
+        RENDERING = "rendering", _("the PDF could not be made")
+        TIMED_OUT = "timed_out", _("it took too long; the task did not finish")
+        REFUSED = "refused", _("the extract cannot be released now")
+
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.PROTECT, related_name="extract_jobs", verbose_name=_("case")
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now, editable=False)
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.PREPARING)
+    failure = models.CharField(_("reason"), max_length=20, choices=Failure.choices, blank=True)
+    detail = models.TextField(_("details"), blank=True)  # the refusal's reasons (REFUSED), in the user's words
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    release = models.OneToOneField(
+        ExtractRelease, on_delete=models.PROTECT, null=True, blank=True, related_name="job", verbose_name=_("release")
+    )
+
+    class Meta:
+        verbose_name = _("parent extract being prepared")
+        verbose_name_plural = _("parent extracts being prepared")
+        ordering = ["-requested_at", "-pk"]
+        indexes = [models.Index(fields=["case", "state"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(state="ready", release__isnull=False) | ~models.Q(state="ready"),
+                name="extract_job_ready_has_release",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.case_id} {self.get_state_display()}"
 
 
 class DestructionRecord(models.Model):

@@ -4,18 +4,25 @@ an audit row; records that belong to the chronology are stored with ``cases.serv
 
 import datetime
 
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from cases import permissions as perms
+from cases import selectors as case_selectors
 from cases.audit import audit_log
 from cases.models import AccessRequest, AccessRequestHandled, AuditEvent, Case, LegalHold
 from cases.services.chronology import lock_case, save_entry, touch_case
+from dossier import extract as extract_rules
+from dossier import names_check, pdf
+from dossier import selectors as dossier_selectors
 from dossier.extract import ENTRY_MODELS
-from dossier.models import ExtractRelease, Redaction
+from dossier.models import ExtractJob, ExtractRelease, Redaction
 
 # --- The parent extract ----------------------------------------------------------------------------
 
@@ -86,9 +93,16 @@ def name_decisions_record(*, user: User, case: Case, decisions: list[tuple[str, 
 
 
 def extract_release_record(
-    *, user: User, case: Case, generated_at: datetime.datetime, checksum: str, included: int, left_out: int
+    *,
+    user: User,
+    case: Case,
+    generated_at: datetime.datetime,
+    checksum: str,
+    included: int,
+    left_out: int,
+    pdf: bytes | None = None,
 ):
-    """Record a generated parent extract (who, when, checksum) and its export in the audit trail."""
+    """Record a generated parent extract (who, when, checksum, and the PDF) and its export in the audit trail."""
     perms.require(user, perms.EXTRACT, case)
     with transaction.atomic():
         release = ExtractRelease.objects.create(
@@ -98,11 +112,100 @@ def extract_release_record(
             checksum=checksum,
             included_count=included,
             left_out_count=left_out,
+            pdf=pdf,
         )
         audit_log(
             user=user, case=case, action=AuditEvent.Action.EXPORT, target=f"parent extract {release.pk} {checksum[:16]}"
         )
     return release
+
+
+def build_extract(case: Case) -> extract_rules.Extract:
+    """The case's parent extract from its data as it is now (the preview, and the worker when it renders)."""
+    data = dossier_selectors.case_extract_data(case=case)
+    return extract_rules.build_extract(
+        case=case, timeline=data.timeline, redactions=data.redactions, contact_persons=data.contact_persons
+    )
+
+
+def extract_release_refusals(*, user: User, case: Case, extract: extract_rules.Extract | None = None) -> list[str]:
+    """Why the extract of ``case`` cannot be released now (empty: it can): the one place for the checks before a
+    release. Asked when the release is requested and again by the worker before it renders, so a check that starts
+    failing in between still stops it. Today: a name of another person in the extract's texts that is neither left
+    out nor kept with a reason (``names_check``)."""
+    refusal = names_check.release_refusal(names_check.check_case(extract or build_extract(case)))
+    return [refusal] if refusal else []
+
+
+def extract_job_stale(job: ExtractJob) -> bool:
+    """A job still "being prepared" long after it was requested: its task was lost (the worker stopped during the
+    render). It may be retried; the worker does not finish it any more."""
+    limit = datetime.timedelta(minutes=settings.MELDCODE_EXTRACT_TIMEOUT_MINUTES)
+    return job.state == ExtractJob.State.PREPARING and timezone.now() - job.requested_at > limit
+
+
+def finish_job(job: ExtractJob, *, failure: str = "", release: ExtractRelease | None = None, detail: str = "") -> None:
+    job.state = ExtractJob.State.READY if release is not None else ExtractJob.State.FAILED
+    job.failure, job.release, job.detail, job.finished_at = failure, release, detail, timezone.now()
+    job.save(update_fields=["state", "failure", "release", "detail", "finished_at"])
+
+
+def extract_job_run(*, job_id: int) -> ExtractJob | None:
+    """The worker's part (``dossier.tasks.render_extract``): render the job's extract and store it as a release, or
+    record why not. Checks again that the person who released it may still do so (they may have lost their role
+    since), and the refusals; renders outside any transaction (it takes long), then stores the release with its PDF
+    and marks the job ready in one transaction, only if the job is still being prepared (a retried or timed-out job
+    is left alone). A failing render marks the job failed and raises, so that the queue records the error too."""
+    job = ExtractJob.objects.select_related("requested_by").filter(pk=job_id).first()
+    if job is None or job.state != ExtractJob.State.PREPARING:
+        return job
+    user = job.requested_by
+    try:
+        case = case_selectors.case_get_for_user(user=user, case_id=job.case_id, perm=perms.EXTRACT)
+    except (Http404, PermissionDenied):
+        finish_job(job, failure=ExtractJob.Failure.NOT_ALLOWED)
+        audit_log(user=user, case=job.case, action=AuditEvent.Action.DENIED, target=f"parent extract job {job.pk}")
+        return job
+    extract = build_extract(case)
+    refusals = extract_release_refusals(user=user, case=case, extract=extract)
+    if refusals:
+        finish_job(job, failure=ExtractJob.Failure.REFUSED, detail=" ".join(str(r) for r in refusals))
+        return job
+    try:
+        now = timezone.now()
+        rendered = pdf.render_extract(extract=extract, generated_by=user, generated_at=now)
+    except Exception:
+        finish_job(job, failure=ExtractJob.Failure.RENDERING)
+        raise
+    with transaction.atomic():
+        job = ExtractJob.objects.select_for_update().get(pk=job.pk)
+        if job.state != ExtractJob.State.PREPARING:
+            return job
+        release = extract_release_record(
+            user=user,
+            case=case,
+            generated_at=now,
+            checksum=rendered.checksum,
+            included=len(extract.included),
+            left_out=len(extract.left_out),
+            pdf=rendered.pdf,
+        )
+        finish_job(job, release=release)
+    return job
+
+
+def extract_download(*, user: User, case: Case, release: ExtractRelease) -> bytes:
+    """The PDF of a release, for a user who may release the case's extract; every download is in the audit trail."""
+    perms.require(user, perms.EXTRACT, case)
+    if release.case_id != case.pk or release.pdf is None:
+        raise Http404
+    audit_log(
+        user=user,
+        case=case,
+        action=AuditEvent.Action.EXPORT,
+        target=f"parent extract {release.pk} downloaded",
+    )
+    return bytes(release.pdf)
 
 
 # --- Retention: the legal hold (domain.md §6) -------------------------------------------------------------------------

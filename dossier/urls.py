@@ -8,6 +8,8 @@ urlpatterns = [
     path("dossiers/<int:pk>/uittreksel/weglaten/", views.extract_redact, name="extract-redact"),
     path("dossiers/<int:pk>/uittreksel/namen/", views.extract_names, name="extract-names"),
     path("dossiers/<int:pk>/uittreksel/vrijgeven/", views.extract_release, name="extract-release"),
+    path("dossiers/<int:pk>/uittreksel/vrijgeven/<int:job_pk>/", views.extract_job, name="extract-job"),
+    path("dossiers/<int:pk>/uittreksel/<int:release_pk>/pdf/", views.extract_download, name="extract-download"),
     path("dossiers/<int:pk>/bewaren/", views.legal_hold, name="legal-hold"),
     path("dossiers/<int:pk>/verzoek-ouders/nieuw/", views.access_request_add, name="access-request-add"),
     path(

@@ -1,13 +1,17 @@
 """The dossier's pages. The parent extract (domain.md §7): a preview for the aandachtsfunctionaris and the IB'er that
 shows what will be in the extract and what is left out and why; marking an entry as endangering someone; and the
-release, which renders the PDF, records who generated it, when and its checksum, and returns the download. The legal
+release: a job that the task queue's worker renders (``dossier.tasks``), a page that shows how far it is, and the
+download of the PDF, stored with who generated it, when and its checksum. The legal
 hold on a case (§6), and the parents' requests to see, copy or correct the file (§5)."""
+
+import dataclasses
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import formats, timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -16,16 +20,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cases import permissions as perms
 from cases import selectors
 from cases.querystring import id_or_404
-from dossier import extract as extract_rules
-from dossier import forms, names_check, pdf, services
-from dossier import selectors as dossier_selectors
+from dossier import forms, names_check, pdf, services, tasks
+from dossier.models import ExtractJob, ExtractRelease
 
 
 def _build(case):
-    data = dossier_selectors.case_extract_data(case=case)
-    return extract_rules.build_extract(
-        case=case, timeline=data.timeline, redactions=data.redactions, contact_persons=data.contact_persons
-    )
+    return services.build_extract(case)
 
 
 def _redaction_choices(extract) -> list[tuple[str, str]]:
@@ -36,22 +36,44 @@ def _redaction_choices(extract) -> list[tuple[str, str]]:
     ]
 
 
+PREVIEW_PAGE_SIZE = 100  # entries of the extract per page of the preview
+
+
+class _RenderedWhenShown:
+    """HTML rendered when the page template shows it (``{{ content|safe }}``), not before the page is rendered: the
+    page's own context, with the whole extract, stays the first one rendered (the tests read it)."""
+
+    def __init__(self, render, *args):
+        self._render, self._args = render, args
+
+    def __html__(self) -> str:
+        return self._render(*self._args)
+
+    __str__ = __html__
+
+
 def _preview(request, case, *, extract=None, name_check=None, names_form=None, status=200):
     extract = extract or _build(case)
     name_check = name_check or names_check.check_case(extract)
     can_redact = perms.can(request.user, perms.REDACT, case)
     if names_form is None and can_redact and name_check.unresolved:
         names_form = forms.NameDecisionsForm(hits=name_check.unresolved)
+    # What will be in the extract is shown a page of entries at a time: a 1,000-entry case would otherwise be one
+    # page of several megabytes, rendered in seconds. What is left out, and the names to decide on, are listed in
+    # full above it.
+    page = Paginator(extract.included, PREVIEW_PAGE_SIZE).get_page(request.GET.get("pagina"))
     return render(
         request,
         "dossier/extract_preview.html",
         {
             "case": case,
             "extract": extract,
-            "content": pdf.content_html(extract),
+            "content": _RenderedWhenShown(pdf.content_html, dataclasses.replace(extract, items=list(page.object_list))),
+            "page": page,
             "names": name_check,
             "names_form": names_form if can_redact else None,
             "redaction_form": forms.RedactionForm(choices=_redaction_choices(extract)) if can_redact else None,
+            "jobs": ExtractJob.objects.filter(case=case).select_related("requested_by")[:5],
             "title": _("Extract for the parents"),
         },
         status=status,
@@ -118,24 +140,44 @@ def extract_redact(request, pk: int):
 @require_POST
 @login_required
 def extract_release(request, pk: int):
+    """Release the extract: the job is stored and its rendering enqueued (nothing is rendered here); on to the page
+    that shows how far it is. Also the retry of a failed one."""
     case = selectors.case_get_for_user(user=request.user, case_id=pk, perm=perms.EXTRACT)
-    extract = _build(case)
-    refusal = names_check.release_refusal(names_check.check_case(extract))
-    if refusal:  # a name of another person is neither left out nor kept with a reason: nothing is released
-        messages.error(request, refusal)
+    try:
+        job = tasks.extract_release_request(user=request.user, case=case)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
         return redirect("dossier:extract-preview", pk=case.pk)
-    now = timezone.now()
-    rendered = pdf.render_extract(extract=extract, generated_by=request.user, generated_at=now)
-    services.extract_release_record(
-        user=request.user,
-        case=case,
-        generated_at=now,
-        checksum=rendered.checksum,
-        included=len(extract.included),
-        left_out=len(extract.left_out),
-    )
-    response = HttpResponse(rendered.pdf, content_type="application/pdf")
-    filename = f"uittreksel-{case.reference}-{timezone.localtime(now):%Y%m%d-%H%M}.pdf"
+    return redirect("dossier:extract-job", pk=case.pk, job_pk=job.pk)
+
+
+@require_GET
+@login_required
+def extract_job(request, pk: int, job_pk: int):
+    """How far the released extract is: being prepared (the page refreshes itself with htmx, or with the link),
+    ready (the download link), or failed (the reason, and a button to release it again)."""
+    case = selectors.case_get_for_user(user=request.user, case_id=pk, perm=perms.EXTRACT)
+    job = get_object_or_404(ExtractJob.objects.select_related("release").defer("release__pdf"), pk=job_pk, case=case)
+    context = {
+        "case": case,
+        "job": job,
+        "stale": services.extract_job_stale(job),
+        "title": _("Extract for the parents"),
+    }
+    if request.htmx:
+        return render(request, "dossier/_extract_job_status.html", context)
+    return render(request, "dossier/extract_job.html", context)
+
+
+@require_GET
+@login_required
+def extract_download(request, pk: int, release_pk: int):
+    """The PDF of a released extract (its PDF stored with the release), as a download; audited."""
+    case = selectors.case_get_for_user(user=request.user, case_id=pk, perm=perms.EXTRACT)
+    release = get_object_or_404(ExtractRelease, pk=release_pk, case=case)
+    content = services.extract_download(user=request.user, case=case, release=release)
+    response = HttpResponse(content, content_type="application/pdf")
+    filename = f"uittreksel-{case.reference}-{timezone.localtime(release.generated_at):%Y%m%d-%H%M}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store"
     return response

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_tasks_db",
     "accounts",
     "schools",
     "cases",
@@ -289,6 +290,12 @@ MAILERS = {"default": {"BACKEND": _email_backend, "OPTIONS": _email_options}}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "meldcode@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# --- The task queue (Django's tasks framework; docs/tasks.md) ------------------------------------------------
+# One queue for the project's background work, kept in the application's own database (django-tasks-db): the worker
+# is ``manage.py db_worker``, started next to the web server (README, Production). Rendering a parent extract runs
+# there; the e-mail outbox is meant to follow.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
 # --- Logging: no personal data; request paths and user ids only ------------------------------------------------
 # A query string never reaches a log line: it may hold a search term (the admin's pupil search, ``?q=<name>``) or a
 # ``next`` address that does. The development server's request lines go through the same handler and filter
@@ -300,9 +307,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["no_query_strings"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # WeasyPrint logs every page it lays out at INFO: a line per page of a parent extract in the task worker's log.
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "weasyprint.progress": {"level": "WARNING"},
     },
 }
 
@@ -311,8 +320,14 @@ LOGGING = {
 MELDCODE_RETENTION_YEARS = env_int("MELDCODE_RETENTION_YEARS", 2, minimum=1)
 # Steps 1-3 have no legal deadline: a reminder when a case has stood still this many working days (domain.md §5).
 MELDCODE_STANDSTILL_WORKING_DAYS = env_int("MELDCODE_STANDSTILL_WORKING_DAYS", 10, minimum=1)
+# At most this many records of the chronology per user per hour (counted in the database, over every kind of record):
+# a flood of records makes a case's parent extract too large to release (issue 18).
+MELDCODE_RECORDS_PER_HOUR = env_int("MELDCODE_RECORDS_PER_HOUR", 60, minimum=1)
 # The address of the application, for the links in e-mails (reminders, hand-overs). Required in production.
 MELDCODE_BASE_URL = env_base_url("MELDCODE_BASE_URL", "http://127.0.0.1:8000" if DEBUG else "")
+# A parent extract still "being prepared" this long after it was released has lost its task (the worker stopped): it
+# is shown as failed and can be released again.
+MELDCODE_EXTRACT_TIMEOUT_MINUTES = env_int("MELDCODE_EXTRACT_TIMEOUT_MINUTES", 15, minimum=1)
 # Load WeasyPrint and its fonts when the WSGI application starts (meldcode/wsgi.py), so a worker's first parent
 # extract does not pay about a second for it. Management commands and tests never load meldcode/wsgi.py.
 MELDCODE_PDF_WARM_UP = env_bool("MELDCODE_PDF_WARM_UP", True)

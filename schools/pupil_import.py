@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -231,7 +231,10 @@ def detect_delimiter(first_line: str) -> str:
     """The separator that splits the header row into the most known columns."""
     best, best_score = "", 0
     for delimiter in DELIMITERS:
-        cells = next(csv.reader([first_line], delimiter=delimiter), [])
+        try:
+            cells = next(csv.reader([first_line], delimiter=delimiter), [])
+        except csv.Error:
+            raise ImportRefused(_field_too_long(), line=1) from None
         score = sum(1 for cell in cells if _header_key(cell) in known_columns())
         if score > best_score:
             best, best_score = delimiter, score
@@ -257,12 +260,42 @@ def parse_date(value: str) -> datetime.date | None:
     return None
 
 
+def _field_too_long() -> str:
+    return _(
+        "a field is longer than %(max)s characters, or a quote (\") is opened and never closed. "
+        "Check the quotes on this line."
+    ) % {"max": formats.number_format(csv.field_size_limit(), force_grouping=True)}
+
+
+class _rows:
+    """The csv reader, with its one error turned into a Dutch refusal of the file at the line where it happened: a
+    field longer than the csv module's limit (131,072 characters), in practice a quote that is never closed, which
+    swallows the rest of the file. The reader cannot go on after it, so the whole file is refused."""
+
+    def __init__(self, reader):
+        self._reader = reader
+
+    @property
+    def line_num(self) -> int:
+        return self._reader.line_num
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        start = self._reader.line_num + 1
+        try:
+            return next(self._reader)
+        except csv.Error:
+            raise ImportRefused(_field_too_long(), line=start) from None
+
+
 def parse(data: bytes) -> tuple[list[PupilRow], str, str, list[RowError]]:
     """Read the file into rows; every problem is a RowError with its line number."""
     text, encoding = decode(data)
     first_line = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
     delimiter = detect_delimiter(first_line)
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""), delimiter=delimiter)
+    reader = _rows(csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""), delimiter=delimiter))
     header = [_header_key(cell) for cell in next(reader)]
     missing = [name for name in REQUIRED if name not in header]
     if missing:

@@ -59,6 +59,8 @@ def _value(model, field, variant: int):
         return 2
     if isinstance(field, models.JSONField):
         return field.get_default()
+    if isinstance(field, models.BinaryField):
+        return marker(model, field.name).encode()
     raise NotImplementedError(f"tests.rows cannot fill {model.__name__}.{field.name} ({type(field).__name__})")
 
 

@@ -31,6 +31,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_tasks_db.models import DBTaskResult
 
 from accounts import roles
 from accounts.models import User
@@ -57,7 +58,7 @@ from cases.models import (
     Transition,
 )
 from cases.models.base import AppendOnlyModel, Entry
-from dossier.models import ExtractRelease, Redaction
+from dossier.models import ExtractJob, ExtractRelease, Redaction
 from schools.models import Guardian, Membership, PartnerKind, Pupil, Role, RoleGrant, SocialMapEntry
 from tests import factories
 from tests.conftest import CAST_ROLES, SchoolCast
@@ -113,6 +114,7 @@ def build_world(
     conversation: bool = False,
     skip: bool = False,
     task: bool = False,
+    extract: bool = False,
 ) -> World:
     """A case at school A about a pupil of group 1, opened by ``opener`` and walked to ``state`` via the services."""
     pupil = factories.PupilFactory(class_group=cast_a.group1)
@@ -143,6 +145,20 @@ def build_world(
             consultation_entry, [{"who": "IB'er", "what": "Wijkteam bellen", "due_on": datetime.date(2026, 12, 1)}]
         )
         world.task = consultation_entry.actions.get()
+    if extract:
+        # A parent extract released by the aandachtsfunctionaris: one with its PDF, and one still being prepared.
+        from dossier import services as dossier_services
+
+        dossier_services.extract_release_record(
+            user=cast_a.af,
+            case=world.fresh_case(),
+            generated_at=world.case.opened_at,
+            checksum="c" * 64,
+            included=1,
+            left_out=0,
+            pdf=b"%PDF-1.7 uittreksel",
+        )
+        ExtractJob.objects.create(case=world.case, requested_by=cast_a.af)
     assert world.fresh_case().state == state
     return world
 
@@ -171,6 +187,8 @@ WRITTEN_MODELS = [
     ParentTalkSkipConfirmation,
     Redaction,
     ExtractRelease,
+    ExtractJob,
+    DBTaskResult,
     Notification,
     ReminderSent,
     SocialMapEntry,
@@ -470,11 +488,36 @@ def check_extract_names(world, actor, response):
 
 
 def check_extract_released(world, actor, response):
+    # The release stores a job being prepared and enqueues its rendering; nothing is rendered in the request.
+    job = ExtractJob.objects.get(case=world.case)
+    assert response.url == reverse("dossier:extract-job", kwargs={"pk": world.case.pk, "job_pk": job.pk})
+    assert (job.requested_by, job.state) == (world.user(actor), ExtractJob.State.PREPARING)
+    task = DBTaskResult.objects.get()
+    assert (task.task_path, task.args_kwargs["kwargs"]) == ("dossier.tasks.render_extract", {"job_id": job.pk})
+    assert not ExtractRelease.objects.exists()
+
+
+def extract_job(world: World) -> dict:
+    """The case's released extract, still being prepared (``world={"extract": True}``)."""
+    return {"pk": world.case.pk, "job_pk": ExtractJob.objects.get(case=world.case).pk}
+
+
+def check_extract_job(world, actor, response):
+    assert response.context["job"].case_id == world.case.pk
+    assert "Het uittreksel wordt klaargemaakt" in response.content.decode()
+
+
+def extract_release_with_pdf(world: World) -> dict:
+    """The case's released extract with its PDF (``world={"extract": True}``)."""
+    return {"pk": world.case.pk, "release_pk": ExtractRelease.objects.get(case=world.case).pk}
+
+
+def check_extract_downloaded(world, actor, response):
     assert response["Content-Type"] == "application/pdf"
-    assert response.content.startswith(b"%PDF-")
-    release = ExtractRelease.objects.get(case=world.case)
-    assert release.generated_by == world.user(actor)
-    assert AuditEvent.objects.filter(case=world.case, action=AuditEvent.Action.EXPORT, user=world.user(actor)).exists()
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response.content == b"%PDF-1.7 uittreksel"
+    event = AuditEvent.objects.filter(case=world.case, action=AuditEvent.Action.EXPORT).latest("pk")
+    assert (event.user, event.target.endswith("downloaded")) == (world.user(actor), True)
 
 
 def check_task_done(world, actor, response):
@@ -1005,10 +1048,29 @@ ROWS = [
         "dossier:extract-release",
         "",
         "POST",
-        expect(teacher=FORBIDDEN, ib=OK, af=OK),
+        expect(teacher=FORBIDDEN, ib=DONE, af=DONE),
         case_pk,
         check=check_extract_released,
         writes=True,
+    ),
+    Row(
+        "dossier:extract-job",
+        "a released extract being prepared",
+        "GET",
+        expect(teacher=FORBIDDEN, ib=OK, af=OK),
+        extract_job,
+        world={"extract": True},
+        check=check_extract_job,
+    ),
+    Row(
+        "dossier:extract-download",
+        "a released extract's PDF",
+        "GET",
+        expect(teacher=FORBIDDEN, ib=OK, af=OK),
+        extract_release_with_pdf,
+        world={"extract": True},
+        check=check_extract_downloaded,
+        writes=True,  # the download is an export: in the audit trail
     ),
     Row(
         "cases:notification-read",

@@ -1,8 +1,10 @@
 """Records added to a case's chronology: validated, stored on the locked case with an audit row, corrected by a new
 record (never changed in place)."""
 
+import datetime
 from collections.abc import Callable, Iterable
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -31,8 +33,46 @@ def touch_case(case: Case) -> None:
     case.save(update_fields=["last_activity_at"])
 
 
+def _entry_models() -> list[type[Entry]]:
+    """The models of every kind of record of the chronology (the registry), less the step changes: the state machine
+    bounds those."""
+    from cases.records import KINDS  # the registry imports the forms; loaded when first needed
+
+    return list(dict.fromkeys(kind.model for kind in KINDS.values() if issubclass(kind.model, Entry)))
+
+
+def records_in_the_last_hour(user: User) -> int:
+    """How many records of the chronology ``user`` stored in the last hour, over every kind, counted in the database
+    (one query), so that the count is the same in every process of the application."""
+    since = timezone.now() - datetime.timedelta(hours=1)
+    queries = [
+        model.objects.filter(author=user, recorded_at__gte=since).values("author_id") for model in _entry_models()
+    ]
+    return queries[0].union(*queries[1:], all=True).count()
+
+
+def _refuse_over_the_limit(user: User) -> None:
+    """A user records at most ``MELDCODE_RECORDS_PER_HOUR`` records an hour (issue 18: a flood of records made the
+    parent extract unusable). Counted before the record is stored; the caller's transaction rolls back anything it
+    stored before. Two requests of the same user at the same moment may both pass at the limit: a few over it at
+    most, which is enough to stop a flood."""
+    limit = settings.MELDCODE_RECORDS_PER_HOUR
+    count = records_in_the_last_hour(user)
+    if count >= limit:
+        raise ValidationError(
+            _(
+                "You have already made %(count)s records in the past hour; at most %(limit)s an hour are possible. "
+                "Nothing was stored: try again later, or ask the aandachtsfunctionaris if this cannot wait."
+            )
+            % {"count": count, "limit": limit},
+            code="rate_limited",
+        )
+
+
 def save_entry(*, user: User, case: Case, entry: Entry, corrects: Entry | None = None, save_related=None) -> Entry:
-    """Validate and store a record on an already locked case, with its audit row. No permission checks here."""
+    """Validate and store a record on an already locked case, with its audit row. No permission checks here. Every
+    record of the chronology is stored here: this is where the limit of records per user and hour is applied."""
+    _refuse_over_the_limit(user)
     if corrects is not None:
         if type(corrects) is not type(entry) or corrects.case_id != case.pk:
             raise PermissionDenied

@@ -1,6 +1,6 @@
 """The parent extract in Chromium with the demo data: the aandachtsfunctionaris of school A opens a case, previews
-the extract (the page passes axe-core), marks an entry as endangering someone, releases the extract and a PDF
-download arrives."""
+the extract (the page passes axe-core), marks an entry as endangering someone, releases the extract, sees it being
+prepared and then ready (the task queue's worker renders it; htmx refreshes the page), and a PDF download arrives."""
 
 import io
 
@@ -13,6 +13,7 @@ from cases.models import AuditEvent, Case, ParentView
 from dossier.models import ExtractRelease, Redaction
 from tests.browser.conftest import assert_accessible, login
 from tests.cases.test_guards import nl
+from tests.tasks import run_worker
 
 pytestmark = pytest.mark.browser
 
@@ -42,8 +43,16 @@ def test_af_previews_and_releases_the_parent_extract(page, demo_data, axe):
     page.reload()
     assert_accessible(axe, page)
 
+    # Releasing stores a job; the page says the extract is being prepared, and asks again by itself (htmx).
+    page.get_by_role("button", name=nl("Release the extract (PDF)")).click()
+    expect(page.locator("#extract-job")).to_contain_text(nl("The extract is being prepared…"))
+    assert_accessible(axe, page)
+    assert not ExtractRelease.objects.exists()
+    assert [r.status for r in run_worker()] == ["SUCCESSFUL"]  # the task queue's worker renders it
+    expect(page.locator("#extract-job")).to_contain_text(nl("The extract is ready."), timeout=10_000)
+    assert_accessible(axe, page)
     with page.expect_download() as download_info:
-        page.get_by_role("button", name=nl("Release and download the extract (PDF)")).click()
+        page.get_by_role("link", name=nl("Download the extract (PDF)")).click()
     download = download_info.value
     assert download.suggested_filename.startswith(f"uittreksel-{case.reference}")
     with open(download.path(), "rb") as fh:
@@ -53,7 +62,7 @@ def test_af_previews_and_releases_the_parent_extract(page, demo_data, axe):
     release = ExtractRelease.objects.get(case=case)
     assert release.checksum in "".join(text.split())
     assert "".join(view.text.split()) in "".join(text.split())
-    assert AuditEvent.objects.filter(case=case, action=AuditEvent.Action.EXPORT).count() == 1
+    assert AuditEvent.objects.filter(case=case, action=AuditEvent.Action.EXPORT).count() == 2  # released, downloaded
 
 
 def test_af_decides_about_the_names_of_other_pupils_before_releasing(page, demo_data, axe):
@@ -88,7 +97,7 @@ def test_af_decides_about_the_names_of_other_pupils_before_releasing(page, demo_
     )
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), wide
 
-    page.get_by_role("button", name=nl("Release and download the extract (PDF)")).click()
+    page.get_by_role("button", name=nl("Release the extract (PDF)")).click()
     expect(page.locator(".messages")).to_contain_text("niet vrijgegeven")
     assert not ExtractRelease.objects.filter(case=case).exists()
 
@@ -97,8 +106,12 @@ def test_af_decides_about_the_names_of_other_pupils_before_releasing(page, demo_
     expect(page.locator("tr.name-decision").filter(has_text=full_name)).to_have_count(1)
     assert_accessible(axe, page)
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.get_by_role("button", name=nl("Release the extract (PDF)")).click()
+    expect(page.locator("#extract-job")).to_contain_text(nl("The extract is being prepared…"))
+    assert [r.status for r in run_worker()] == ["SUCCESSFUL"]
+    expect(page.locator("#extract-job")).to_contain_text(nl("The extract is ready."), timeout=10_000)
     with page.expect_download() as download_info:
-        page.get_by_role("button", name=nl("Release and download the extract (PDF)")).click()
+        page.get_by_role("link", name=nl("Download the extract (PDF)")).click()
     with open(download_info.value.path(), "rb") as fh:
         text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(fh.read())).pages)
     assert "".join(full_name.split()) not in "".join(text.split())

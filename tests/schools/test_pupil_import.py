@@ -407,3 +407,35 @@ def test_admin_import_is_refused_to_non_staff(who, cast_a):
     )
     assert response.status_code == 302 and reverse("admin:login") in response.url
     assert not Pupil.objects.filter(pupil_system_id="A200101").exists()
+
+
+# --- A field longer than the csv module's limit (131,072 characters): a Dutch reason, never a 500 ----------------
+
+LONG = "x" * 131_073
+
+
+@pytest.mark.parametrize(
+    ("label", "data", "line"),
+    [
+        ("a long field in a row", csv_bytes(f"P1;{LONG};;Visser;01-02-2018;groep 1"), 2),
+        ("a quote never closed", csv_bytes("P1;Anna;;Visser;01-02-2018;groep 1", 'P2;"' + LONG), 3),
+        ("a long field in the header", csv_bytes("P1;Anna;;Visser;01-02-2018;groep 1", header=HEADER + ";" + LONG), 1),
+    ],
+    ids=lambda v: v if isinstance(v, str) and " " in v else None,
+)
+def test_a_field_over_the_csv_limit_is_refused_with_a_dutch_reason(label, data, line, cast_a):
+    before = snapshot()
+    report = run(cast_a.school, data)
+    assert not report.ok
+    assert [e.line for e in report.errors] == [line]
+    message = str(report.errors[0])
+    assert message.startswith(f"Regel {line}: ") and "131.072 tekens" in message, message
+    assert snapshot() == before
+
+
+def test_the_admin_shows_the_csv_limit_as_a_bad_row(admin_client, cast_a):
+    response = upload(admin_client, cast_a.school, csv_bytes(f"P1;{LONG};;Visser;01-02-2018;groep 1"))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Regel 2" in content and "131.072 tekens" in content
+    assert 'name="confirm"' not in content

@@ -1,0 +1,49 @@
+"""The dossier's background work, on the project's one task queue (Django's tasks framework with the database
+backend of django-tasks-db; the worker is ``manage.py db_worker``; see ``docs/tasks.md``).
+
+The parent extract: releasing it stores a job "being prepared" and enqueues ``render_extract``; the worker renders
+the PDF and stores it with the release (``services.extract_job_run``). The request renders nothing: a large case's
+PDF takes longer than a web request may last (issue 18).
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.tasks import task
+
+from accounts.models import User
+from cases import permissions as perms
+from cases.models import Case
+from cases.services.chronology import lock_case
+from dossier import services
+from dossier.models import ExtractJob
+
+
+@task
+def render_extract(job_id: int) -> str:
+    """Render a released parent extract to PDF and store it with its release (``services.extract_job_run``)."""
+    job = services.extract_job_run(job_id=job_id)
+    return job.state if job is not None else "missing"
+
+
+def extract_release_request(*, user: User, case: Case) -> ExtractJob:
+    """The aandachtsfunctionaris (or the IB'er) releases the parent extract: a job "being prepared" is stored and
+    ``render_extract`` is enqueued. While a job of this case is being prepared, that job is returned instead of a
+    second one; a job that has been preparing too long (its task was lost) is marked failed and a new one started.
+
+    The task is enqueued inside the transaction that stores the job: the queue is a table of the same database, so
+    the task and the job are committed together or not at all, and the worker cannot see the task before the job is
+    committed (what ``transaction.on_commit`` gives, without the window in which a crash loses the task)."""
+    perms.require(user, perms.EXTRACT, case)
+    refusals = services.extract_release_refusals(user=user, case=case)
+    if refusals:
+        raise ValidationError(refusals)
+    with transaction.atomic():
+        lock_case(case)
+        running = ExtractJob.objects.select_for_update().filter(case=case, state=ExtractJob.State.PREPARING).first()
+        if running is not None and not services.extract_job_stale(running):
+            return running
+        if running is not None:
+            services.finish_job(running, failure=ExtractJob.Failure.TIMED_OUT)
+        job = ExtractJob.objects.create(case=case, requested_by=user)
+        render_extract.enqueue(job_id=job.pk)
+    return job
