@@ -427,7 +427,8 @@ def test_a_long_unbroken_word_wraps_inside_the_page(cast_a, client_for):
 # - the worker: the task claimed and marked done; the job, the case as the user may see it (permissions again), the
 #   chronology (selectors.case_timeline: one query per kind of record and per prefetched nested record), the
 #   redactions, the contact persons, the names of the school's people for the names check (one query, whatever the
-#   number of pupils, parents and staff: schools.names.NameIndex.for_school); the job locked, the release row and the EXPORT audit row, the job marked ready;
+#   number of pupils, parents and staff: schools.names.NameIndex.for_school); the job locked, the release row and
+#   the EXPORT audit row, the job marked ready;
 # - the download: as the request's first part, then the release with its PDF and the EXPORT audit row.
 PINNED_RELEASE = {"request": 46, "worker": 53, "download": 12}
 
