@@ -1,0 +1,163 @@
+"""Choice fields of a related record (issue 18, finding 8): every form that picks a record of the case offers only
+that case's records that the user may read, each with a readable label (date · kind · first words), and refuses a
+posted id of another case's record with a Dutch error; nothing is stored then."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from cases.models import (
+    ConversationAcknowledgement,
+    HelpEvaluation,
+    HelpPlan,
+    MonitoringAgreement,
+    MonitoringCheckIn,
+    ParentConversation,
+    ParentView,
+    Signal,
+)
+from tests import factories
+from tests.rows import make_row
+
+FOREIGN_ERROR = "hoort niet bij dit dossier"
+
+
+def _second_case(cast):
+    other = factories.open_case(cast.ib, factories.PupilFactory(class_group=cast.group2), description="Ander kind.")
+    conversation = factories.add_conversation(cast.ib, other, report="Verslag van een ander dossier.")
+    return other, conversation
+
+
+def test_finding_8_the_signals_discussed_are_this_cases_own_readable(cast_a, client_for):
+    case = factories.case_in_state(cast_a, "parent_talk")
+    other, _conversation = _second_case(cast_a)
+    own = Signal.objects.get(case=case)
+    foreign = Signal.objects.get(case=other)
+    client = client_for(cast_a.ib)
+    url = reverse("cases:conversation-add", kwargs={"pk": case.pk})
+    html = client.get(url).content.decode()
+    assert "Signal object" not in html
+    assert f'name="signals_discussed" value="{own.pk}"' in html
+    assert f'name="signals_discussed" value="{foreign.pk}"' not in html
+    assert "2 november 2026 · Feitelijke waarneming · Blauwe plek van ongeveer 4 cm op de" in html
+    before = ParentConversation.objects.count()
+    response = client.post(
+        url,
+        {
+            "held_on": "2026-11-04",
+            "attendees": "moeder",
+            "purpose_explained": "on",
+            "recognition": "partly",
+            "reaction": "Moeder schrok.",
+            "report": "Verslag.",
+            "signals_discussed": [foreign.pk],
+        },
+    )
+    assert response.status_code == 200
+    assert FOREIGN_ERROR in response.content.decode()
+    assert ParentConversation.objects.count() == before
+
+
+@pytest.mark.parametrize(
+    ("url_name", "field_name", "model", "data"),
+    [
+        (
+            "acknowledgement-add",
+            "conversation",
+            ConversationAcknowledgement,
+            {"shared_on": "2026-11-05", "status": "acknowledged", "responded_on": "2026-11-06", "how": "mail"},
+        ),
+        ("parentview-add", "conversation", ParentView, {"given_by": "moeder", "given_on": "2026-11-05", "text": "Oneens."}),
+    ],
+)
+def test_a_conversation_choice_offers_only_this_cases_conversations(
+    url_name, field_name, model, data, cast_a, client_for
+):
+    case = factories.case_in_state(cast_a, "weighing")  # with a conversation of its own
+    own = ParentConversation.objects.get(case=case)
+    _other, foreign = _second_case(cast_a)
+    client = client_for(cast_a.ib)
+    url = reverse(f"cases:{url_name}", kwargs={"pk": case.pk})
+    html = client.get(url).content.decode()
+    assert f'value="{own.pk}"' in html and f'value="{foreign.pk}"' not in html
+    assert "ParentConversation object" not in html
+    assert "4 november 2026 · Gesprek met ouders · Verslag van het gesprek." in html
+    before = model.objects.count()
+    response = client.post(url, {**data, field_name: foreign.pk})
+    assert response.status_code == 200
+    assert FOREIGN_ERROR in response.content.decode()
+    assert model.objects.count() == before
+
+
+def _in_help(cast):
+    """A case with a help plan and a monitoring agreement (rows made directly), and another case with its own."""
+    case = factories.case_in_state(cast, "weighing")
+    other, _conversation = _second_case(cast)
+    made = {}
+    for c in (case, other):
+        made[c.pk] = {
+            HelpPlan: make_row(HelpPlan, given={type(c): c, type(cast.ib): cast.ib}, measurable_result=f"Doel {c.pk}"),
+            MonitoringAgreement: make_row(
+                MonitoringAgreement, given={type(c): c, type(cast.ib): cast.ib}, what=f"Toezicht {c.pk}"
+            ),
+        }
+    return case, other, made
+
+
+def test_the_help_evaluation_and_the_check_in_offer_only_this_cases_records(cast_a, client_for):
+    from cases.forms import HelpEvaluationForm, MonitoringCheckInForm
+
+    case, other, made = _in_help(cast_a)
+    form = HelpEvaluationForm(case=case, plans=HelpPlan.objects.all())
+    assert list(form.fields["plan"].queryset) == [made[case.pk][HelpPlan]]
+    label = form.fields["plan"].label_from_instance(made[case.pk][HelpPlan])
+    assert "Hulpplan" in label and f"Doel {case.pk}" in label
+    data = {"evaluated_on": "2026-11-05", "result_reached": "on", "findings": "Goed.", "plan": made[other.pk][HelpPlan].pk}
+    form = HelpEvaluationForm(data, case=case, plans=HelpPlan.objects.all())
+    assert not form.is_valid()
+    assert FOREIGN_ERROR in str(form.errors["plan"])
+    form = MonitoringCheckInForm(
+        {"held_on": "2026-11-05", "findings": "Rustig.", "agreement": made[other.pk][MonitoringAgreement].pk},
+        case=case,
+        agreements=MonitoringAgreement.objects.all(),
+    )
+    assert not form.is_valid()
+    assert FOREIGN_ERROR in str(form.errors["agreement"])
+    assert list(form.fields["agreement"].queryset) == [made[case.pk][MonitoringAgreement]]
+    assert HelpEvaluation.objects.count() == 0 and MonitoringCheckIn.objects.count() == 0
+
+
+def test_a_form_made_without_a_case_offers_no_records(db):
+    from cases.forms import ParentConversationForm
+
+    factories.open_case(*_opener())
+    form = ParentConversationForm()
+    assert list(form.fields["signals_discussed"].queryset) == []
+    assert list(form.fields["signals_discussed"].choices) == []
+
+
+def _opener():
+    school = factories.SchoolFactory()
+    user = factories.UserFactory()
+    factories.MembershipFactory(user=user, school=school, role="ib")
+    return user, factories.PupilFactory(class_group=factories.ClassGroupFactory(school=school))
+
+
+def test_the_parents_request_is_picked_by_a_readable_label(cast_a):
+    from cases.models import AccessRequest
+    from dossier.forms import AccessRequestHandledForm
+
+    case = factories.case_in_state(cast_a, "consulting")
+    guardian = factories.GuardianFactory(pupil=case.pupils.get())
+    request = make_row(
+        AccessRequest,
+        given={type(case): case, type(cast_a.af): cast_a.af, type(guardian): guardian},
+        kind="inspection",
+        received_on=datetime.date(2026, 11, 12),
+        details="Wij willen het dossier inzien.",
+    )
+    form = AccessRequestHandledForm(case=case, requests=AccessRequest.objects.filter(case=case))
+    label = form.fields["request"].label_from_instance(request)
+    assert label.startswith("12 november 2026 · ") and "Wij willen het dossier inzien." in label
+    assert "AccessRequest object" not in label
