@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cases import deadlines, forms, fragments, records, selectors, services
+from cases import deadlines, forms, fragments, records, selectors, services, visibility
 from cases import permissions as perms
 from cases.audit import audit_log
 from cases.models import (
@@ -189,13 +189,18 @@ def case_list(request):
 @login_required
 def case_detail(request, pk: int):
     case = selectors.case_get_for_user(user=request.user, case_id=pk)
-    timeline = selectors.case_timeline_page(case=case, page=request.GET.get("pagina"))
+    reader = visibility.reader_for(request.user, case)
+    facts = visibility.case_facts(reader)
+    timeline = selectors.case_timeline_page(case=case, page=request.GET.get("pagina"), reader=reader)
     # What the chronology holds tells which other records can exist: no parents' request, no request deadline.
-    deadlines.attach([case], access_requests="accessrequest" in timeline.kinds)
+    if facts["deadlines"]:
+        deadlines.attach([case], access_requests="accessrequest" in timeline.kinds)
+    else:
+        case.deadlines = []
     ready, blocked = services.available_transitions(user=request.user, case=case)
     audit_log(user=request.user, case=case, action=AuditEvent.Action.VIEW, target="case page")
     can = {name: perms.can(request.user, perm, case) for name, perm in PAGE_PERMISSIONS.items()}
-    timeline.html = fragments.render_timeline_items(timeline.items, case=case, can=can)
+    timeline.html = fragments.render_timeline_items(timeline.items, case=case, can=can, reader=reader)
     return render(
         request,
         "cases/case_detail.html",
@@ -210,6 +215,7 @@ def case_detail(request, pk: int):
             "blocked_transitions": blocked,
             "transition_form": forms.TransitionForm(initial={"expected_state": case.state}),
             "can": can,
+            "facts": facts,
             "skips_to_confirm": list(selectors.case_skips_awaiting_confirmation(case=case))
             if can["confirm_skip"] and "skip" in timeline.kinds
             else [],
