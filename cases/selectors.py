@@ -279,6 +279,21 @@ def case_timeline_page(
     )
 
 
+# The kind of record (``cases.records``) of each model of the chronology, for ``readable_records``.
+KIND_OF_MODEL = {k.model: k.kind for k in records.KINDS_IN_ORDER}
+
+
+def readable_records(reader: visibility.Reader):
+    """For a form's choices of related records (``forms.EntryForm``): a queryset of records narrowed to those that
+    ``reader`` reads in full (``cases.visibility``)."""
+
+    def narrow(queryset: QuerySet) -> QuerySet:
+        kind = KIND_OF_MODEL.get(queryset.model)
+        return queryset.none() if kind is None else visibility.readable(queryset, kind, reader)
+
+    return narrow
+
+
 def case_skips_awaiting_confirmation(*, case: Case) -> QuerySet[ParentTalkSkip]:
     return ParentTalkSkip.objects.filter(case=case, confirmations__isnull=True).select_related("author")
 

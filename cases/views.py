@@ -297,7 +297,13 @@ def _correction_source(request, case, kind: str, config: records.Adding):
         return None
     if not config.correctable or not corrects_id.isdigit():
         raise Http404
-    return get_object_or_404(ENTRY_MODELS[kind], pk=int(corrects_id), case=case)
+    corrects = get_object_or_404(ENTRY_MODELS[kind], pk=int(corrects_id), case=case)
+    # The form starts with the earlier entry's values: only for an entry the user may read in full.
+    if not visibility.may_read(
+        visibility.reader_for(request.user, case), records.ADDED_BY_ENTRY_ADD[kind].kind, corrects
+    ):
+        raise Http404
+    return corrects
 
 
 @require_http_methods(["GET", "POST"])
@@ -309,7 +315,11 @@ def entry_add(request, pk: int, kind: str):
     perm = perms.signal_permission if kind == "signal" else config.permission
     case = selectors.case_get_for_user(user=request.user, case_id=pk, perm=perm)
     corrects = _correction_source(request, case, kind, config)
-    extra = config.form_kwargs(case)
+    extra = {
+        **config.form_kwargs(case),
+        "case": case,
+        "readable": selectors.readable_records(visibility.reader_for(request.user, case)),
+    }
     if request.method == "POST":
         form = config.form_class(request.POST, **extra)
     else:
@@ -359,6 +369,8 @@ def signal_follow_up(request, pk: int, signal_id: int):
     """Record that an earlier signal (a story, a suspicion) was later confirmed or refuted."""
     case = selectors.case_get_for_user(user=request.user, case_id=pk, perm=perms.ADD_SIGNAL)
     signal = get_object_or_404(Signal, pk=signal_id, case=case)
+    if not visibility.may_read(visibility.reader_for(request.user, case), "signal", signal):
+        raise Http404  # the page shows the signal: only one the user may read
     form = forms.SignalFollowUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         follow_up: SignalFollowUp = form.save(commit=False)

@@ -68,7 +68,12 @@ def test_finding_8_the_signals_discussed_are_this_cases_own_readable(cast_a, cli
             ConversationAcknowledgement,
             {"shared_on": "2026-11-05", "status": "acknowledged", "responded_on": "2026-11-06", "how": "mail"},
         ),
-        ("parentview-add", "conversation", ParentView, {"given_by": "moeder", "given_on": "2026-11-05", "text": "Oneens."}),
+        (
+            "parentview-add",
+            "conversation",
+            ParentView,
+            {"given_by": "moeder", "given_on": "2026-11-05", "text": "Oneens."},
+        ),
     ],
 )
 def test_a_conversation_choice_offers_only_this_cases_conversations(
@@ -113,7 +118,12 @@ def test_the_help_evaluation_and_the_check_in_offer_only_this_cases_records(cast
     assert list(form.fields["plan"].queryset) == [made[case.pk][HelpPlan]]
     label = form.fields["plan"].label_from_instance(made[case.pk][HelpPlan])
     assert "Hulpplan" in label and f"Doel {case.pk}" in label
-    data = {"evaluated_on": "2026-11-05", "result_reached": "on", "findings": "Goed.", "plan": made[other.pk][HelpPlan].pk}
+    data = {
+        "evaluated_on": "2026-11-05",
+        "result_reached": "on",
+        "findings": "Goed.",
+        "plan": made[other.pk][HelpPlan].pk,
+    }
     form = HelpEvaluationForm(data, case=case, plans=HelpPlan.objects.all())
     assert not form.is_valid()
     assert FOREIGN_ERROR in str(form.errors["plan"])
