@@ -139,7 +139,9 @@ class EntryForm(forms.ModelForm):
 
     def _scope_record_choices(self, case, readable, given: dict) -> None:
         for name, field in self.fields.items():
-            if not isinstance(field, forms.ModelChoiceField) or not is_case_record(field.queryset.model):
+            if not isinstance(field, forms.ModelChoiceField) or field.queryset is None:
+                continue  # (a choice whose queryset the form sets itself, such as the pupils of a new signal)
+            if not is_case_record(field.queryset.model):
                 continue
             model = field.queryset.model
             queryset = given.get(name)

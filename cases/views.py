@@ -107,7 +107,7 @@ def start(request, school_id: int, role: str):
     # The pupils and the deadlines of every case on the page, in one go: a fixed number of queries.
     on_page = [case for cases in listed for case in cases]
     selectors.attach_pupils(on_page)
-    deadlines.attach(on_page)
+    visibility.limit_case_rows(request.user, deadlines.attach(on_page))
     return render(request, START_TEMPLATES[Role(role)], context)
 
 
@@ -168,7 +168,7 @@ def case_list(request):
         else:
             showing = None
     page = selectors.page_of(cases, request.GET.get("pagina"), 25)
-    page.object_list = deadlines.attach(page.object_list)
+    page.object_list = visibility.limit_case_rows(request.user, deadlines.attach(page.object_list))
     return render(
         request,
         "cases/case_list.html#results" if request.htmx else "cases/case_list.html",

@@ -14,16 +14,21 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases import permissions as perms
-from cases import selectors
+from cases import selectors, visibility
 from dossier import extract as extract_rules
 from dossier import forms, pdf, services
 from dossier import selectors as dossier_selectors
 
 
-def _build(case):
+def _build(case, reader=None):
+    """The extract of ``case``; for the preview, as ``reader`` may read it (``cases.visibility``)."""
     data = dossier_selectors.case_extract_data(case=case)
     return extract_rules.build_extract(
-        case=case, timeline=data.timeline, redactions=data.redactions, contact_persons=data.contact_persons
+        case=case,
+        timeline=data.timeline,
+        redactions=data.redactions,
+        contact_persons=data.contact_persons,
+        reader=reader,
     )
 
 
@@ -39,7 +44,7 @@ def _redaction_choices(extract) -> list[tuple[str, str]]:
 @login_required
 def extract_preview(request, pk: int):
     case = selectors.case_get_for_user(user=request.user, case_id=pk, perm=perms.EXTRACT)
-    extract = _build(case)
+    extract = _build(case, reader=visibility.reader_for(request.user, case))
     can_redact = perms.can(request.user, perms.REDACT, case)
     return render(
         request,

@@ -1562,3 +1562,121 @@ def test_a_superuser_may_look_at_case_models_in_the_admin_but_change_nothing(mod
     assert client.post(reverse(f"{prefix}_delete", args=[obj.pk]), {"post": "yes"}).status_code == 403
     assert snapshot(world) == before
     assert AuditEvent.objects.count() == audit_rows
+
+
+# --- Restricted records by role (cases/visibility.py) -----------------------------------------------------------------
+# Seeing a case is the rows above; reading each record of it is the role table of cases/visibility.py. For every kind
+# of record of the registry × every role that can see the case: is the kind's content on the case page (everything on
+# one page, and the pages of the chronology), or only its summary, or nothing? The content of a kind is every marker
+# of its model's fields (tests.rows) that the aandachtsfunctionaris's page shows.
+
+READING_ROLES = ["teacher", "contact_person", "ib", "af"]
+
+
+def _case_with_a_row_of_every_kind(cast: SchoolCast):
+    """A case opened by the internal contact person (they see it as its opener) about a pupil of group 1 (its
+    teacher sees it), with a row of every kind of record, each written by the IB'er."""
+    from schools.models import School
+    from tests.rows import make_row
+
+    pupil = factories.PupilFactory(class_group=cast.group1)
+    case = factories.open_case(cast.contact_person, pupil)
+    given = {
+        Case: case,
+        User: cast.ib,
+        School: cast.school,
+        Pupil: pupil,
+        Guardian: factories.GuardianFactory(pupil=pupil),
+        SocialMapEntry: factories_social_map_entry(cast),
+    }
+    rows = {kind.kind: make_row(kind.model, given=given) for kind in records.KINDS_IN_ORDER}
+    return Case.objects.get(pk=case.pk), rows
+
+
+def factories_social_map_entry(cast: SchoolCast) -> SocialMapEntry:
+    from schools.models import School
+    from tests.rows import make_row
+
+    return make_row(SocialMapEntry, given={School: cast.school})
+
+
+def _pages(client: Client, case: Case) -> dict[str, str]:
+    """The case page with the whole chronology, and all its pages of the chronology joined."""
+    whole = client.get(f"/dossiers/{case.pk}/?pagina=alle")
+    assert whole.status_code == 200
+    first = client.get(f"/dossiers/{case.pk}/")
+    pages = [first.content.decode()]
+    page = first.context["timeline"].page
+    for number in range(2, page.paginator.num_pages + 1):
+        pages.append(client.get(f"/dossiers/{case.pk}/?pagina={number}").content.decode())
+    return {"whole": whole.content.decode(), "pages": "".join(pages)}
+
+
+def _markers(model, html: str) -> set[str]:
+    return set(re.findall(rf"«{model.__name__}\.\w+»", html))
+
+
+@pytest.mark.parametrize("role", READING_ROLES)
+def test_every_kind_of_record_is_read_by_each_role_as_the_role_table_says(role, cast_a, client_for):
+    from django.utils import translation
+
+    from cases import visibility
+
+    case, rows = _case_with_a_row_of_every_kind(cast_a)
+    full = _pages(client_for(cast_a.af), case)["whole"]
+    user = cast_a.by_role(role)
+    seen = _pages(client_for(user), case)
+    reader = visibility.reader_for(user, case)
+    assert reader.role == role
+    for kind in records.CHRONOLOGY:
+        content = _markers(kind.model, full)
+        assert content, f"{kind.kind}: the aandachtsfunctionaris reads its content"
+        how = visibility.level(reader, kind.kind, rows[kind.kind])
+        for where, html in seen.items():
+            shown = _markers(kind.model, html)
+            if how == visibility.FULL:
+                assert shown == content, (kind.kind, role, where)
+            else:  # a summary, or nothing: none of the kind's content, and never a withheld field
+                assert not shown, (kind.kind, role, where, shown)
+            if how == visibility.SUMMARY:
+                with translation.override("nl"):
+                    assert str(visibility.RULES[kind.kind].summary) in html, (kind.kind, role, where)
+    # What each role reads, written out (the table of cases/visibility.py as the tests expect it).
+    expected_restricted = {
+        "teacher": {
+            "kindcheck",
+            "skip",
+            "weighing",
+            "risk",
+            "report",
+            "outcome",
+            "board",
+            "inspector",
+            "police",
+            "accessrequest",
+            "accessanswer",
+            "legalhold",
+        },
+        "ib": {"board", "inspector", "police"},
+        "af": set(),
+    }
+    levels = {kind.kind: visibility.level(reader, kind.kind, rows[kind.kind]) for kind in records.CHRONOLOGY}
+    if role == "contact_person":  # every record here is someone else's: nothing of the chronology
+        assert set(levels.values()) == {visibility.HIDDEN}
+    else:
+        assert {k for k, how in levels.items() if how == visibility.SUMMARY} == expected_restricted[role]
+        assert visibility.HIDDEN not in levels.values()
+
+
+def test_the_outcome_of_veilig_thuis_as_each_role_reads_it(cast_a, client_for):
+    """Finding 7 of issue 18 in the matrix: the teacher reads only that Veilig Thuis decided."""
+    from cases.models import VeiligThuisOutcome
+
+    case, _rows = _case_with_a_row_of_every_kind(cast_a)
+    expectations = "«VeiligThuisOutcome.expectations»"
+    contact = "«VeiligThuisOutcome.receiving_contact»"
+    reads = {role: _pages(client_for(cast_a.by_role(role)), case)["whole"] for role in READING_ROLES}
+    assert VeiligThuisOutcome.objects.filter(case=case).exists()
+    assert {role for role, html in reads.items() if expectations in html and contact in html} == {"ib", "af"}
+    assert "Veilig Thuis heeft een besluit genomen" in reads["teacher"]
+    assert "Veilig Thuis heeft een besluit genomen" not in reads["contact_person"]

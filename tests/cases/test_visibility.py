@@ -116,3 +116,27 @@ def test_consultations_are_not_read_by_the_contact_person_even_when_listed(cast_
     reader = visibility.Reader(role="contact_person", user_id=cast_a.contact_person.pk)
     assert visibility.level(reader, "consultation", Consultation(author_id=cast_a.ib.pk)) == visibility.HIDDEN
     assert visibility.level(reader, "consultation", Consultation(author_id=cast_a.contact_person.pk)) == visibility.FULL
+
+
+def test_the_contact_person_sees_no_deadlines_of_the_case_they_opened(cast_a, client_for):
+    """A deadline names the record it follows from (here: a request of the parents): not for the contact person,
+    on the case page, the case list (and its htmx results) or the start page."""
+    from cases.models import AccessRequest
+    from schools.models import Guardian, Pupil
+    from tests.rows import make_row
+
+    pupil = factories.PupilFactory(class_group=cast_a.group1)
+    case = factories.open_case(cast_a.contact_person, pupil)
+    guardian = factories.GuardianFactory(pupil=pupil)
+    make_row(AccessRequest, given={Case: case, type(cast_a.ib): cast_a.ib, Pupil: pupil, Guardian: guardian})
+    pages = [f"/dossiers/{case.pk}/", "/dossiers/", f"/start/{cast_a.school.pk}/contact_person/"]
+    ib = client_for(cast_a.ib)
+    assert 'class="deadlines"' in ib.get("/dossiers/").content.decode()
+    assert 'class="deadlines"' in ib.get(f"/dossiers/{case.pk}/").content.decode()
+    client = client_for(cast_a.contact_person)
+    for url in pages:
+        html = client.get(url).content.decode()
+        assert str(case.reference) in html or f"/dossiers/{case.pk}/" in html, url
+        assert 'class="deadlines"' not in html, url
+    htmx = client.get("/dossiers/", headers={"HX-Request": "true"}).content.decode()
+    assert f"/dossiers/{case.pk}/" in htmx and 'class="deadlines"' not in htmx
