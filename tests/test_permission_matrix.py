@@ -1600,20 +1600,26 @@ def factories_social_map_entry(cast: SchoolCast) -> SocialMapEntry:
     return make_row(SocialMapEntry, given={School: cast.school})
 
 
-def _pages(client: Client, case: Case) -> dict[str, str]:
-    """The case page with the whole chronology, and all its pages of the chronology joined."""
-    whole = client.get(f"/dossiers/{case.pk}/?pagina=alle")
-    assert whole.status_code == 200
+def _pages(client: Client, case: Case) -> dict[str, tuple[str, dict]]:
+    """The case page with the whole chronology, and all its pages of the chronology: for each, the HTML and the
+    rendered items by (kind, id)."""
+
+    def read(response) -> tuple[str, dict]:
+        assert response.status_code == 200
+        timeline = response.context["timeline"]
+        items = {(i.kind, i.entry.pk): html for i, html in zip(timeline.items, timeline.html, strict=True)}
+        return response.content.decode(), items
+
+    whole = read(client.get(f"/dossiers/{case.pk}/?pagina=alle"))
     first = client.get(f"/dossiers/{case.pk}/")
-    pages = [first.content.decode()]
-    page = first.context["timeline"].page
-    for number in range(2, page.paginator.num_pages + 1):
-        pages.append(client.get(f"/dossiers/{case.pk}/?pagina={number}").content.decode())
-    return {"whole": whole.content.decode(), "pages": "".join(pages)}
+    pages = [read(first)]
+    for number in range(2, first.context["timeline"].page.paginator.num_pages + 1):
+        pages.append(read(client.get(f"/dossiers/{case.pk}/?pagina={number}")))
+    joined = ("".join(html for html, _items in pages), {k: v for _html, items in pages for k, v in items.items()})
+    return {"whole": whole, "pages": joined}
 
 
-def _markers(model, html: str) -> set[str]:
-    return set(re.findall(rf"«{model.__name__}\.\w+»", html))
+MARKER = re.compile(r"«\w+\.\w+»")
 
 
 @pytest.mark.parametrize("role", READING_ROLES)
@@ -1623,24 +1629,31 @@ def test_every_kind_of_record_is_read_by_each_role_as_the_role_table_says(role, 
     from cases import visibility
 
     case, rows = _case_with_a_row_of_every_kind(cast_a)
-    full = _pages(client_for(cast_a.af), case)["whole"]
+    _full_html, full_items = _pages(client_for(cast_a.af), case)["whole"]
     user = cast_a.by_role(role)
     seen = _pages(client_for(user), case)
     reader = visibility.reader_for(user, case)
     assert reader.role == role
     for kind in records.CHRONOLOGY:
-        content = _markers(kind.model, full)
+        key = (kind.kind, rows[kind.kind].pk)
+        content = set(MARKER.findall(full_items[key]))
         assert content, f"{kind.kind}: the aandachtsfunctionaris reads its content"
         how = visibility.level(reader, kind.kind, rows[kind.kind])
-        for where, html in seen.items():
-            shown = _markers(kind.model, html)
+        rule = visibility.RULES.get(kind.kind)
+        for where, (html, items) in seen.items():
             if how == visibility.FULL:
-                assert shown == content, (kind.kind, role, where)
-            else:  # a summary, or nothing: none of the kind's content, and never a withheld field
-                assert not shown, (kind.kind, role, where, shown)
-            if how == visibility.SUMMARY:
+                assert set(MARKER.findall(items[key])) == content, (kind.kind, role, where)
+            elif how == visibility.SUMMARY:  # that it exists, when and by whom; none of its content
+                assert not MARKER.findall(items[key]), (kind.kind, role, where)
                 with translation.override("nl"):
-                    assert str(visibility.RULES[kind.kind].summary) in html, (kind.kind, role, where)
+                    assert str(rule.summary) in items[key], (kind.kind, role, where)
+            else:
+                assert key not in items, (kind.kind, role, where)
+            if how != visibility.FULL:  # nowhere on the page: not the kind's own fields, and never a withheld one
+                withheld = set(rule.withheld) if rule else {f.name for f in kind.model._meta.concrete_fields}
+                leaked = {m for m in MARKER.findall(html) if m.startswith(f"«{kind.model.__name__}.")}
+                assert not leaked, (kind.kind, role, where, leaked)
+                assert not {m for m in leaked if m[1:-1].split(".")[1] in withheld}
     # What each role reads, written out (the table of cases/visibility.py as the tests expect it).
     expected_restricted = {
         "teacher": {
@@ -1675,7 +1688,7 @@ def test_the_outcome_of_veilig_thuis_as_each_role_reads_it(cast_a, client_for):
     case, _rows = _case_with_a_row_of_every_kind(cast_a)
     expectations = "«VeiligThuisOutcome.expectations»"
     contact = "«VeiligThuisOutcome.receiving_contact»"
-    reads = {role: _pages(client_for(cast_a.by_role(role)), case)["whole"] for role in READING_ROLES}
+    reads = {role: _pages(client_for(cast_a.by_role(role)), case)["whole"][0] for role in READING_ROLES}
     assert VeiligThuisOutcome.objects.filter(case=case).exists()
     assert {role for role, html in reads.items() if expectations in html and contact in html} == {"ib", "af"}
     assert "Veilig Thuis heeft een besluit genomen" in reads["teacher"]
