@@ -140,3 +140,56 @@ def test_the_contact_person_sees_no_deadlines_of_the_case_they_opened(cast_a, cl
         assert 'class="deadlines"' not in html, url
     htmx = client.get("/dossiers/", headers={"HX-Request": "true"}).content.decode()
     assert f"/dossiers/{case.pk}/" in htmx and 'class="deadlines"' not in htmx
+
+
+def test_a_correction_or_a_follow_up_opens_only_on_an_entry_the_user_may_read(cast_a, client_for):
+    """The correction form starts with the earlier entry's values, the follow-up page shows the signal: the contact
+    person may open them on their own signal, not on a colleague's."""
+    pupil = factories.PupilFactory(class_group=cast_a.group1)
+    case = factories.open_case(cast_a.contact_person, pupil, description="Eigen melding van de contactpersoon.")
+    own = Signal.objects.get(case=case)
+    other = services.signal_record(
+        user=cast_a.teacher, case=case, signal=factories.make_signal(description="Melding van de leerkracht.")
+    )
+    client = client_for(cast_a.contact_person)
+    assert client.get(f"/dossiers/{case.pk}/signaal/nieuw/?corrigeert={other.pk}").status_code == 404
+    assert client.get(f"/dossiers/{case.pk}/signaal/{other.pk}/bevestigd-ontkracht/").status_code == 404
+    response = client.get(f"/dossiers/{case.pk}/signaal/nieuw/?corrigeert={own.pk}")
+    assert "Eigen melding van de contactpersoon." in response.content.decode()
+    assert client.get(f"/dossiers/{case.pk}/signaal/{own.pk}/bevestigd-ontkracht/").status_code == 200
+    teacher = client_for(cast_a.teacher)
+    assert teacher.get(f"/dossiers/{case.pk}/signaal/nieuw/?corrigeert={own.pk}").status_code == 200
+
+
+def test_the_extract_preview_shows_its_reader_only_what_the_role_table_lets_them_read(cast_a, client_for):
+    """The IB'er prepares the extract but does not read the staff route: the police decision's 'report made' is
+    not in their preview; the aandachtsfunctionaris's preview and the extract itself (no reader) keep it."""
+    from cases import selectors, visibility
+    from cases.models import PoliceDecision
+    from dossier import extract as extract_rules
+    from dossier import selectors as dossier_selectors
+
+    case, rows = case_with_every_kind(cast_a)
+    police = rows["police"]
+    assert isinstance(police, PoliceDecision)
+    case = selectors.case_get_for_user(user=cast_a.af, case_id=case.pk)
+    data = dossier_selectors.case_extract_data(case=case)
+
+    def shown(reader):
+        built = extract_rules.build_extract(
+            case=case,
+            timeline=data.timeline,
+            redactions=data.redactions,
+            contact_persons=data.contact_persons,
+            reader=reader,
+        )
+        (item,) = [i for i in built.items if i.kind == "police"]
+        return item.shown.allows("report_made")
+
+    assert shown(None)
+    assert shown(visibility.reader_for(cast_a.af, case))
+    assert not shown(visibility.reader_for(cast_a.ib, case))
+    for user, allowed in ((cast_a.ib, False), (cast_a.af, True)):
+        preview = client_for(user).get(f"/dossiers/{case.pk}/uittreksel/")
+        (item,) = [i for i in preview.context["extract"].items if i.kind == "police"]
+        assert item.shown.allows("report_made") is allowed
