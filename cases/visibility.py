@@ -201,10 +201,6 @@ class Reader:
         return (self.role, self.user_id if self.own_only else None)
 
 
-# Everything: for code that reads a case as the school's file itself (the parent extract, background jobs).
-EVERYTHING = Reader(role=Role.AF, user_id=None)
-
-
 def reader_for(user: User, case: Case) -> Reader:
     """The reader ``user`` is on ``case``: the widest of the roles they hold at its school now (no query beyond the
     user's memberships, which ``permissions`` reads once per request)."""
