@@ -5,6 +5,7 @@ posted id of another case's record with a Dutch error; nothing is stored then.""
 import datetime
 
 import pytest
+from django.forms import ModelMultipleChoiceField
 from django.urls import reverse
 
 from cases.models import (
@@ -171,3 +172,96 @@ def test_the_parents_request_is_picked_by_a_readable_label(cast_a):
     label = form.fields["request"].label_from_instance(request)
     assert label.startswith("12 november 2026 · ") and "Wij willen het dossier inzien." in label
     assert "AccessRequest object" not in label
+
+
+# --- Every form with a choice of a related record, found from the forms themselves ------------------------------------
+
+
+def _entry_forms() -> list[type]:
+    """Every form of a case's records (``EntryForm`` and its subclasses, the registry's made forms included)."""
+    import dossier.forms  # noqa: F401 - its forms are EntryForms too
+    from cases import records
+    from cases.forms import EntryForm
+
+    found, todo = set(), [EntryForm]
+    while todo:
+        cls = todo.pop()
+        for sub in cls.__subclasses__():
+            if sub not in found:
+                found.add(sub)
+                todo.append(sub)
+    found |= {k.adding.form_class for k in records.KINDS_IN_ORDER if k.adding}
+    return sorted(found, key=lambda cls: f"{cls.__module__}.{cls.__name__}")
+
+
+def _record_choices(form_class) -> list[tuple[str, type]]:
+    from django import forms as django_forms
+
+    from cases.forms import is_case_record
+
+    return [
+        (name, field.queryset.model)
+        for name, field in form_class.base_fields.items()
+        if isinstance(field, django_forms.ModelChoiceField)
+        and field.queryset is not None
+        and is_case_record(field.queryset.model)
+    ]
+
+
+RECORD_CHOICE_FORMS = [(cls, name, model) for cls in _entry_forms() for name, model in _record_choices(cls)]
+
+
+def test_the_forms_with_a_record_choice_are_the_known_ones():
+    names = {(cls.__name__, name) for cls, name, _model in RECORD_CHOICE_FORMS}
+    assert {
+        ("ParentConversationForm", "signals_discussed"),
+        ("AcknowledgementForm", "conversation"),
+        ("ParentViewForm", "conversation"),
+        ("HelpEvaluationForm", "plan"),
+        ("MonitoringCheckInForm", "agreement"),
+        ("AccessRequestHandledForm", "request"),
+    } <= names
+
+
+@pytest.mark.parametrize(
+    ("form_class", "field_name", "model"),
+    RECORD_CHOICE_FORMS,
+    ids=[f"{cls.__name__}.{name}" for cls, name, _model in RECORD_CHOICE_FORMS],
+)
+def test_every_record_choice_offers_this_cases_records_readably_and_refuses_another_cases(
+    form_class, field_name, model, cast_a
+):
+    from accounts.models import User
+    from cases import selectors, visibility
+    from cases.models import Case
+    from schools.models import Guardian, Pupil, School, SocialMapEntry
+
+    def rows_of(case):
+        pupil = case.pupils.get()
+        given = {
+            Case: case,
+            User: cast_a.ib,
+            School: cast_a.school,
+            Pupil: pupil,
+            Guardian: factories.GuardianFactory(pupil=pupil),
+            SocialMapEntry: make_row(SocialMapEntry, given={School: cast_a.school}),
+        }
+        return make_row(model, given=given)
+
+    case = factories.open_case(cast_a.teacher, factories.PupilFactory(class_group=cast_a.group1))
+    other = factories.open_case(cast_a.teacher, factories.PupilFactory(class_group=cast_a.group1))
+    own, foreign = rows_of(case), rows_of(other)
+    readable = selectors.readable_records(visibility.reader_for(cast_a.ib, case))
+    form = form_class(case=case, readable=readable)
+    field = form.fields[field_name]
+    assert foreign not in field.queryset and own in field.queryset
+    assert set(field.queryset.values_list("case_id", flat=True)) == {case.pk}
+    labels = [label for value, label in field.choices if value != ""]
+    assert labels and all("object (" not in str(label) and " · " in str(label) for label in labels)
+    value = [foreign.pk] if isinstance(field, ModelMultipleChoiceField) else foreign.pk
+    form = form_class({field_name: value}, case=case, readable=readable)
+    assert not form.is_valid()
+    assert FOREIGN_ERROR in str(form.errors[field_name])
+    # a reader who may not read the records (the contact person: not their own) is offered none of them
+    contact = selectors.readable_records(visibility.reader_for(cast_a.contact_person, case))
+    assert list(form_class(case=case, readable=contact).fields[field_name].queryset) == []
