@@ -98,7 +98,8 @@ _UNITS = {
     "months": "months",
 }
 _EVERY_N = re.compile(
-    r"\b(?:elke|iedere|om de|every|each)\s+(\d+|[a-zé]+)\s+(dagen|dag|weken|week|maanden|maand|days?|weeks?|months?)\b"
+    r"\b(?:elke|iedere|om de|every|each)\s+([0-9]{1,3}|[a-zé]+)\s+"
+    r"(dagen|dag|weken|week|maanden|maand|days?|weeks?|months?)\b"
 )
 _EVERY = re.compile(r"\b(?:elke|iedere|every|each|per|1x per|eens per)\s+(dag|week|maand|day|week|month)\b")
 _ADVERBS = [

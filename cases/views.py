@@ -25,6 +25,7 @@ from cases.models import (
     Signal,
     SignalFollowUp,
 )
+from cases.querystring import id_or_404
 from cases.views_decisions import next_actions
 from schools.models import Role, School
 
@@ -135,9 +136,9 @@ def case_list(request):
     school = None
     if school_id is not None:
         # Not one of the user's schools (or not a number): 404, as for a start page of a school they do not work at.
-        if not school_id.isdigit() or int(school_id) not in perms.school_ids_for_user(request.user):
+        school_id = id_or_404(school_id)
+        if school_id not in perms.school_ids_for_user(request.user):
             raise Http404
-        school_id = int(school_id)
     elif role or open_requests:
         raise Http404
     if role is not None:
@@ -295,9 +296,9 @@ def _correction_source(request, case, kind: str, config: records.Adding):
     corrects_id = request.GET.get("corrigeert") or request.POST.get("corrigeert")
     if not corrects_id:
         return None
-    if not config.correctable or not corrects_id.isdigit():
+    if not config.correctable:
         raise Http404
-    corrects = get_object_or_404(ENTRY_MODELS[kind], pk=int(corrects_id), case=case)
+    corrects = get_object_or_404(ENTRY_MODELS[kind], pk=id_or_404(corrects_id), case=case)
     # The form starts with the earlier entry's values: only for an entry the user may read in full.
     if not visibility.may_read(
         visibility.reader_for(request.user, case), records.ADDED_BY_ENTRY_ADD[kind].kind, corrects

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cases import permissions as perms
 from cases import selectors, visibility
+from cases.querystring import id_or_404
 from dossier import extract as extract_rules
 from dossier import forms, pdf, services
 from dossier import selectors as dossier_selectors
@@ -158,8 +159,8 @@ def access_request_answer(request, pk: int):
     case = selectors.case_get_for_user(user=request.user, case_id=pk, perm=perms.EXTRACT)
     open_requests = selectors.case_open_access_requests(case=case)
     form = forms.AccessRequestHandledForm(request.POST or None, requests=open_requests)
-    if request.method == "GET" and request.GET.get("verzoek", "").isdigit():
-        form.initial["request"] = int(request.GET["verzoek"])
+    if request.method == "GET" and "verzoek" in request.GET:
+        form.initial["request"] = id_or_404(request.GET["verzoek"])
     if request.method == "POST" and form.is_valid():
         try:
             services.access_request_handle(user=request.user, case=case, handled=form.save(commit=False))

@@ -22,7 +22,7 @@ class Command(BaseCommand):
     def handle(self, *args, school: str, file: str, dry_run: bool, **options):
         translation.activate("nl")
         found = School.objects.filter(brin=school.upper()).first()
-        if found is None and school.isdigit():
+        if found is None and school.isascii() and school.isdigit():
             found = School.objects.filter(pk=int(school)).first()
         if found is None:
             raise CommandError(f"No school with BRIN code or id {school!r}.")
