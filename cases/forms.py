@@ -1,5 +1,10 @@
+from collections.abc import Callable
+
 from django import forms
 from django.core.validators import MaxLengthValidator
+from django.db.models import QuerySet
+from django.utils import formats, timezone
+from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext_lazy as _
 
 from cases import decision, signal_list
@@ -28,6 +33,7 @@ from cases.models import (
     VeiligThuisReport,
     WeighingAnswer,
 )
+from cases.models.base import Entry
 from cases.models.decisions import FLAG_CRITERIA
 from cases.models.entries import VT_ADVICE_POINTS
 from schools.models.social_map import PartnerKind, SocialMapEntry
@@ -35,16 +41,88 @@ from schools.models.social_map import PartnerKind, SocialMapEntry
 TEXT_LIMIT = 10_000
 
 
+# --- Choosing a record of the case -------------------------------------------------------------------------------
+
+# The date a record is about, the first of these that it has (else the day it was recorded), and its words.
+RECORD_DATE_FIELDS = (
+    "observed_on",
+    "held_on",
+    "given_on",
+    "received_on",
+    "assessed_on",
+    "evaluated_on",
+    "done_on",
+    "shared_on",
+    "informed_on",
+    "consulted_on",
+    "decided_on",
+    "handled_on",
+)
+RECORD_TEXT_FIELDS = (
+    "description",
+    "report",
+    "reaction",
+    "measurable_result",
+    "what",
+    "details",
+    "text",
+    "findings",
+    "advice",
+    "justification",
+    "explanation",
+    "notes",
+    "reason",
+)
+RECORD_LABEL_WORDS = 8
+FOREIGN_RECORD = _("This is not a record of this case; choose one from the list.")
+
+
+def record_label(entry) -> str:
+    """How a record is offered in a choice: its date, its kind and its first words, e.g. "12 november 2026 ·
+    Feitelijke waarneming · Kwam met een blauwe plek…" (never "Signal object (1)")."""
+    day = next((getattr(entry, name) for name in RECORD_DATE_FIELDS if getattr(entry, name, None)), None)
+    if day is None and entry.recorded_at is not None:
+        day = timezone.localtime(entry.recorded_at).date()
+    names = {f.name for f in entry._meta.concrete_fields}
+    kind = entry.get_kind_display() if "kind" in names and entry._meta.get_field("kind").choices else None
+    text = next((getattr(entry, name) for name in RECORD_TEXT_FIELDS if name in names and getattr(entry, name)), "")
+    parts = [
+        formats.date_format(day, "j F Y") if day else "",
+        capfirst(str(kind or entry._meta.verbose_name)),
+        Truncator(" ".join(str(text).split())).words(RECORD_LABEL_WORDS),
+    ]
+    return " · ".join(part for part in parts if part)
+
+
+def is_case_record(model) -> bool:
+    return issubclass(model, Entry)
+
+
 class EntryForm(forms.ModelForm):
     """Base for the forms of a case's records: date and time pickers, a length limit on long texts, and
-    fieldsets for the template (``fieldsets = [(legend, [field names])]``)."""
+    fieldsets for the template (``fieldsets = [(legend, [field names])]``).
+
+    Every choice of a related record of a case (a ``ModelChoiceField`` or ``ModelMultipleChoiceField`` of an
+    ``Entry``: the signals discussed, the conversation, the help plan…) offers only the records of ``case`` that
+    the user may read (``readable``: ``selectors.readable_records(reader)``), each labelled by ``record_label``; an
+    id of another case's record is refused with a Dutch error. ``record_choices`` (field name → queryset) narrows
+    a choice further; without a ``case`` a choice offers only what ``record_choices`` gives, and otherwise nothing."""
 
     fieldsets: list[tuple[str, list[str]]] = []
 
-    def __init__(self, *args, **kwargs):
+    def __init__(
+        self,
+        *args,
+        case=None,
+        readable: Callable[[QuerySet], QuerySet] | None = None,
+        record_choices: dict[str, QuerySet | None] | None = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             widget = field.widget
+            if isinstance(field, forms.ModelChoiceField):
+                continue  # its choices come from its queryset (below); a list set here would fix every row's label
             if isinstance(widget, forms.DateInput):
                 widget.input_type = "date"
                 widget.format = "%Y-%m-%d"
@@ -57,6 +135,29 @@ class EntryForm(forms.ModelForm):
             elif isinstance(widget, forms.Textarea):
                 field.validators.append(MaxLengthValidator(TEXT_LIMIT))
                 widget.attrs.setdefault("rows", 4)
+        self._scope_record_choices(case, readable, record_choices or {})
+
+    def _scope_record_choices(self, case, readable, given: dict) -> None:
+        for name, field in self.fields.items():
+            if not isinstance(field, forms.ModelChoiceField) or field.queryset is None:
+                continue  # (a choice whose queryset the form sets itself, such as the pupils of a new signal)
+            if not is_case_record(field.queryset.model):
+                continue
+            model = field.queryset.model
+            queryset = given.get(name)
+            if queryset is None:
+                queryset = (
+                    model.objects.filter(case=case).order_by("recorded_at", "pk")
+                    if case is not None
+                    else model.objects.none()
+                )
+            elif case is not None:
+                queryset = queryset.filter(case=case)
+            if readable is not None:
+                queryset = readable(queryset)
+            field.queryset = queryset
+            field.label_from_instance = record_label
+            field.error_messages = {**field.error_messages, "invalid_choice": FOREIGN_RECORD}
 
     def grouped_fields(self):
         if not self.fieldsets:
@@ -264,12 +365,8 @@ class ParentConversationForm(EntryForm):
         (_("Report"), ["report"]),
     ]
 
-    def __init__(self, *args, signals, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["signals_discussed"].queryset = signals
-        self.fields["signals_discussed"].label_from_instance = lambda s: (
-            f"{s.observed_on:%d-%m-%Y} — {s.get_kind_display()}: {s.description[:80]}"
-        )
+    def __init__(self, *args, signals=None, **kwargs):
+        super().__init__(*args, record_choices={"signals_discussed": signals}, **kwargs)
 
 
 class AcknowledgementForm(EntryForm):
@@ -278,12 +375,8 @@ class AcknowledgementForm(EntryForm):
         fields = ["conversation", "shared_on", "status", "responded_on", "how"]
         widgets = {"status": forms.RadioSelect}
 
-    def __init__(self, *args, conversations, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["conversation"].queryset = conversations
-        self.fields["conversation"].label_from_instance = lambda c: (
-            _("conversation of %(date)s") % {"date": f"{c.held_on:%d-%m-%Y}"}
-        )
+    def __init__(self, *args, conversations=None, **kwargs):
+        super().__init__(*args, record_choices={"conversation": conversations}, **kwargs)
 
 
 class ParentViewForm(EntryForm):
@@ -291,13 +384,9 @@ class ParentViewForm(EntryForm):
         model = ParentView
         fields = ["conversation", "given_by", "given_on", "text"]
 
-    def __init__(self, *args, conversations, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["conversation"].queryset = conversations
+    def __init__(self, *args, conversations=None, **kwargs):
+        super().__init__(*args, record_choices={"conversation": conversations}, **kwargs)
         self.fields["conversation"].required = False
-        self.fields["conversation"].label_from_instance = lambda c: (
-            _("conversation of %(date)s") % {"date": f"{c.held_on:%d-%m-%Y}"}
-        )
 
 
 class ParentTalkSkipForm(EntryForm):
@@ -403,12 +492,8 @@ class HelpEvaluationForm(EntryForm):
         model = HelpEvaluation
         fields = ["plan", "evaluated_on", "result_reached", "findings"]
 
-    def __init__(self, *args, plans, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["plan"].queryset = plans
-        self.fields["plan"].label_from_instance = lambda p: (
-            _("help plan of %(date)s") % {"date": f"{p.recorded_at:%d-%m-%Y}"}
-        )
+    def __init__(self, *args, plans=None, **kwargs):
+        super().__init__(*args, record_choices={"plan": plans}, **kwargs)
         self.fields["result_reached"].help_text = _("This answers weighing question 5.")
 
 
@@ -508,10 +593,8 @@ class MonitoringCheckInForm(EntryForm):
         model = MonitoringCheckIn
         fields = ["agreement", "held_on", "findings", "signals_continue"]
 
-    def __init__(self, *args, agreements, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["agreement"].queryset = agreements
-        self.fields["agreement"].label_from_instance = lambda a: f"{a.what[:60]} ({a.who}, {a.how_often})"
+    def __init__(self, *args, agreements=None, **kwargs):
+        super().__init__(*args, record_choices={"agreement": agreements}, **kwargs)
 
 
 class ClosureForm(EntryForm):

@@ -6,8 +6,13 @@ what the viewer may do (``can``). Rendering an item with Django's template engin
 items is most of the case page's time. Because the records never change, the rendered HTML can be reused — but
 only when nothing it shows has changed, so the key is not an id: it is a digest of every value the item is
 rendered from (the records' field values and everything loaded with them, recursively), the case's fields, the
-viewer's ``can`` flags, the language and the time zone. A new follow-up, a correction, a renamed author, a closed
-case or a viewer with other rights gives another key and a fresh rendering: an item is never shown stale.
+viewer's ``can`` flags, the viewer's reading role (``cases.visibility.Reader.cache_key``: a fragment rendered for one
+role is never served to another), the template (a restricted item's summary has its own), the language and the time
+zone. A new follow-up, a correction, a renamed author, a closed case or a viewer with other rights gives another key
+and a fresh rendering: an item is never shown stale, nor to a reader it was not rendered for.
+
+An item that the reader may read only the summary of (``item.restricted``) is rendered from its summary, its date
+and its author alone: the record itself is not in the template's context.
 
 Templates of chronology items must not load anything lazily (``tests/test_queries.py`` makes lazy loads raise
 while counting the case page's queries), so that the digest covers all they show.
@@ -64,13 +69,15 @@ def fingerprint(*objects) -> str:
     return hashlib.blake2b(repr(out).encode(), digest_size=20).hexdigest()
 
 
-def render_timeline_items(items, *, case, can: dict) -> list[SafeString]:
-    """The HTML of each chronology item (``selectors.TimelineItem``), in order; reused when unchanged."""
+def render_timeline_items(items, *, case, can: dict, reader) -> list[SafeString]:
+    """The HTML of each chronology item (``selectors.TimelineItem``, as ``cases.visibility.apply`` left them for
+    ``reader``), in order; reused when unchanged and rendered for the same kind of reader."""
     cache = caches[CACHE_ALIAS]
     context_key = (
         translation.get_language(),
         timezone.get_current_timezone_name(),
         sorted(can.items()),
+        ("reader", *reader.cache_key),
     )
     keys = [
         "tl:" + fingerprint(context_key, item.template, case, item.entry, "corrected_by", item.corrected_by)
@@ -83,9 +90,15 @@ def render_timeline_items(items, *, case, can: dict) -> list[SafeString]:
         if key in found:
             html.append(mark_safe(found[key]))  # noqa: S308 - our own rendering of our own template
             continue
-        rendered = render_to_string(
-            item.template, {"entry": item.entry, "corrected_by": item.corrected_by, "case": case, "can": can}
-        )
+        if item.restricted is not None:
+            context = {
+                "restricted": item.restricted,
+                "recorded_at": item.entry.recorded_at,
+                "author": getattr(item.entry, "author", None) or getattr(item.entry, "actor", None),
+            }
+        else:
+            context = {"entry": item.entry, "corrected_by": item.corrected_by, "case": case, "can": can}
+        rendered = render_to_string(item.template, {**context, "reader": reader})
         fresh[key] = str(rendered)
         html.append(mark_safe(rendered))  # noqa: S308 - as above
     if fresh:

@@ -8,6 +8,9 @@ school role, one per class group's teachers — and by the user who opened a cas
 level: django-fsm and ``get_objects_for_user`` would otherwise let that user act on every school's cases.
 Not visible → 404; visible but not allowed → 403: ``case_for_user(user, case_id, perm)`` fetches a case that way, in
 one call (the views reach it through ``selectors.case_get_for_user``).
+
+Seeing a case is not reading all of it: which records of a visible case each role reads, and how much of them, is
+the table of ``cases.visibility`` (restricted records by role).
 """
 
 import functools

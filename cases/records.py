@@ -17,6 +17,10 @@ Adding a kind of record touches three places:
    class of its own in ``cases.forms`` when it needs more); and its ``InExtract``: the section and the fields the
    extract shows, or why it is left out. Until that is decided the extract leaves the kind out, saying so.
 
+Who reads a kind of record (the teacher, the internal contact person, the IB'er, the aandachtsfunctionaris) is the
+table of ``cases.visibility``, keyed on these kinds: a new kind is read in full by the school's roles until a rule
+there restricts it.
+
 The registry-driven tests (``tests/cases/test_records.py``, ``tests/cases/test_append_only.py``, the permission
 matrix) pick a new kind up: it must render in the chronology, appear in the extract (or be listed there as left out,
 with a reason) and be append-only (on PostgreSQL, with its trigger). A record with a ``case`` that is not a kind of

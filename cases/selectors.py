@@ -18,7 +18,7 @@ from django.db.models import (
 )
 
 from accounts.models import User
-from cases import permissions, records, workflow
+from cases import permissions, records, visibility, workflow
 from cases.models import (
     AccessRequest,
     AuditEvent,
@@ -162,10 +162,16 @@ class TimelineItem:
     at: object
     entry: object
     corrected_by: object = None
+    # Set when the reader reads only that the record exists (``cases.visibility``): the item shows its summary.
+    restricted: visibility.Restricted | None = None
 
     @property
     def template(self) -> str:
-        return records.KINDS[self.kind].template
+        return RESTRICTED_TEMPLATE if self.restricted is not None else records.KINDS[self.kind].template
+
+
+# How a record that the reader may read only the summary of shows in the chronology.
+RESTRICTED_TEMPLATE = "cases/timeline/_restricted.html"
 
 
 # Each kind of record in a case's chronology, in the order in which records of the same moment are shown, with how
@@ -173,16 +179,17 @@ class TimelineItem:
 TIMELINE_SOURCES: list[tuple[str, Callable[[], QuerySet]]] = [(k.kind, k.queryset) for k in records.CHRONOLOGY]
 
 
-def case_timeline(*, case: Case) -> list[TimelineItem]:
+def case_timeline(*, case: Case, reader: visibility.Reader | None = None) -> list[TimelineItem]:
     """Every record and step change of the case, oldest first, in a fixed number of queries (the parent extract and
-    ``?pagina=alle``; the case page shows one page of it: ``case_timeline_page``)."""
+    ``?pagina=alle``; the case page shows one page of it: ``case_timeline_page``). With a ``reader``: as they may
+    read it (``cases.visibility``: hidden records left out, restricted ones as their summary); without, all of it."""
     items: list[TimelineItem] = []
     for kind, source in TIMELINE_SOURCES:
         entries = list(source().filter(case=case))
         corrected_by = {e.corrects_id: e for e in entries if getattr(e, "corrects_id", None)}
         items += [TimelineItem(kind, e.recorded_at, e, corrected_by.get(e.pk)) for e in entries]
     items.sort(key=lambda item: (item.at, item.kind == "transition"))
-    return items
+    return visibility.apply(items, reader)
 
 
 TIMELINE_PAGE_SIZE = 25
@@ -190,18 +197,19 @@ TIMELINE_PAGE_SIZE = 25
 
 @functools.cache
 def _timeline_index_sql() -> tuple[list[str], str]:
-    """One query that lists every record of a case's chronology as (kind, id, corrected record's id), in the order
-    of ``case_timeline``: by time, a step change after the records of the same moment, then by kind and id. Built
-    once from the models' tables (no user input in it; the case id is a parameter)."""
+    """One query that lists every record of a case's chronology as (kind, id, corrected record's id, author's id),
+    in the order of ``case_timeline``: by time, a step change after the records of the same moment, then by kind and
+    id. Built once from the models' tables (no user input in it; the case id is a parameter)."""
     kinds, selects = [], []
     for index, (kind, source) in enumerate(TIMELINE_SOURCES):
         opts = source().model._meta
         at = opts.get_field("at" if kind == "transition" else "recorded_at").column
         corrects = opts.get_field("corrects").column if any(f.name == "corrects" for f in opts.fields) else "NULL"
         case_column = opts.get_field("case").column
+        author = opts.get_field("actor" if kind == "transition" else "author").column
         kinds.append(kind)
         selects.append(
-            f"SELECT {index} AS k, id, {at} AS at, {corrects} AS corrects_id, "  # noqa: S608 - table/column names
+            f"SELECT {index} AS k, id, {at} AS at, {corrects} AS corrects_id, {author} AS author_id, "  # noqa: S608
             f"{1 if kind == 'transition' else 0} AS late FROM {opts.db_table} WHERE {case_column} = %s"
         )
     return kinds, " UNION ALL ".join(selects) + " ORDER BY at, late, k, id"
@@ -218,22 +226,30 @@ class TimelinePage:
     html: list | None = None  # the items rendered (cases.fragments), set by the view
 
 
-def case_timeline_page(*, case: Case, page: str | None, per_page: int = TIMELINE_PAGE_SIZE) -> TimelinePage:
+def case_timeline_page(
+    *, case: Case, page: str | None, per_page: int = TIMELINE_PAGE_SIZE, reader: visibility.Reader | None = None
+) -> TimelinePage:
     """One page of the case's chronology. Pages count back from the newest records (page 1, the default, holds the
     latest ``per_page`` of them), and each page reads oldest first; ``"alle"`` gives everything on one page
     (printing). One query lists the chronology (kind and id of every record); then only the records on the page
     are loaded: one query per kind of record on the page plus its prefetches — at most as many as
-    ``case_timeline`` takes, whatever the chronology's length."""
+    ``case_timeline`` takes, whatever the chronology's length. With a ``reader``: as they may read it
+    (``cases.visibility``); a reader of their own entries only pages through their own entries."""
     from django.db import connection
 
     if page == "alle":
-        items = case_timeline(case=case)
-        kinds_present = frozenset(item.kind for item in items)
+        every = case_timeline(case=case)
+        kinds_present = frozenset(item.kind for item in every)
+        items = visibility.apply(every, reader)
         return TimelinePage(items=items, page=None, total=len(items), kinds=kinds_present, last=len(items))
     kinds, sql = _timeline_index_sql()
     with connection.cursor() as cursor:
         cursor.execute(sql, [case.pk] * len(kinds))
-        index = [(k, pk, corrects) for k, pk, _at, corrects, _late in cursor.fetchall()]
+        rows = cursor.fetchall()
+    kinds_present = frozenset(kinds[k] for k, *_rest in rows)
+    if reader is not None and (reader.own_only or reader.role is None):
+        rows = [row for row in rows if reader.own_only and reader.user_id and row[4] == reader.user_id]
+    index = [(k, pk, corrects) for k, pk, _at, corrects, _author, _late in rows]
     corrector = {(k, corrects): pk for k, pk, corrects in index if corrects is not None}  # the latest one wins
     current = Paginator(index[::-1], per_page).get_page(page)
     on_page = current.object_list[::-1]
@@ -251,15 +267,31 @@ def case_timeline_page(*, case: Case, page: str | None, per_page: int = TIMELINE
         )
         for k, pk, _corrects in on_page
     ]
+    items = visibility.apply(items, reader)
     total = len(index)
     return TimelinePage(
         items=items,
         page=current,
         total=total,
-        kinds=frozenset(kinds[k] for k, _pk, _corrects in index),
+        kinds=kinds_present,
         first=total - current.end_index() + 1 if items else 0,
         last=total - current.start_index() + 1 if items else 0,
     )
+
+
+# The kind of record (``cases.records``) of each model of the chronology, for ``readable_records``.
+KIND_OF_MODEL = {k.model: k.kind for k in records.KINDS_IN_ORDER}
+
+
+def readable_records(reader: visibility.Reader):
+    """For a form's choices of related records (``forms.EntryForm``): a queryset of records narrowed to those that
+    ``reader`` reads in full (``cases.visibility``)."""
+
+    def narrow(queryset: QuerySet) -> QuerySet:
+        kind = KIND_OF_MODEL.get(queryset.model)
+        return queryset.none() if kind is None else visibility.readable(queryset, kind, reader)
+
+    return narrow
 
 
 def case_skips_awaiting_confirmation(*, case: Case) -> QuerySet[ParentTalkSkip]:

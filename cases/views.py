@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cases import deadlines, forms, fragments, records, selectors, services
+from cases import deadlines, forms, fragments, records, selectors, services, visibility
 from cases import permissions as perms
 from cases.audit import audit_log
 from cases.models import (
@@ -108,7 +108,7 @@ def start(request, school_id: int, role: str):
     # The pupils and the deadlines of every case on the page, in one go: a fixed number of queries.
     on_page = [case for cases in listed for case in cases]
     selectors.attach_pupils(on_page)
-    deadlines.attach(on_page)
+    visibility.limit_case_rows(request.user, deadlines.attach(on_page))
     return render(request, START_TEMPLATES[Role(role)], context)
 
 
@@ -169,7 +169,7 @@ def case_list(request):
         else:
             showing = None
     page = selectors.page_of(cases, request.GET.get("pagina"), 25)
-    page.object_list = deadlines.attach(page.object_list)
+    page.object_list = visibility.limit_case_rows(request.user, deadlines.attach(page.object_list))
     return render(
         request,
         "cases/case_list.html#results" if request.htmx else "cases/case_list.html",
@@ -190,13 +190,18 @@ def case_list(request):
 @login_required
 def case_detail(request, pk: int):
     case = selectors.case_get_for_user(user=request.user, case_id=pk)
-    timeline = selectors.case_timeline_page(case=case, page=request.GET.get("pagina"))
+    reader = visibility.reader_for(request.user, case)
+    facts = visibility.case_facts(reader)
+    timeline = selectors.case_timeline_page(case=case, page=request.GET.get("pagina"), reader=reader)
     # What the chronology holds tells which other records can exist: no parents' request, no request deadline.
-    deadlines.attach([case], access_requests="accessrequest" in timeline.kinds)
+    if facts["deadlines"]:
+        deadlines.attach([case], access_requests="accessrequest" in timeline.kinds)
+    else:
+        case.deadlines = []
     ready, blocked = services.available_transitions(user=request.user, case=case)
     audit_log(user=request.user, case=case, action=AuditEvent.Action.VIEW, target="case page")
     can = {name: perms.can(request.user, perm, case) for name, perm in PAGE_PERMISSIONS.items()}
-    timeline.html = fragments.render_timeline_items(timeline.items, case=case, can=can)
+    timeline.html = fragments.render_timeline_items(timeline.items, case=case, can=can, reader=reader)
     return render(
         request,
         "cases/case_detail.html",
@@ -211,6 +216,7 @@ def case_detail(request, pk: int):
             "blocked_transitions": blocked,
             "transition_form": forms.TransitionForm(initial={"expected_state": case.state}),
             "can": can,
+            "facts": facts,
             "skips_to_confirm": list(selectors.case_skips_awaiting_confirmation(case=case))
             if can["confirm_skip"] and "skip" in timeline.kinds
             else [],
@@ -292,7 +298,13 @@ def _correction_source(request, case, kind: str, config: records.Adding):
         return None
     if not config.correctable:
         raise Http404
-    return get_object_or_404(ENTRY_MODELS[kind], pk=id_or_404(corrects_id), case=case)
+    corrects = get_object_or_404(ENTRY_MODELS[kind], pk=id_or_404(corrects_id), case=case)
+    # The form starts with the earlier entry's values: only for an entry the user may read in full.
+    if not visibility.may_read(
+        visibility.reader_for(request.user, case), records.ADDED_BY_ENTRY_ADD[kind].kind, corrects
+    ):
+        raise Http404
+    return corrects
 
 
 @require_http_methods(["GET", "POST"])
@@ -304,7 +316,11 @@ def entry_add(request, pk: int, kind: str):
     perm = perms.signal_permission if kind == "signal" else config.permission
     case = selectors.case_get_for_user(user=request.user, case_id=pk, perm=perm)
     corrects = _correction_source(request, case, kind, config)
-    extra = config.form_kwargs(case)
+    extra = {
+        **config.form_kwargs(case),
+        "case": case,
+        "readable": selectors.readable_records(visibility.reader_for(request.user, case)),
+    }
     if request.method == "POST":
         form = config.form_class(request.POST, **extra)
     else:
@@ -354,6 +370,8 @@ def signal_follow_up(request, pk: int, signal_id: int):
     """Record that an earlier signal (a story, a suspicion) was later confirmed or refuted."""
     case = selectors.case_get_for_user(user=request.user, case_id=pk, perm=perms.ADD_SIGNAL)
     signal = get_object_or_404(Signal, pk=signal_id, case=case)
+    if not visibility.may_read(visibility.reader_for(request.user, case), "signal", signal):
+        raise Http404  # the page shows the signal: only one the user may read
     form = forms.SignalFollowUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         follow_up: SignalFollowUp = form.save(commit=False)

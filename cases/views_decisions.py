@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cases import forms, selectors, services, workflow
+from cases import forms, selectors, services, visibility, workflow
 from cases import permissions as perms
 from cases.models import CaseState, ConsultationAction, HelpTask, TaskDone
 from schools import selectors as school_selectors
@@ -190,7 +190,11 @@ def case_action(request, pk: int, action: str):
         raise Http404
     config = ACTIONS[action]
     case = selectors.case_get_for_user(user=request.user, case_id=pk, perm=config.permission)
-    extra = config.form_kwargs(case, request.user)
+    extra = {
+        **config.form_kwargs(case, request.user),
+        "case": case,
+        "readable": selectors.readable_records(visibility.reader_for(request.user, case)),
+    }
     form = config.form_class(request.POST or None, **extra)
     state_form = forms.ExpectedStateForm(request.POST or None, initial={"expected_state": case.state})
     tasks = forms.HelpTaskFormSet(request.POST or None, prefix="taken") if config.tasks else None

@@ -30,6 +30,10 @@ Decisions (documented here, shown to staff in the preview):
 - Internal working notes: a teacher's proposal for an emergency report and the explanation of a step change are
   left out; a reason not to speak to the parents because it would endanger someone is left out.
 
+Who prepares it: the preview is built for the person who looks at it (``build_extract(reader=...)``): what the role
+table of ``cases.visibility`` withholds from their role (a route-B record for the IB'er) is not shown to them there
+either. The extract itself (the PDF for the parents) is built without a reader: the parents' rules alone decide.
+
 Each kind's rules are declared with the kind, in the registry of record kinds (``cases.records``: ``InExtract``,
 its ``section``, what it ``shows``, and what it leaves out and why); ``_apply`` below applies them, in one place
 for the preview and the PDF. The content template (``templates/pdf/_extract_content.html``, which both render)
@@ -45,7 +49,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from cases import records
+from cases import records, visibility
 from cases.models import Case
 from cases.selectors import TimelineItem
 from dossier.models import Redaction
@@ -284,9 +288,10 @@ SECTIONS_V1 = [
 ENTRY_MODELS = {k.kind: k.model for k in records.CHRONOLOGY if k.redactable}
 
 
-def _apply(item: ExtractItem, spec: records.InExtract) -> None:
+def _apply(item: ExtractItem, spec: records.InExtract, withheld: frozenset[str] = frozenset()) -> None:
     """The one place where the rules of a kind are applied to an entry: left out entirely, or included in its
-    section with the parts that are left out listed and made unreadable (``Shown``)."""
+    section with the parts that are left out listed and made unreadable (``Shown``). ``withheld``: fields the
+    preview's reader may not read (``cases.visibility``), not shown to them either."""
     entry = item.entry
     for leave_out in spec.leave_out:
         if leave_out.when(entry):
@@ -298,7 +303,9 @@ def _apply(item: ExtractItem, spec: records.InExtract) -> None:
     item.omissions = [Omission(str(o.what), o.reason, o.fields) for o in spec.omits if o.when(entry)]
     item.section = spec.section
     item.shown = Shown(
-        entry, frozenset(spec.shows) - {name for o in item.omissions for name in o.fields}, spans=item.spans
+        entry,
+        frozenset(spec.shows) - {name for o in item.omissions for name in o.fields} - withheld,
+        spans=item.spans,
     )
 
 
@@ -308,7 +315,9 @@ def build_extract(
     timeline: list[TimelineItem],
     redactions: list[Redaction],
     contact_persons: list[User],
+    reader: visibility.Reader | None = None,
 ) -> Extract:
+    """The extract of ``case``; with a ``reader`` (the preview), less what the role table withholds from them."""
     redacted = {r.key: r for r in redactions if r.whole_entry}
     words = [r for r in redactions if not r.whole_entry]
     spans: dict[str, dict[str, list[tuple[int, int]]]] = {}
@@ -325,7 +334,7 @@ def build_extract(
         elif item.key in redacted:
             item.included, item.reason, item.redaction = False, redacted[item.key].reason, redacted[item.key]
         else:
-            _apply(item, kind.extract)
+            _apply(item, kind.extract, visibility.withheld_fields(reader, t.kind) if reader else frozenset())
         items.append(item)
     return Extract(
         case=case,

@@ -58,8 +58,8 @@ class AccessRequestHandledForm(EntryForm):
         widgets = {"outcome": forms.RadioSelect}
 
     def __init__(self, *args, requests=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["request"].queryset = requests if requests is not None else AccessRequest.objects.none()
+        # The request is a record of the case: offered by a readable label, only this case's (``EntryForm``).
+        super().__init__(*args, record_choices={"request": requests}, **kwargs)
 
 
 class NameDecisionsForm(forms.Form):

@@ -120,11 +120,16 @@ def extract_release_record(
     return release
 
 
-def build_extract(case: Case) -> extract_rules.Extract:
-    """The case's parent extract from its data as it is now (the preview, and the worker when it renders)."""
+def build_extract(case: Case, *, reader=None) -> extract_rules.Extract:
+    """The case's parent extract from its data as it is now (the preview, and the worker when it renders); with a
+    ``reader`` (the preview), less what the role table withholds from them (``cases.visibility``)."""
     data = dossier_selectors.case_extract_data(case=case)
     return extract_rules.build_extract(
-        case=case, timeline=data.timeline, redactions=data.redactions, contact_persons=data.contact_persons
+        case=case,
+        timeline=data.timeline,
+        redactions=data.redactions,
+        contact_persons=data.contact_persons,
+        reader=reader,
     )
 
 

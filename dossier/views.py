@@ -18,14 +18,15 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases import permissions as perms
-from cases import selectors
+from cases import selectors, visibility
 from cases.querystring import id_or_404
 from dossier import forms, names_check, pdf, services, tasks
 from dossier.models import ExtractJob, ExtractRelease
 
 
-def _build(case):
-    return services.build_extract(case)
+def _build(case, reader=None):
+    """The extract of ``case``; for the preview, as ``reader`` may read it (``cases.visibility``)."""
+    return services.build_extract(case, reader=reader)
 
 
 def _redaction_choices(extract) -> list[tuple[str, str]]:
@@ -53,7 +54,7 @@ class _RenderedWhenShown:
 
 
 def _preview(request, case, *, extract=None, name_check=None, names_form=None, status=200):
-    extract = extract or _build(case)
+    extract = extract or _build(case, reader=visibility.reader_for(request.user, case))
     name_check = name_check or names_check.check_case(extract)
     can_redact = perms.can(request.user, perms.REDACT, case)
     if names_form is None and can_redact and name_check.unresolved:

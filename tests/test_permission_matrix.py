@@ -1777,3 +1777,134 @@ def test_a_superuser_may_look_at_case_models_in_the_admin_but_change_nothing(mod
     assert client.post(reverse(f"{prefix}_delete", args=[obj.pk]), {"post": "yes"}).status_code == 403
     assert snapshot(world) == before
     assert AuditEvent.objects.count() == audit_rows
+
+
+# --- Restricted records by role (cases/visibility.py) -----------------------------------------------------------------
+# Seeing a case is the rows above; reading each record of it is the role table of cases/visibility.py. For every kind
+# of record of the registry × every role that can see the case: is the kind's content on the case page (everything on
+# one page, and the pages of the chronology), or only its summary, or nothing? The content of a kind is every marker
+# of its model's fields (tests.rows) that the aandachtsfunctionaris's page shows.
+
+READING_ROLES = ["teacher", "contact_person", "ib", "af"]
+
+
+def _case_with_a_row_of_every_kind(cast: SchoolCast):
+    """A case opened by the internal contact person (they see it as its opener) about a pupil of group 1 (its
+    teacher sees it), with a row of every kind of record, each written by the IB'er."""
+    from schools.models import School
+    from tests.rows import make_row
+
+    pupil = factories.PupilFactory(class_group=cast.group1)
+    case = factories.open_case(cast.contact_person, pupil)
+    given = {
+        Case: case,
+        User: cast.ib,
+        School: cast.school,
+        Pupil: pupil,
+        Guardian: factories.GuardianFactory(pupil=pupil),
+        SocialMapEntry: factories_social_map_entry(cast),
+    }
+    rows = {kind.kind: make_row(kind.model, given=given) for kind in records.KINDS_IN_ORDER}
+    return Case.objects.get(pk=case.pk), rows
+
+
+def factories_social_map_entry(cast: SchoolCast) -> SocialMapEntry:
+    from schools.models import School
+    from tests.rows import make_row
+
+    return make_row(SocialMapEntry, given={School: cast.school})
+
+
+def _pages(client: Client, case: Case) -> dict[str, tuple[str, dict]]:
+    """The case page with the whole chronology, and all its pages of the chronology: for each, the HTML and the
+    rendered items by (kind, id)."""
+
+    def read(response) -> tuple[str, dict]:
+        assert response.status_code == 200
+        timeline = response.context["timeline"]
+        items = {(i.kind, i.entry.pk): html for i, html in zip(timeline.items, timeline.html, strict=True)}
+        return response.content.decode(), items
+
+    whole = read(client.get(f"/dossiers/{case.pk}/?pagina=alle"))
+    first = client.get(f"/dossiers/{case.pk}/")
+    pages = [read(first)]
+    for number in range(2, first.context["timeline"].page.paginator.num_pages + 1):
+        pages.append(read(client.get(f"/dossiers/{case.pk}/?pagina={number}")))
+    joined = ("".join(html for html, _items in pages), {k: v for _html, items in pages for k, v in items.items()})
+    return {"whole": whole, "pages": joined}
+
+
+MARKER = re.compile(r"«\w+\.\w+»")
+
+
+@pytest.mark.parametrize("role", READING_ROLES)
+def test_every_kind_of_record_is_read_by_each_role_as_the_role_table_says(role, cast_a, client_for):
+    from django.utils import translation
+
+    from cases import visibility
+
+    case, rows = _case_with_a_row_of_every_kind(cast_a)
+    _full_html, full_items = _pages(client_for(cast_a.af), case)["whole"]
+    user = cast_a.by_role(role)
+    seen = _pages(client_for(user), case)
+    reader = visibility.reader_for(user, case)
+    assert reader.role == role
+    for kind in records.CHRONOLOGY:
+        key = (kind.kind, rows[kind.kind].pk)
+        content = set(MARKER.findall(full_items[key]))
+        assert content, f"{kind.kind}: the aandachtsfunctionaris reads its content"
+        how = visibility.level(reader, kind.kind, rows[kind.kind])
+        rule = visibility.RULES.get(kind.kind)
+        for where, (html, items) in seen.items():
+            if how == visibility.FULL:
+                assert set(MARKER.findall(items[key])) == content, (kind.kind, role, where)
+            elif how == visibility.SUMMARY:  # that it exists, when and by whom; none of its content
+                assert not MARKER.findall(items[key]), (kind.kind, role, where)
+                with translation.override("nl"):
+                    assert str(rule.summary) in items[key], (kind.kind, role, where)
+            else:
+                assert key not in items, (kind.kind, role, where)
+            if how != visibility.FULL:  # nowhere on the page: not the kind's own fields, and never a withheld one
+                withheld = set(rule.withheld) if rule else {f.name for f in kind.model._meta.concrete_fields}
+                leaked = {m for m in MARKER.findall(html) if m.startswith(f"«{kind.model.__name__}.")}
+                assert not leaked, (kind.kind, role, where, leaked)
+                assert not {m for m in leaked if m[1:-1].split(".")[1] in withheld}
+    # What each role reads, written out (the table of cases/visibility.py as the tests expect it).
+    expected_restricted = {
+        "teacher": {
+            "kindcheck",
+            "skip",
+            "weighing",
+            "risk",
+            "report",
+            "outcome",
+            "board",
+            "inspector",
+            "police",
+            "accessrequest",
+            "accessanswer",
+            "legalhold",
+        },
+        "ib": {"board", "inspector", "police"},
+        "af": set(),
+    }
+    levels = {kind.kind: visibility.level(reader, kind.kind, rows[kind.kind]) for kind in records.CHRONOLOGY}
+    if role == "contact_person":  # every record here is someone else's: nothing of the chronology
+        assert set(levels.values()) == {visibility.HIDDEN}
+    else:
+        assert {k for k, how in levels.items() if how == visibility.SUMMARY} == expected_restricted[role]
+        assert visibility.HIDDEN not in levels.values()
+
+
+def test_the_outcome_of_veilig_thuis_as_each_role_reads_it(cast_a, client_for):
+    """Finding 7 of issue 18 in the matrix: the teacher reads only that Veilig Thuis decided."""
+    from cases.models import VeiligThuisOutcome
+
+    case, _rows = _case_with_a_row_of_every_kind(cast_a)
+    expectations = "«VeiligThuisOutcome.expectations»"
+    contact = "«VeiligThuisOutcome.receiving_contact»"
+    reads = {role: _pages(client_for(cast_a.by_role(role)), case)["whole"][0] for role in READING_ROLES}
+    assert VeiligThuisOutcome.objects.filter(case=case).exists()
+    assert {role for role, html in reads.items() if expectations in html and contact in html} == {"ib", "af"}
+    assert "Veilig Thuis heeft een besluit genomen" in reads["teacher"]
+    assert "Veilig Thuis heeft een besluit genomen" not in reads["contact_person"]
