@@ -185,11 +185,16 @@ NAMES_IN_NAMED = ["Sem Wildervanck", "Karel Wildervanck", "Femke", "S.W."]
 
 
 def _texts(model) -> dict:
-    """Every text field of ``model`` (not only those the extract shows: what it leaves out must not show either)."""
+    """Every text field of ``model`` (not only those the extract shows: what it leaves out must not show either) that
+    can hold the sentence: PostgreSQL refuses a longer value where SQLite stores it (a transition's ``name``, 40
+    characters, is the transition's identifier, not free text)."""
     return {
         f.name: NAMED
         for f in model._meta.concrete_fields
-        if isinstance(f, (models.CharField, models.TextField)) and not f.choices and not f.primary_key
+        if isinstance(f, (models.CharField, models.TextField))
+        and not f.choices
+        and not f.primary_key
+        and (f.max_length is None or f.max_length >= len(NAMED))
     }
 
 
