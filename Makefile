@@ -13,7 +13,7 @@ PYTHON ?= $(shell for c in python3.13 python3.12 $$(ls -d $$HOME/.pyenv/versions
 	if command -v $$c >/dev/null 2>&1 && $$c -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1; then \
 	command -v $$c; break; fi; done)
 
-.PHONY: help run test test-fast venv demo-data messages lint clean bench
+.PHONY: help run test test-fast venv demo-data messages lint clean bench guide
 
 help:
 	@echo "make run    start the demo on http://127.0.0.1:8000 (SQLite, demo data)"
@@ -22,6 +22,7 @@ help:
 	@echo "make lint   ruff"
 	@echo "make messages  update and compile the translations"
 	@echo "make bench  benchmark at large-board size (PostgreSQL; see docs/performance.md)"
+	@echo "make guide  renew the user guide's screenshots (guide/static/guide/shots/) from the demo data"
 
 $(STAMP): pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then echo "Python 3.12 or newer is needed: install python3.13 (e.g. 'pyenv install 3.13.0') and try again." >&2; exit 1; fi
@@ -70,6 +71,12 @@ messages: $(STAMP)
 # DATABASE_URL defaults to postgres://postgres@127.0.0.1:5432/meldcode_bench. Not part of `make test`.
 bench: $(STAMP)
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+# The user guide's screenshots: the browser test that checks the documented pages, writing its pictures into the
+# repository (guide/static/guide/shots/) instead of a temporary folder.
+guide: export DEBUG = true
+guide: $(STAMP)
+	GUIDE_SHOTS_DIR=guide/static/guide/shots $(PY) -m pytest -n 0 -q tests/browser/test_guide_browser.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "cases",
     "dossier",
     "reporting",
+    "guide",
     "demo",
 ]
 
@@ -96,6 +97,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "cases.context_processors.navigation",
+                "guide.context_processors.page_help",
             ],
         },
     },

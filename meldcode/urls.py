@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("schools.urls")),
     path("", include("dossier.urls")),
     path("", include("reporting.urls")),
+    path("", include("guide.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("beheer/", admin.site.urls),
 ]

@@ -622,6 +622,32 @@ def check_figures_index(world, actor, response):
     )
 
 
+GUIDE_OF_ROLE = {
+    "teacher": "leerkracht",
+    "other_teacher": "leerkracht",
+    "contact_person": "leerkracht",
+    "ib": "intern-begeleider",
+    "af": "aandachtsfunctionaris",
+}
+
+
+def check_guide_index(world, actor, response):
+    # Every guide is listed; the one of the user's own role comes first, under "for you".
+    assert [g.slug for g in response.context["own"]] == [GUIDE_OF_ROLE[actor.split(".")[1]]]
+    assert {g.slug for g in response.context["guides"]} == {
+        "leerkracht",
+        "intern-begeleider",
+        "aandachtsfunctionaris",
+        "beheerder",
+    }
+
+
+def check_guide_page(world, actor, response):
+    html = response.content.decode()
+    assert response.context["guide"].slug == "leerkracht"
+    assert 'id="signaal"' in html and "/static/guide/shots/leerkracht-signaal-desktop.png" in html
+
+
 ROWS = [
     # --- not namespaced ---
     Row("home", "", "GET", everyone(DONE), lambda w: {}, check=check_home, hide_key=None),
@@ -649,6 +675,16 @@ ROWS = [
         also_accepts="POST",
     ),
     Row("security", "", "GET", everyone(OK), lambda w: {}, check=check_security, hide_key=None),
+    Row("guide:index", "", "GET", everyone(OK), lambda w: {}, check=check_guide_index, hide_key=None),
+    Row(
+        "guide:page",
+        "the teachers' guide",
+        "GET",
+        everyone(OK),
+        lambda w: {"slug": "leerkracht"},
+        check=check_guide_page,
+        hide_key=None,
+    ),
     Row("backup-codes", "", "POST", everyone(OK), lambda w: {}, check=check_backup_codes, hide_key=None),
     Row(
         "second-factor-reset",
