@@ -114,8 +114,8 @@ SHOTS: tuple[Shot, ...] = (
         "beheerder-rollen",
         "beheerder",
         "beheerder",
-        lambda: reverse("admin:schools_rolegrant_changelist"),
-        "rol",
+        lambda: reverse("admin:schools_rolegrant_add"),
+        "roltoekenning toevoegen",
     ),
 )
 
