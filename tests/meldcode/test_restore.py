@@ -127,14 +127,49 @@ def fingerprint(url: str, *, check_app: bool) -> dict:
 
 @pytest.fixture
 def fresh_database():
-    name = f"{connection.settings_dict['NAME']}_restored"[:63]
-    admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin_sql(f'CREATE DATABASE "{name}"')
-    yield database_url(name)
-    admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    """Make an empty database (as `createdb` would) and drop it after the test: ``fresh_database("suffix")``."""
+    made = []
+
+    def make(suffix: str) -> str:
+        name = f"{connection.settings_dict['NAME'][:40]}_{suffix}"
+        admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin_sql(f'CREATE DATABASE "{name}"')
+        made.append(name)
+        return database_url(name)
+
+    yield make
+    for name in made:
+        admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def test_a_backup_restores_into_a_fresh_database_and_the_application_runs_on_it(fresh_database, tmp_path):
+def run_script(name: str, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [BASH, str(ROOT / "deploy" / name), *args],
+        env=env or dict(os.environ),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+@pytest.fixture
+def gpg_home(tmp_path):
+    """A throwaway GnuPG home with one key that can encrypt (no passphrase)."""
+    home = tmp_path / "gnupg"
+    home.mkdir(mode=0o700)
+    subprocess.run(
+        ["gpg", "--homedir", str(home), "--batch", "--pinentry-mode", "loopback", "--passphrase", "",
+         "--quick-gen-key", "Meldcode backup test <backup@example.invalid>", "default", "default", "never"],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )  # fmt: skip
+    yield str(home)
+    subprocess.run(["gpgconf", "--homedir", str(home), "--kill", "all"], check=False, capture_output=True, timeout=30)
+
+
+def test_a_backup_restores_into_a_fresh_database_and_the_application_runs_on_it(fresh_database, tmp_path, gpg_home):
     call_command("load_demo", verbosity=0)  # committed: this test is transactional
     # A released parent extract: its PDF is stored in the database, so the dump holds it.
     af = User.objects.get(username="af-a")
@@ -146,44 +181,25 @@ def test_a_backup_restores_into_a_fresh_database_and_the_application_runs_on_it(
     env = {**os.environ, "DATABASE_URL": source, "BACKUP_KEEP_DAYS": "35"}
     env.pop("BACKUP_GPG_RECIPIENT", None)
 
-    backup = subprocess.run(
-        [BASH, str(ROOT / "deploy" / "backup.sh"), str(tmp_path / "backups")],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    backup = run_script("backup.sh", str(tmp_path / "plain"), env=env)
     assert backup.returncode == 0, backup.stderr
-    (dump,) = (tmp_path / "backups").glob("meldcode-*.dump")
+    (dump,) = (tmp_path / "plain").glob("meldcode-*.dump")
     assert oct(dump.stat().st_mode & 0o777) == "0o600"  # readable by the backup's owner only
-    assert not list((tmp_path / "backups").glob(".*partial*"))
+    assert not list((tmp_path / "plain").glob(".*partial*"))
 
-    restore = subprocess.run(
-        [BASH, str(ROOT / "deploy" / "restore.sh"), str(dump), fresh_database],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    target = fresh_database("restored")
+    restore = run_script("restore.sh", str(dump), target)
     assert restore.returncode == 0, restore.stderr
-
-    # A second restore into the same (now full) database is refused, and changes nothing.
-    again = subprocess.run(
-        [BASH, str(ROOT / "deploy" / "restore.sh"), str(dump), fresh_database],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    # A second restore into the same (now full) database is refused.
+    again = run_script("restore.sh", str(dump), target)
     assert again.returncode == 1 and "empty database" in again.stderr
 
     # The application on the restored database: every migration is there, the checks pass.
-    assert app(fresh_database, "migrate", "--check", check=False).returncode == 0
-    assert app(fresh_database, "check", "--fail-level", "WARNING", check=False).returncode == 0
+    assert app(target, "migrate", "--check", check=False).returncode == 0
+    assert app(target, "check", "--fail-level", "WARNING", check=False).returncode == 0
 
     before = fingerprint(source, check_app=False)
-    after = fingerprint(fresh_database, check_app=True)
+    after = fingerprint(target, check_app=True)
     assert before["counts"]["cases.Case"] > 0 and before["chronology"]
     assert before["extract"] == ["c" * 64, hashlib.sha256(PDF).hexdigest(), "%PDF-"]
     assert after.pop("page") == [200, True]
@@ -191,6 +207,18 @@ def test_a_backup_restores_into_a_fresh_database_and_the_application_runs_on_it(
     assert after.pop("append_only") is True
     # Every table holds as many rows (counted before the page above was opened), the case the same chronology.
     assert after == before
+
+    # Encrypted to a GnuPG key: only the encrypted file is kept, and it restores the same.
+    encrypted_env = {**env, "GNUPGHOME": gpg_home, "BACKUP_GPG_RECIPIENT": "backup@example.invalid"}
+    backup = run_script("backup.sh", str(tmp_path / "encrypted"), env=encrypted_env)
+    assert backup.returncode == 0, backup.stderr
+    (encrypted,) = (tmp_path / "encrypted").iterdir()
+    assert encrypted.name.endswith(".dump.gpg")
+    assert not encrypted.read_bytes().startswith(b"PGDMP")  # pg_dump's custom format starts with this
+    target = fresh_database("restored_gpg")
+    restore = run_script("restore.sh", str(encrypted), target, env={**os.environ, "GNUPGHOME": gpg_home})
+    assert restore.returncode == 0, restore.stderr
+    assert fingerprint(target, check_app=False) == before
 
 
 def test_restore_refuses_without_its_arguments():
