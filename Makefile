@@ -13,7 +13,7 @@ PYTHON ?= $(shell for c in python3.13 python3.12 $$(ls -d $$HOME/.pyenv/versions
 	if command -v $$c >/dev/null 2>&1 && $$c -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1; then \
 	command -v $$c; break; fi; done)
 
-.PHONY: help run test test-fast venv demo-data messages lint clean bench guide
+.PHONY: help run test test-fast venv demo-data messages lint clean bench guide system-deps
 
 help:
 	@echo "make run    start the demo on http://127.0.0.1:8000 (SQLite, demo data)"
@@ -24,7 +24,13 @@ help:
 	@echo "make bench  benchmark at large-board size (PostgreSQL; see docs/performance.md)"
 	@echo "make guide  renew the user guide's screenshots (guide/static/guide/shots/) from the demo data"
 
-$(STAMP): pyproject.toml
+# System packages (Pango, HarfBuzz-Subset; Chromium for `make test`): installed with apt-get when run as root,
+# otherwise one message with the exact command (scripts/ensure-system-deps.sh). SYSTEM_DEPS=skip leaves them out.
+SYSTEM_DEPS_ARGS ?=
+system-deps:
+	@if [ "$(SYSTEM_DEPS)" != skip ]; then PYTHON="$(PYTHON)" bash scripts/ensure-system-deps.sh $(SYSTEM_DEPS_ARGS); fi
+
+$(STAMP): pyproject.toml | system-deps
 	@if [ -z "$(PYTHON)" ]; then echo "Python 3.12 or newer is needed: install python3.13 (e.g. 'pyenv install 3.13.0') and try again." >&2; exit 1; fi
 	@if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null; then \
 		rm -rf $(VENV); echo "Creating $(VENV) with $(PYTHON)"; $(PYTHON) -m venv $(VENV); fi
@@ -35,7 +41,7 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 run: export DEBUG ?= true
-run: $(STAMP)
+run: system-deps $(STAMP)
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_demo
 	@echo
@@ -51,11 +57,12 @@ XDIST ?= auto
 # Tests import the settings with DEBUG=true (development defaults, plain static files); Django's test runner
 # itself runs every test with DEBUG off.
 test: export DEBUG = true
-test: $(STAMP)
+test: SYSTEM_DEPS_ARGS = --browser
+test: system-deps $(STAMP)
 	$(PY) -m pytest -n $(XDIST) $(PYTEST_ARGS)
 
 test-fast: export DEBUG = true
-test-fast: $(STAMP)
+test-fast: system-deps $(STAMP)
 	$(PY) -m pytest -n $(XDIST) -m "not browser and not postgres" $(PYTEST_ARGS)
 
 lint: $(STAMP)
@@ -75,7 +82,8 @@ bench: $(STAMP)
 # The user guide's screenshots: the browser test that checks the documented pages, writing its pictures into the
 # repository (guide/static/guide/shots/) instead of a temporary folder.
 guide: export DEBUG = true
-guide: $(STAMP)
+guide: SYSTEM_DEPS_ARGS = --browser
+guide: system-deps $(STAMP)
 	GUIDE_SHOTS_DIR=guide/static/guide/shots $(PY) -m pytest -n 0 -q tests/browser/test_guide_browser.py
 
 clean:

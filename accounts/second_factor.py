@@ -317,7 +317,14 @@ class SecondFactorMiddleware:
     in this session is sent to enter a code; one who needs a second factor but has none is sent to set one up.
     Until then only logging in and out, these two pages, the language switch and static files are reachable."""
 
-    ALLOWED_URL_NAMES = ["login", "logout", "set_language", "second-factor-verify", "second-factor-enrol"]
+    ALLOWED_URL_NAMES = [
+        "login",
+        "logout",
+        "set_language",
+        "second-factor-verify",
+        "second-factor-enrol",
+        "favicon",
+    ]
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -333,7 +340,7 @@ class SecondFactorMiddleware:
             if state.has_device or state.required:
                 target = "second-factor-verify" if state.has_device else "second-factor-enrol"
                 url = reverse(target)
-                if request.method == "GET":
+                if request.method in ("GET", "HEAD"):
                     url += "?" + urlencode({"next": request.get_full_path()})
                 return redirect(url)
         return self.get_response(request)

@@ -14,7 +14,7 @@ from django.utils.formats import time_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts import forms, roles
 from accounts import second_factor as sf
@@ -43,7 +43,7 @@ def _too_many(locked_until) -> str:
     }
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def verify(request):
     """After the password: a code from the app, or a backup code."""
@@ -66,7 +66,7 @@ def verify(request):
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def enrol(request):
     """Set up an authenticator app: a QR code (and the secret as text), confirmed with a code from the app; then
@@ -105,7 +105,7 @@ def enrol(request):
     )
 
 
-@require_GET
+@require_safe
 @login_required
 def security(request):
     """The own security page: the second factor's state, set it up (again), new backup codes; for the
@@ -191,7 +191,7 @@ def role_grant_refuse(request, grant_id: int):
     return _decide_grant(request, grant_id, confirm=False)
 
 
-@require_GET
+@require_safe
 @login_required
 def school_account_log(request, school_id: int):
     """The school's account log for its aandachtsfunctionaris: roles asked for, confirmed, refused and removed, second

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from cases import deadlines, forms, fragments, records, selectors, services, visibility
 from cases import permissions as perms
@@ -30,7 +30,7 @@ from cases.views_decisions import next_actions
 from schools.models import Role, School
 
 
-@require_GET
+@require_safe
 @login_required
 def home(request):
     """Send the user to the start page of their role; offer a choice when they hold several."""
@@ -49,7 +49,7 @@ START_TEMPLATES = {
 }
 
 
-@require_GET
+@require_safe
 @login_required
 def alive(request):
     """The cheapest authenticated page: the session and the user are loaded, nothing else. The benchmark's floor
@@ -63,7 +63,7 @@ START_PAGE_ROWS = 10
 START_PAGE_TEACHER_CASES = 10
 
 
-@require_GET
+@require_safe
 @login_required
 def start(request, school_id: int, role: str):
     memberships = selectors.membership_list_for_user(user=request.user)
@@ -124,7 +124,7 @@ def case_list_url(**filters) -> str:
     return f"{reverse('cases:case-list')}?{urlencode(filters)}"
 
 
-@require_GET
+@require_safe
 @login_required
 def case_list(request):
     state = request.GET.get("stap") or None
@@ -186,7 +186,7 @@ def case_list(request):
     )
 
 
-@require_GET
+@require_safe
 @login_required
 def case_detail(request, pk: int):
     case = selectors.case_get_for_user(user=request.user, case_id=pk)
@@ -242,7 +242,7 @@ PAGE_PERMISSIONS = {
 }
 
 
-@require_GET
+@require_safe
 @login_required
 def case_audit(request, pk: int):
     """The aandachtsfunctionaris sees who looked at the case, what was changed or exported, and refused attempts."""
@@ -252,7 +252,7 @@ def case_audit(request, pk: int):
     return render(request, "cases/case_audit.html", {"case": case, "page": page, "title": _("Who looked at the case")})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def signal_new(request, school_id: int):
     """Step 1: a new signal about a pupil. Opens a case, or adds to the pupil's open case."""
@@ -307,7 +307,7 @@ def _correction_source(request, case, kind: str, config: records.Adding):
     return corrects
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def entry_add(request, pk: int, kind: str):
     """Record a signal, consultation, kindcheck, conversation, acknowledgement or parents' view on a case, or a
@@ -364,7 +364,7 @@ def entry_add(request, pk: int, kind: str):
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def signal_follow_up(request, pk: int, signal_id: int):
     """Record that an earlier signal (a story, a suspicion) was later confirmed or refuted."""
@@ -390,7 +390,7 @@ def signal_follow_up(request, pk: int, signal_id: int):
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def skip_add(request, pk: int):
     """Record why the conversation with the parents is skipped (danger, or parents would break contact)."""

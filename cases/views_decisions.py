@@ -27,7 +27,7 @@ Q2_DEFINITIONS = _(
 )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def weighing(request, pk: int):
     """Step 4: the five weighing questions, one after another, following the decision tree."""
@@ -183,7 +183,7 @@ ACTIONS: dict[str, Action] = {
 }
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def case_action(request, pk: int, action: str):
     if action not in ACTIONS:

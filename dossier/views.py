@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import formats, timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from cases import permissions as perms
 from cases import selectors, visibility
@@ -81,7 +81,7 @@ def _preview(request, case, *, extract=None, name_check=None, names_form=None, s
     )
 
 
-@require_GET
+@require_safe
 @login_required
 def extract_preview(request, pk: int):
     case = selectors.case_get_for_user(user=request.user, case_id=pk, perm=perms.EXTRACT)
@@ -152,7 +152,7 @@ def extract_release(request, pk: int):
     return redirect("dossier:extract-job", pk=case.pk, job_pk=job.pk)
 
 
-@require_GET
+@require_safe
 @login_required
 def extract_job(request, pk: int, job_pk: int):
     """How far the released extract is: being prepared (the page refreshes itself with htmx, or with the link),
@@ -170,7 +170,7 @@ def extract_job(request, pk: int, job_pk: int):
     return render(request, "dossier/extract_job.html", context)
 
 
-@require_GET
+@require_safe
 @login_required
 def extract_download(request, pk: int, release_pk: int):
     """The PDF of a released extract (its PDF stored with the release), as a download; audited."""
@@ -187,7 +187,7 @@ def extract_download(request, pk: int, release_pk: int):
 # --- The legal hold -------------------------------------------------------------------------------------------------
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def legal_hold(request, pk: int):
     """Place or lift the legal hold (the aandachtsfunctionaris), with the reason."""
@@ -213,7 +213,7 @@ def legal_hold(request, pk: int):
 # --- The parents' requests ----------------------------------------------------------------------------------------
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def access_request_add(request, pk: int):
     """Record a parent's request to see, copy or correct the file (the IB'er or the aandachtsfunctionaris)."""
@@ -234,14 +234,14 @@ def access_request_add(request, pk: int):
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def access_request_answer(request, pk: int):
     """Record how a parent's request was answered."""
     case = selectors.case_get_for_user(user=request.user, case_id=pk, perm=perms.EXTRACT)
     open_requests = selectors.case_open_access_requests(case=case)
     form = forms.AccessRequestHandledForm(request.POST or None, requests=open_requests)
-    if request.method == "GET" and "verzoek" in request.GET:
+    if request.method in ("GET", "HEAD") and "verzoek" in request.GET:
         form.initial["request"] = id_or_404(request.GET["verzoek"])
     if request.method == "POST" and form.is_valid():
         try:

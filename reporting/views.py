@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from cases import permissions as perms
 from cases.audit import audit_log
@@ -36,7 +36,7 @@ def _years() -> list[int]:
     return list(range(current, max(fig.FIRST_YEAR, current - YEARS_SHOWN + 1) - 1, -1))
 
 
-@require_GET
+@require_safe
 @login_required
 def figures_index(request):
     """The figures the user may see: their school(s) as aandachtsfunctionaris, and the boards for administrators."""
@@ -93,14 +93,14 @@ def _csv(request, figures, filename: str, target: str):
     return response
 
 
-@require_GET
+@require_safe
 @login_required
 def figures_school(request, school_id: int):
     school, figures = _school_figures(request, school_id)
     return _page(request, figures, f"{_csv_path('school', school.pk)}?jaar={figures.year}", "school")
 
 
-@require_GET
+@require_safe
 @login_required
 def figures_school_csv(request, school_id: int):
     school, figures = _school_figures(request, school_id)
@@ -109,7 +109,7 @@ def figures_school_csv(request, school_id: int):
     )
 
 
-@require_GET
+@require_safe
 @login_required
 def figures_board(request, board_id: int):
     board, figures = _board_figures(request, board_id)
@@ -117,7 +117,7 @@ def figures_board(request, board_id: int):
     return _page(request, figures, f"{_csv_path('board', board.pk)}?jaar={figures.year}", "board", schools)
 
 
-@require_GET
+@require_safe
 @login_required
 def figures_board_csv(request, board_id: int):
     board, figures = _board_figures(request, board_id)

@@ -8,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from cases import permissions as perms
 from schools import forms, selectors, services
@@ -24,7 +24,7 @@ def _member_school_or_404(user, school_id: int):
     return school
 
 
-@require_GET
+@require_safe
 @login_required
 def social_map(request, school_id: int):
     """Every staff member of the school reads its social map; the aandachtsfunctionaris and the IB'er keep the
@@ -48,7 +48,7 @@ def social_map(request, school_id: int):
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def social_map_entry(request, school_id: int, entry_id: int | None = None):
     """Add an entry to the school's own social map, or change (or deactivate) one of its own entries."""

@@ -353,6 +353,10 @@ def check_alive(world, actor, response):
     assert response.wsgi_request.user == world.user(actor)
 
 
+def check_favicon(world, actor, response):
+    assert urlsplit(response.url).path.endswith(".svg"), response.url
+
+
 def check_logout(world, actor, response):
     assert response.url == reverse("login")
     assert "_auth_user_id" not in response.wsgi_request.session
@@ -654,6 +658,7 @@ ROWS = [
     Row("login", "", "GET", everyone(DONE, anonymous=OK), lambda w: {}, check=check_login, hide_key=None),
     Row("logout", "", "POST", everyone(DONE, anonymous=DONE), lambda w: {}, check=check_logout, hide_key=None),
     Row("alive", "", "GET", everyone(OK), lambda w: {}, check=check_alive, hide_key=None),
+    Row("favicon", "", "GET", everyone(DONE, anonymous=DONE), lambda w: {}, check=check_favicon, hide_key=None),
     Row(
         "second-factor-verify",
         "",

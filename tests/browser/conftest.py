@@ -34,7 +34,8 @@ def chromium_path() -> str:
     candidate = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
     if not Path(candidate).exists():
         pytest.fail(
-            "Chromium is needed for the browser tests: apt-get install -y chromium (or set CHROMIUM=/path).",
+            "Chromium is needed for the browser tests: `make test` installs it (scripts/ensure-system-deps.sh "
+            "--browser), or apt-get install -y chromium, or set CHROMIUM=/path.",
             pytrace=False,
         )
     return candidate

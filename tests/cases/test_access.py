@@ -1,4 +1,4 @@
-"""Access follows the school's organisation at once, with no manual step (design-notes; cases/access.py): who
+"""Access follows the school's organisation at once, with no manual step (docs/design.md; cases/access.py): who
 teaches which group, which group a pupil is in, who works at the school in which role, and whether the account is
 active. Every check loads the user afresh, as a new request would."""
 

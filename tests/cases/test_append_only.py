@@ -1,4 +1,4 @@
-"""The chronology is append-only (domain.md §6, design-notes "Pitfalls"): no record is changed or deleted in place,
+"""The chronology is append-only (docs/domain.md §6, docs/design.md): no record is changed or deleted in place,
 not through the model, not through a queryset and — on PostgreSQL — not through raw SQL. A correction is a new
 record that refers to the old one; both stay visible."""
 

@@ -1,5 +1,5 @@
 """Two people move the same case on at the same moment: exactly one succeeds, the other is told — in Dutch — that
-the case was changed meanwhile, and the chronology has exactly one step change (design-notes "Pitfalls": lock the
+the case was changed meanwhile, and the chronology has exactly one step change (docs/design.md: lock the
 row with select_for_update, then check the state).
 
 PostgreSQL only: SQLite ignores select_for_update and serialises writers on the whole database, so the race this
