@@ -40,10 +40,12 @@ from tests import factories
 # user, and the second-factor device that verified the session (django-otp's OTPMiddleware; counted with "user"
 # below). The rest is per page; see each test. The counts are the same on SQLite and PostgreSQL.
 PINNED = {
-    # session, user, school ids, the page of cases (school and owner joined; the number of cases for the paginator
-    # as a window count in the same query: selectors.page_of), their pupils (class groups joined), the parents'
-    # unanswered requests of the cases on the page (their deadline), session save ×3.
-    "case_list": 10,
+    # session, user, school ids, the cases that can have a deadline (open, or with an unanswered request of the
+    # parents; school and owner joined, their number as a window count: all of them, sorted by urgency in Python —
+    # cases.urgency), the parents' unanswered requests of those cases (their deadline), the page's other cases (closed
+    # ones, paged by the database; or their number when the page is full), the pupils of the page's cases (class
+    # groups joined), session save ×3. Issue 16 (by urgency): +1, the second part of the list.
+    "case_list": 11,
     # session, user, all memberships (with their schools: the page's membership, the role switch and the school ids
     # the permission checks use), the cases waiting (their total as a window count in the same query), the pupils of
     # every case on the page (one query for all its lists: selectors.attach_pupils),
@@ -54,8 +56,9 @@ PINNED = {
     # rule reads the case row), whatever their number.
     "start_ib": 14,
     # as the IB's, plus the teacher's newest cases and the teacher's own signals (with their cases); the pupils of
-    # the teacher's groups instead of the groups' teachers and the parents' requests.
-    "start_teacher": 15,
+    # the teacher's groups instead of the groups' teachers and the parents' requests. Issue 16 (by urgency): +1, the
+    # teacher's cases in two parts (those that can have a deadline, sorted in Python; then the others, or their number).
+    "start_teacher": 16,
     # session, user, school ids, the case, its pupils, the IB'er's permissions on the case (one union query),
     # the guard of the one transition from step 1, the audit row, the open actions of consultations, session save
     # ×3 ... (what the case's chronology holds says which other records can exist: without a help plan no query
@@ -323,7 +326,7 @@ def test_teacher_start_page_takes_the_same_queries_for_5_and_30_cases(cast_a, cl
 
     make_cases(cast_a, 25)
     response, large = measure(client, url, django_assert_num_queries, pinned("start_teacher"))
-    assert len(references(response)) == 10  # the newest ten
+    assert len(references(response)) == 10  # the ten most urgent
     assert len(response.context["own_signals"]) == 10
     content = response.content.decode()
     assert all(ref in content for ref in references(response))
