@@ -72,6 +72,14 @@ PINNED = {
     # ?pagina=alle (everything on one page, for printing): one query per kind of record in the whole chronology
     # (selectors.case_timeline, as the parent extract) and one per prefetched nested record, whatever is in it.
     "case_detail_all": 43,
+    # Issue 16. The aandachtsfunctionaris's start page with a case in every open state (and its variants): as the
+    # IB'er's, and for the deadlines of its cases one query per kind of record their rules read — the weighing
+    # answers, Veilig Thuis reports (with the latest outcome), help plans, monitoring agreements (with the last
+    # check-in), board notifications; when each case entered its step comes with the list of cases waiting.
+    "start_af_every_state": 19,
+    # The case list with those cases: as "case_list", plus when each case entered its step (the list does not
+    # carry it) and the same one query per kind of record.
+    "case_list_every_state": 17,
     # The benchmark's floor (/gezond/): the session, the user, the second-factor device, session save ×3 — what
     # every page pays.
     "alive": 6,
@@ -402,3 +410,33 @@ def test_the_floor_page_takes_only_what_every_page_takes(cast_a, client_for, dja
     make_cases(cast_a, 3)
     response, _count = measure(client_for(cast_a.ib), "/gezond/", django_assert_num_queries, pinned("alive"))
     assert response.content == b"ok"
+
+
+def make_one_in_every_open_state(cast) -> None:
+    """A case in every open state of routes A and B, with the variants whose deadline rules read other records
+    (tests/cases/test_deadlines_table.py): every kind of record the deadlines read is on the page."""
+    from tests.cases import test_deadlines_table as table
+
+    for route, variant in table.CASES:
+        if route == "B":
+            table.route_b(cast, variant)
+        elif route == "A":
+            table.route_a_or_c(cast, route, variant)
+
+
+def test_af_pages_take_the_same_queries_with_a_case_in_every_open_state(
+    cast_a, client_for, django_assert_num_queries, settings
+):
+    """Issue 16: every open state has a deadline; the deadlines of a page read at most one query per kind of record
+    (cases.deadlines.LOADERS), whatever the number of cases."""
+    settings.MELDCODE_RECORDS_PER_HOUR = 1000  # the cases are made by the same users within the hour
+    client = client_for(cast_a.af)
+    start = f"/start/{cast_a.school.pk}/af/"
+    make_one_in_every_open_state(cast_a)
+    _response, start_small = measure(client, start, django_assert_num_queries, pinned("start_af_every_state"))
+    _response, list_small = measure(client, "/dossiers/", django_assert_num_queries, pinned("case_list_every_state"))
+    make_one_in_every_open_state(cast_a)
+    response, start_large = measure(client, start, django_assert_num_queries, pinned("start_af_every_state"))
+    assert all(case.deadlines for case in response.context["action_cases"])
+    _response, list_large = measure(client, "/dossiers/", django_assert_num_queries, pinned("case_list_every_state"))
+    assert (start_small, list_small) == (start_large, list_large)
