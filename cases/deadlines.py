@@ -5,15 +5,23 @@ to check in while monitoring); everything else is computed here.
 Working days are Dutch working days: Monday to Friday, without the Dutch public holidays (the ``holidays``
 package; the school's holiday region is passed on as its subdivision).
 
-``attach(cases)`` computes the deadlines of a page of cases in a fixed number of queries: none for cases in steps
-1-3 (the stand-still rule reads the case row), and at most one query per kind of record (Veilig Thuis reports with
-their case's latest outcome, help plans, monitoring agreements with their last check-in) when a case of such a step
-is on the page.
+Which deadlines a case has is derived from the workflow table: each state's ``deadlines`` (``workflow.DeadlineRule``:
+what is due, counted from which date, how many working days, for whom, under which condition); every open state has
+at least one (``tests/cases/test_deadlines_table.py``). Steps 1-3 and the states after a police decision have no
+legal term: the stand-still rule (a configurable reminder when the case has not moved). The weighing is due a
+configurable number of working days after the hand-over; when the weighing leads to a report at once (question 2 =
+yes or doubt, question 5 = no), the report is due the working day of that answer. Route B is "at once": the board is
+informed the day the case is opened, the confidential inspector consulted by the next working day, the police report
+decided by the next working day after that.
+
+``attach(cases)`` computes the deadlines of a page of cases in a fixed number of queries: none for cases whose rules
+read only the case row (the stand-still rule), and at most one query per kind of record the rules read (the step
+changes, the weighing answers, Veilig Thuis reports with their case's latest outcome, help plans, monitoring
+agreements with their last check-in, board notifications) when a case whose rules read it is on the page.
 
 The parents' request to see, copy or correct the file is answered within one calendar month of its receipt (AVG
 art. 12(3)): 31 January → 28 (or 29) February. It counts in every step, a closed case included, until the answer is
-recorded (one query for the cases on the page). Emergency reports and route B are "at once": they are the next step
-itself, not a deadline.
+recorded (one query for the cases on the page).
 """
 
 import calendar
@@ -29,16 +37,20 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from cases import decision
 from cases.models import (
     AccessRequest,
+    BoardNotification,
     Case,
     CaseState,
     HelpPlan,
     MonitoringAgreement,
+    Transition,
     VeiligThuisOutcome,
     VeiligThuisReport,
+    WeighingAnswer,
 )
-from cases.workflow import EARLY_STATES
+from cases.workflow import DEADLINE_RULES, DeadlineRule
 from schools.models import Role
 
 # --- Dutch working days ------------------------------------------------------------------------------------------
@@ -136,33 +148,43 @@ def add_interval(day: datetime.date, interval: tuple[int, str]) -> datetime.date
 
 # --- Deadlines -----------------------------------------------------------------------------------------------------
 
+STANDSTILL = "standstill"
+WEIGHING = "weighing"
+REPORT_TODAY = "report_today"
+HELP_EVALUATION = "help_evaluation"
+AFTER_EVALUATION = "after_evaluation"
 VT_SAFETY_ASSESSMENT = "vt_safety_assessment"
 VT_FEEDBACK_ASK = "vt_feedback_ask"
 VT_FEEDBACK_AGREED = "vt_feedback_agreed"
-HELP_EVALUATION = "help_evaluation"
+VT_ENDED = "vt_ended"
 MONITORING_CHECK_IN = "monitoring_check_in"
-STANDSTILL = "standstill"
+INFORM_BOARD = "inform_board"
+CONSULT_INSPECTOR = "consult_inspector"
+POLICE_DECISION = "police_decision"
 ACCESS_REQUEST = "access_request"
 
 LABELS = {
+    STANDSTILL: _("The case has not moved: take the next step or record why it waits"),
+    WEIGHING: _("Weigh the suspicion: answer the weighing questions"),
+    REPORT_TODAY: _("Report to Veilig Thuis today: the weighing leads to a report at once"),
+    HELP_EVALUATION: _("Evaluate the help plan"),
+    AFTER_EVALUATION: _("The help reached its result: agree on monitoring the safety"),
     VT_SAFETY_ASSESSMENT: _("Veilig Thuis safety assessment (5 working days after the report)"),
     VT_FEEDBACK_ASK: _("Ask Veilig Thuis for feedback on the investigation (about 10 weeks after the report)"),
     VT_FEEDBACK_AGREED: _("Feedback from Veilig Thuis on the agreed date"),
-    HELP_EVALUATION: _("Evaluate the help plan"),
+    VT_ENDED: _("Veilig Thuis has ended its involvement: monitor the safety or close the case"),
     MONITORING_CHECK_IN: _("Monitoring check-in"),
-    STANDSTILL: _("The case has not moved: take the next step or record why it waits"),
+    INFORM_BOARD: _("Inform the board at once"),
+    CONSULT_INSPECTOR: _("Consult the confidential inspector (the same or the next working day)"),
+    POLICE_DECISION: _("Decide on the police report (aangifteplicht): without delay"),
     ACCESS_REQUEST: _("Answer the parents' request to see, copy or correct the file (1 month)"),
 }
-WEEK_BEFORE = "week_before"  # the reminder key of the help-plan evaluation's early reminder
-
-# The steps in which a case can have deadlines.
-DEADLINE_STATES = [
-    *EARLY_STATES,
-    CaseState.REPORTED,
-    CaseState.VT_INVOLVED,
-    CaseState.HELP,
-    CaseState.MONITORING,
-]
+# The label of a deadline that is not overdue yet, where it differs: a case "stands still" only once the working days
+# have passed.
+LABELS_BEFORE_DUE = {
+    STANDSTILL: _("Take the next step (a reminder follows if the case stands still)"),
+}
+WEEK_BEFORE = "week_before"  # the reminder key of the early reminder a week before the day
 
 
 @dataclass
@@ -184,6 +206,8 @@ class Deadline:
 
     @property
     def label(self) -> str:
+        if not self.overdue and self.kind in LABELS_BEFORE_DUE:
+            return LABELS_BEFORE_DUE[self.kind]
         return LABELS[self.kind]
 
     @property
@@ -211,6 +235,15 @@ class Deadline:
         return [(key, on) for key, on in self.reminders if on <= self.today]
 
 
+def urgency(case) -> tuple:
+    """The sort key of a case in a list by urgency (``sorted(cases, key=urgency)``, stable): overdue first (the
+    most overdue first), then due today, then the rest by due date, then cases without a deadline. Reads
+    ``case.deadlines`` (``attach``)."""
+    if not case.deadlines:
+        return (1, datetime.date.max)
+    return (0, min(d.due for d in case.deadlines))
+
+
 def _latest_per_case(rows, key=lambda row: row.case_id) -> dict:
     """Rows ordered oldest first → the newest row per case."""
     latest = {}
@@ -223,19 +256,247 @@ def _local_date(moment: datetime.datetime) -> datetime.date:
     return timezone.localdate(moment)
 
 
+# --- What the rules of the workflow table read (``workflow.DeadlineRule``) -----------------------------------------
+
+
+@dataclass
+class Facts:
+    """What the deadline rules of one case read, loaded for a page of cases at once (``attach``)."""
+
+    entered: datetime.datetime | None = None  # when the case entered its current state
+    answers: dict[int, tuple[str, datetime.datetime]] = field(default_factory=dict)  # the weighing round's latest
+    report: VeiligThuisReport | None = None  # the latest report to Veilig Thuis (with ``outcome_decision``)
+    plan: HelpPlan | None = None  # the latest help plan
+    agreement: MonitoringAgreement | None = None  # the latest monitoring agreement (with ``last_check_in``)
+    board: BoardNotification | None = None  # the latest record that the board was informed (route B)
+
+    @property
+    def outcome(self) -> str | None:
+        """The decision of the case's latest Veilig Thuis outcome."""
+        return getattr(self.report, "outcome_decision", None) if self.report is not None else None
+
+    def deciding_answer(self) -> tuple[int, str, datetime.datetime] | None:
+        """The answer that ended the weighing round: (question, answer, recorded at); None while it is open."""
+        question = decision.deciding_question({q: a for q, (a, _at) in self.answers.items()})
+        if question is None:
+            return None
+        answer, at = self.answers[question]
+        return question, answer, at
+
+
+def _report_at_once(facts: Facts) -> bool:
+    """Question 2 = yes or doubt ("report at once", domain.md §4), or question 5 = no."""
+    deciding = facts.deciding_answer()
+    if deciding is None:
+        return False
+    question, answer, _at = deciding
+    return decision.position({q: a for q, (a, _at) in facts.answers.items()}).outcome == decision.REPORT and (
+        question in (2, 5)
+    )
+
+
+def _vt_feedback_to_ask(facts: Facts) -> bool:
+    outcome = facts.outcome
+    if outcome == VeiligThuisOutcome.Decision.END:
+        return False
+    return outcome == VeiligThuisOutcome.Decision.INVESTIGATION or not facts.report.feedback_agreed_on
+
+
+CONDITIONS = {
+    "report_at_once": _report_at_once,
+    "no_report_at_once": lambda facts: not _report_at_once(facts),
+    "vt_feedback_to_ask": lambda facts: facts.report is not None and _vt_feedback_to_ask(facts),
+    "vt_ended": lambda facts: facts.outcome == VeiligThuisOutcome.Decision.END,
+    "board_informed": lambda facts: facts.board is not None,
+    "board_not_informed": lambda facts: facts.board is None,
+}
+
+
+def _next_check_in(facts: Facts) -> datetime.date | None:
+    agreement = facts.agreement
+    if agreement is None:
+        return None
+    interval = parse_interval(agreement.how_often)
+    if interval is None:
+        return agreement.until
+    last = agreement.last_check_in or _local_date(agreement.recorded_at)
+    return min(add_interval(last, interval), agreement.until)
+
+
+def _date(moment) -> datetime.date | None:
+    return _local_date(moment) if moment is not None else None
+
+
+# Each basis: (the kind of record it reads — ``LOADERS`` — or None for the case row, its date, a person responsible
+# besides the rule's role).
+BASES = {
+    "last_activity": (None, lambda case, facts: _local_date(case.last_activity_at), lambda case, facts: None),
+    "entered": ("entered", lambda case, facts: _date(facts.entered), lambda case, facts: None),
+    "deciding_answer": (
+        "answers",
+        lambda case, facts: _date(d[2]) if (d := facts.deciding_answer()) else None,
+        lambda case, facts: None,
+    ),
+    "reported": (
+        "reports",
+        lambda case, facts: _date(facts.report.reported_at) if facts.report else None,
+        lambda case, facts: None,
+    ),
+    "feedback_agreed": (
+        "reports",
+        lambda case, facts: facts.report.feedback_agreed_on if facts.report else None,
+        lambda case, facts: None,
+    ),
+    "evaluation_date": (
+        "plans",
+        lambda case, facts: facts.plan.evaluation_on if facts.plan else None,
+        lambda case, facts: facts.plan.case_manager if facts.plan else None,
+    ),
+    "next_check_in": ("agreements", lambda case, facts: _next_check_in(facts), lambda case, facts: None),
+    "board_informed": (
+        "board",
+        lambda case, facts: facts.board.informed_on if facts.board else None,
+        lambda c, f: None,
+    ),
+}
+# The kind of record each condition reads.
+CONDITION_SOURCES = {
+    "report_at_once": "answers",
+    "no_report_at_once": "answers",
+    "vt_feedback_to_ask": "reports",
+    "vt_ended": "reports",
+    "board_informed": "board",
+    "board_not_informed": "board",
+}
+
+
+def _sources(rules) -> set[str]:
+    found = set()
+    for rule in rules:
+        if source := BASES[rule.basis][0]:
+            found.add(source)
+        if rule.when:
+            found.add(CONDITION_SOURCES[rule.when])
+    return found
+
+
+# The kinds of record the rules of each state read (derived from the workflow table, once).
+STATE_SOURCES: dict[str, set[str]] = {state: _sources(rules) for state, rules in DEADLINE_RULES.items()}
+
+# The states in which a case can have deadlines: every state with a rule in the workflow table.
+DEADLINE_STATES = list(DEADLINE_RULES)
+
+
+def _load_entered(facts: dict[int, Facts], cases: list) -> None:
+    # The start page's lists of cases waiting already know when each case entered its step (``state_since``).
+    missing = []
+    for case in cases:
+        since = getattr(case, "state_since", None)
+        if since is not None:
+            facts[case.pk].entered = since
+        else:
+            missing.append(case.pk)
+    if missing:
+        for row in Transition.objects.filter(case_id__in=missing).values("case_id").annotate(at=Max("at")):
+            facts[row["case_id"]].entered = row["at"]
+
+
+def _load_answers(facts: dict[int, Facts], cases: list) -> None:
+    # The current round: since the case's latest step into weighing (all of its answers when there is none).
+    round_start = (
+        Transition.objects.filter(case_id=OuterRef("case_id"), to_state=CaseState.WEIGHING)
+        .order_by("-at")
+        .values("at")[:1]
+    )
+    rows = (
+        WeighingAnswer.objects.filter(case_id__in=[c.pk for c in cases])
+        .annotate(round_start=Subquery(round_start))
+        .values_list("case_id", "question", "answer", "recorded_at", "round_start")
+        .order_by("recorded_at", "pk")
+    )
+    for case_id, question, answer, recorded_at, start in rows:
+        if start is None or recorded_at >= start:
+            facts[case_id].answers[question] = (answer, recorded_at)
+
+
+def _load_reports(facts: dict[int, Facts], cases: list) -> None:
+    # With each report, the decision of its case's latest Veilig Thuis outcome (one query for both).
+    latest_outcome = (
+        VeiligThuisOutcome.objects.filter(case_id=OuterRef("case_id"))
+        .order_by("-recorded_at", "-pk")
+        .values("decision")[:1]
+    )
+    reports = _latest_per_case(
+        VeiligThuisReport.objects.filter(case_id__in=[c.pk for c in cases])
+        .only("case_id", "reported_at", "feedback_agreed_on", "recorded_at")
+        .annotate(outcome_decision=Subquery(latest_outcome))
+        .order_by("recorded_at", "pk")
+    )
+    for case in cases:
+        report = reports.get(case.pk)
+        if report is not None and case.state != CaseState.VT_INVOLVED:
+            report.outcome_decision = None  # the outcome counts once Veilig Thuis is involved
+        facts[case.pk].report = report
+
+
+def _load_plans(facts: dict[int, Facts], cases: list) -> None:
+    plans = _latest_per_case(
+        HelpPlan.objects.filter(case_id__in=[c.pk for c in cases])
+        .select_related("case_manager")
+        .only("case_id", "recorded_at", "evaluation_on", "case_manager")
+        .order_by("recorded_at", "pk")
+    )
+    for pk, plan in plans.items():
+        facts[pk].plan = plan
+
+
+def _load_agreements(facts: dict[int, Facts], cases: list) -> None:
+    agreements = _latest_per_case(
+        MonitoringAgreement.objects.filter(case_id__in=[c.pk for c in cases])
+        .only("case_id", "recorded_at", "how_often", "until")
+        .annotate(last_check_in=Max("check_ins__held_on"))
+        .order_by("recorded_at", "pk")
+    )
+    for pk, agreement in agreements.items():
+        facts[pk].agreement = agreement
+
+
+def _load_board(facts: dict[int, Facts], cases: list) -> None:
+    boards = _latest_per_case(
+        BoardNotification.objects.filter(case_id__in=[c.pk for c in cases])
+        .only("case_id", "recorded_at", "informed_on")
+        .order_by("recorded_at", "pk")
+    )
+    for pk, board in boards.items():
+        facts[pk].board = board
+
+
+# One query per kind of record, for the cases on the page whose state's rules read it.
+LOADERS = {
+    "entered": _load_entered,
+    "answers": _load_answers,
+    "reports": _load_reports,
+    "plans": _load_plans,
+    "agreements": _load_agreements,
+    "board": _load_board,
+}
+
+
 def attach(cases, today: datetime.date | None = None, *, access_requests: bool = True) -> list:
-    """Set ``case.deadlines`` (soonest first) on each case of ``cases`` (with ``school`` and ``owner`` loaded).
-    ``access_requests=False``: the caller knows that none of the cases has a parents' request (skips a query)."""
+    """Set ``case.deadlines`` (soonest first) on each case of ``cases`` (with ``school`` and ``owner`` loaded), as
+    the rules of its state in the workflow table say (``workflow.DeadlineRule``). ``access_requests=False``: the
+    caller knows that none of the cases has a parents' request (skips a query)."""
     cases = list(cases)
     today = today or timezone.localdate()
-    by_state: dict[str, list[int]] = {}
+    facts = {case.pk: Facts() for case in cases}
+    needing: dict[str, list] = {}
     for case in cases:
-        by_state.setdefault(case.state, []).append(case.pk)
+        for source in STATE_SOURCES.get(case.state, ()):
+            needing.setdefault(source, []).append(case)
+    for source, loader in LOADERS.items():
+        if needing.get(source):
+            loader(facts, needing[source])
 
-    def ids(*states):
-        return [pk for state in states for pk in by_state.get(state, [])]
-
-    reports, outcomes, plans, agreements = {}, {}, {}, {}
     requests: dict[int, list] = {}
     if cases and access_requests:
         for request in (
@@ -245,78 +506,43 @@ def attach(cases, today: datetime.date | None = None, *, access_requests: bool =
             .order_by("received_on", "pk")
         ):
             requests.setdefault(request.case_id, []).append(request)
-    if vt_ids := ids(CaseState.REPORTED, CaseState.VT_INVOLVED):
-        # With each report, the decision of its case's latest Veilig Thuis outcome (one query for both).
-        latest_outcome = (
-            VeiligThuisOutcome.objects.filter(case_id=OuterRef("case_id"))
-            .order_by("-recorded_at", "-pk")
-            .values("decision")[:1]
-        )
-        reports = _latest_per_case(
-            VeiligThuisReport.objects.filter(case_id__in=vt_ids)
-            .only("case_id", "reported_at", "feedback_agreed_on", "recorded_at")
-            .annotate(outcome_decision=Subquery(latest_outcome))
-            .order_by("recorded_at", "pk")
-        )
-        # The outcome counts once Veilig Thuis is involved.
-        involved = set(ids(CaseState.VT_INVOLVED))
-        outcomes = {pk: report.outcome_decision for pk, report in reports.items() if pk in involved}
-    if help_ids := ids(CaseState.HELP):
-        plans = _latest_per_case(
-            HelpPlan.objects.filter(case_id__in=help_ids)
-            .select_related("case_manager")
-            .only("case_id", "recorded_at", "evaluation_on", "case_manager")
-            .order_by("recorded_at", "pk")
-        )
-    if monitoring_ids := ids(CaseState.MONITORING):
-        agreements = _latest_per_case(
-            MonitoringAgreement.objects.filter(case_id__in=monitoring_ids)
-            .only("case_id", "recorded_at", "how_often", "until")
-            .annotate(last_check_in=Max("check_ins__held_on"))
-            .order_by("recorded_at", "pk")
-        )
 
     for case in cases:
-        found = _deadlines(
-            case, today, reports.get(case.pk), outcomes.get(case.pk), plans.get(case.pk), agreements.get(case.pk)
-        )
+        found = _deadlines(case, today, facts[case.pk])
         found += [_access_request_deadline(request, today) for request in requests.get(case.pk, [])]
         case.deadlines = sorted(found, key=lambda d: (d.due, d.kind))
     return cases
 
 
-def _deadlines(case: Case, today, report, outcome: str | None, plan, agreement) -> list[Deadline]:
-    """``outcome`` is the decision of the case's latest Veilig Thuis outcome (while Veilig Thuis is involved)."""
+def _due(rule: DeadlineRule, basis: datetime.date, region: str) -> datetime.date:
+    if rule.weeks:
+        basis += datetime.timedelta(weeks=rule.weeks)
+    days = rule.working_days
+    if days is None:
+        return basis
+    if isinstance(days, str):
+        days = getattr(settings, days)
+    if days == 0:
+        return next_working_day(basis, region)
+    return add_working_days(basis, days, region)
+
+
+def _deadlines(case: Case, today: datetime.date, facts: Facts) -> list[Deadline]:
     region = case.school.holiday_region
     result: list[Deadline] = []
-    if case.state in EARLY_STATES:
-        since = _local_date(case.last_activity_at)
-        due = add_working_days(since, settings.MELDCODE_STANDSTILL_WORKING_DAYS, region)
-        if case.owner_id:
-            result.append(Deadline(STANDSTILL, due, today, user=case.owner))
-        else:
-            result.append(Deadline(STANDSTILL, due, today, role=Role.IB))
-    if report is not None and case.state in (CaseState.REPORTED, CaseState.VT_INVOLVED):
-        reported_on = _local_date(report.reported_at)
-        if case.state == CaseState.REPORTED:
-            result.append(Deadline(VT_SAFETY_ASSESSMENT, add_working_days(reported_on, 5, region), today, role=Role.AF))
-        if outcome == VeiligThuisOutcome.Decision.INVESTIGATION:
-            due = next_working_day(reported_on + datetime.timedelta(weeks=10), region)
-            result.append(Deadline(VT_FEEDBACK_ASK, due, today, role=Role.AF))
-        if report.feedback_agreed_on:
-            result.append(Deadline(VT_FEEDBACK_AGREED, report.feedback_agreed_on, today, role=Role.AF))
-    if plan is not None and case.state == CaseState.HELP:
-        due = plan.evaluation_on
-        reminders = ((WEEK_BEFORE, due - datetime.timedelta(days=7)), ("", due))
-        result.append(Deadline(HELP_EVALUATION, due, today, role=Role.AF, user=plan.case_manager, reminders=reminders))
-    if agreement is not None and case.state == CaseState.MONITORING:
-        interval = parse_interval(agreement.how_often)
-        if interval is None:
-            due = agreement.until
-        else:
-            last = agreement.last_check_in or _local_date(agreement.recorded_at)
-            due = min(add_interval(last, interval), agreement.until)
-        result.append(Deadline(MONITORING_CHECK_IN, due, today, role=Role.AF))
+    for rule in DEADLINE_RULES.get(case.state, ()):
+        if rule.when and not CONDITIONS[rule.when](facts):
+            continue
+        _source, date_of, person_of = BASES[rule.basis]
+        basis = date_of(case, facts)
+        if basis is None:
+            continue
+        due = _due(rule, basis, region)
+        role, user = rule.role, person_of(case, facts)
+        if rule.owner and case.owner_id:
+            role, user = None, case.owner
+        reminders = ((WEEK_BEFORE, due - datetime.timedelta(days=7)), ("", due)) if rule.week_before else ()
+        result.append(Deadline(rule.kind, due, today, role=role, user=user, reminders=reminders))
     return result
 
 

@@ -56,3 +56,14 @@ def position(answers: dict[int, str]) -> Position:
     if q5 == NO:
         return Position(None, REPORT)
     return Position(None, MONITORING)
+
+
+def deciding_question(answers: dict[int, str]) -> int | None:
+    """The question whose answer ended the round with its outcome (close, report or monitoring); None while the
+    round is open (help included: question 5 is still to be answered at the evaluation)."""
+    for question in range(1, 6):
+        if question not in answers:
+            return None
+        if position({q: a for q, a in answers.items() if q <= question}).next_question is None:
+            return question
+    return None

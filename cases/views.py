@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from cases import deadlines, forms, fragments, records, selectors, services, visibility
+from cases import deadlines, forms, fragments, records, selectors, services, urgency, visibility
 from cases import permissions as perms
 from cases.audit import audit_log
 from cases.models import (
@@ -61,6 +61,8 @@ def alive(request):
 # list (and the newest notifications and own signals). Ten rows keep it short to read and quick to serve.
 START_PAGE_ROWS = 10
 START_PAGE_TEACHER_CASES = 10
+# The lists of cases of a start page: their names in the template's context ("<name>_total": how many in all).
+START_LISTS = {"action": "action_cases", "cases": "cases", "request": "request_cases"}
 
 
 @require_safe
@@ -77,38 +79,38 @@ def start(request, school_id: int, role: str):
         "memberships": memberships,
         "title": membership.get_role_display(),
     }
-    context["action_cases"], context["action_total"] = selectors.first_rows(
-        selectors.cases_needing_action(user=request.user, school_id=school_id, role=role).prefetch_related(None),
-        START_PAGE_ROWS,
-    )
+    # Each list by urgency (cases.urgency): the lists are read, then the deadlines of all their cases computed in one
+    # go (a fixed number of queries), then each list sorted and cut to its first rows.
+    lists = {
+        "action": urgency.load(
+            selectors.cases_needing_action(user=request.user, school_id=school_id, role=role), all_urgent=True
+        )
+    }
     context["action_url"] = case_list_url(school=school_id, actie=role)
     context["notifications"], context["notifications_total"] = selectors.notification_list_for_user(
         user=request.user, school_id=school_id
     )
-    listed = [context["action_cases"]]
     if role in (Role.TEACHER, Role.CONTACT_PERSON):
-        context["cases"], context["cases_total"] = selectors.first_rows(
-            selectors.case_list_for_user(user=request.user, school_id=school_id).prefetch_related(None),
-            START_PAGE_TEACHER_CASES,
-        )
+        lists["cases"] = urgency.load(selectors.case_list_for_user(user=request.user, school_id=school_id))
         context["cases_url"] = case_list_url(school=school_id)
-        listed.append(context["cases"])
         context["own_signals"] = selectors.signal_list_for_author(user=request.user, school_id=school_id)
     if role == Role.TEACHER:
         context["class_groups"] = selectors.class_group_list_for_teacher(user=request.user, school_id=school_id)
         context["pupils"] = selectors.pupil_list_for_teacher(user=request.user, school_id=school_id)
     elif role in (Role.IB, Role.AF):
         context["class_groups"] = selectors.class_group_list_for_school(school_id=school_id)
-        context["request_cases"], context["request_total"] = selectors.first_rows(
-            selectors.cases_with_open_access_requests(user=request.user, school_id=school_id).prefetch_related(None),
-            START_PAGE_ROWS,
+        lists["request"] = urgency.load(
+            selectors.cases_with_open_access_requests(user=request.user, school_id=school_id), all_urgent=True
         )
         context["request_url"] = case_list_url(school=school_id, verzoek=OPEN_REQUESTS)
-        listed.append(context["request_cases"])
-    # The pupils and the deadlines of every case on the page, in one go: a fixed number of queries.
-    on_page = [case for cases in listed for case in cases]
-    selectors.attach_pupils(on_page)
-    visibility.limit_case_rows(request.user, deadlines.attach(on_page))
+    urgency.attach(list(lists.values()), request.user)
+    # The pupils of every case shown, in one go (selectors.attach_pupils).
+    shown = {}
+    for name, urgent in lists.items():
+        limit = START_PAGE_TEACHER_CASES if name == "cases" else START_PAGE_ROWS
+        shown[name] = urgency.first(urgent, limit, pupils=False)
+        context[START_LISTS[name]], context[f"{name}_total"] = shown[name]
+    selectors.attach_pupils([case for rows, _total in shown.values() for case in rows])
     return render(request, START_TEMPLATES[Role(role)], context)
 
 
@@ -149,7 +151,7 @@ def case_list(request):
         cases = selectors.cases_needing_action(user=request.user, school_id=school_id, role=role)
         if state:
             cases = cases.filter(state=state)
-        showing = gettext("Cases at %(school)s that need your action as %(role)s, oldest first") % {
+        showing = gettext("Cases at %(school)s that need your action as %(role)s, most urgent first") % {
             "school": school.name,
             "role": membership.get_role_display(),
         }
@@ -168,8 +170,10 @@ def case_list(request):
             showing = gettext("Cases at %(school)s") % {"school": school.name}
         else:
             showing = None
-    page = selectors.page_of(cases, request.GET.get("pagina"), 25)
-    page.object_list = visibility.limit_case_rows(request.user, deadlines.attach(page.object_list))
+    # By urgency (cases.urgency): overdue first, then due today, then by due date, then the cases without a deadline.
+    urgent = urgency.load(cases, all_urgent=role is not None or open_requests)
+    urgency.attach([urgent], request.user)
+    page = urgency.page(urgent, request.GET.get("pagina"), 25)
     return render(
         request,
         "cases/case_list.html#results" if request.htmx else "cases/case_list.html",

@@ -9,7 +9,7 @@ The transitions themselves (source, target, guard, permission) are declared on t
 ``tests/cases/test_workflow.py`` checks that this table and that graph agree. What other modules
 need is derived from the table below, once, at import: ``ACTION_STATES`` (selectors), ``OFFERED_IN`` (the actions'
 steps and the case page's links, views_decisions), ``HANDOVERS`` (notify), ``OWNERS`` (services), ``STEP_STATES``
-(figures), ``EARLY_STATES`` (deadlines) and ``EMERGENCY_SOURCES``.
+(figures), ``EARLY_STATES``, ``DEADLINE_RULES`` (deadlines) and ``EMERGENCY_SOURCES``.
 
 This module sits low: it reads the models' choices and the decision tree, and nothing that reads it.
 """
@@ -55,6 +55,41 @@ class Owner:
 
 
 @dataclass(frozen=True)
+class DeadlineRule:
+    """Something due while a case is in a state (computed by ``cases.deadlines``, never stored): ``kind`` (what is
+    due, a key of ``cases.deadlines.LABELS``) falls due ``working_days`` Dutch working days after the date of
+    ``basis`` (a key of ``cases.deadlines.BASES``: when the case entered the state, its last activity, the report to
+    Veilig Thuis, an agreed date, ...). ``working_days``: a number; the name of a setting that holds it; 0 for the
+    basis's own day (the next working day when it is not one); None for the basis's date as it is (a date a person
+    agreed). ``weeks``: calendar weeks added to the basis first. ``when``: only while this holds (a key of
+    ``cases.deadlines.CONDITIONS``). Responsible: the school's members of ``role``; with ``owner``, the case's owner
+    instead when it has one. ``week_before``: a reminder a week before the day too."""
+
+    kind: str
+    basis: str
+    working_days: int | str | None = 0
+    weeks: int = 0
+    role: str = Role.AF
+    owner: bool = False
+    when: str | None = None
+    week_before: bool = False
+
+
+# The stand-still rule (domain.md §5): where no law sets a term, a reminder when the case has not moved for a
+# configurable number of working days.
+STANDSTILL_DAYS = "MELDCODE_STANDSTILL_WORKING_DAYS"
+
+
+def _standstill(role: str) -> DeadlineRule:
+    return DeadlineRule("standstill", "last_activity", STANDSTILL_DAYS, role=role, owner=True)
+
+
+# "Report today" (domain.md §4): question 2 = yes or doubt (report at once, by phone) and question 5 = no; due the
+# working day the answer was recorded.
+REPORT_TODAY = DeadlineRule("report_today", "deciding_answer", 0, when="report_at_once")
+
+
+@dataclass(frozen=True)
 class State:
     """One row of the table: what a state of the case means."""
 
@@ -67,6 +102,9 @@ class State:
     # to it (reopened, or back from monitoring).
     notice: Notice | None = None
     owner: Owner | None = None  # who owns the case once it has entered this state (unchanged when None)
+    # What is due while a case is in this state (``cases.deadlines``); every open state has at least one rule
+    # (``tests/cases/test_deadlines_table.py``).
+    deadlines: tuple[DeadlineRule, ...] = ()
 
     def __post_init__(self):
         object.__setattr__(self, "offers", tuple(o if isinstance(o, Offer) else Offer(o) for o in self.offers))
@@ -87,6 +125,7 @@ STATES: dict[str, State] = {
         step=1,
         acts=(Role.TEACHER, Role.CONTACT_PERSON, Role.IB),  # the teacher and the contact person: cases they opened
         offers=EMERGENCY,
+        deadlines=(_standstill(Role.IB),),
         what_next=_(
             "Signals are recorded as factually as possible. Then the case is handed over to the IB'er for "
             "consultation (step 2)."
@@ -99,6 +138,7 @@ STATES: dict[str, State] = {
         offers=EMERGENCY,
         notice=Notice(Role.IB, Notification.Kind.HANDOVER_CONSULTING),
         owner=Owner(Role.IB, actor=True),
+        deadlines=(_standstill(Role.IB),),
         what_next=_(
             "The IB'er consults colleagues or Veilig Thuis and does the kindcheck. Then the conversation with the "
             "parents follows (step 3)."
@@ -109,6 +149,7 @@ STATES: dict[str, State] = {
         step=3,
         acts=(Role.IB,),
         offers=EMERGENCY,
+        deadlines=(_standstill(Role.IB),),
         what_next=_(
             "The IB'er discusses the signals with the parents and records the conversation, or a confirmed reason to "
             "skip it. Then the case is handed over for weighing (step 4)."
@@ -129,6 +170,10 @@ STATES: dict[str, State] = {
         ),
         notice=Notice(Role.AF, Notification.Kind.HANDOVER_WEIGHING),
         owner=Owner(Role.AF, keep=True),
+        deadlines=(
+            DeadlineRule("weighing", "entered", "MELDCODE_WEIGHING_WORKING_DAYS", when="no_report_at_once"),
+            REPORT_TODAY,
+        ),
         what_next=_(
             "The aandachtsfunctionaris answers the five weighing questions. The answers lead to closing without "
             "action, to help, or to a report to Veilig Thuis."
@@ -139,6 +184,7 @@ STATES: dict[str, State] = {
         step=5,
         acts=(Role.AF,),
         offers=("evaluation", *EMERGENCY),
+        deadlines=(DeadlineRule("help_evaluation", "evaluation_date", None, week_before=True),),
         what_next=_(
             "The help plan is carried out. On its evaluation date the help is evaluated: that answers question 5."
         ),
@@ -148,6 +194,12 @@ STATES: dict[str, State] = {
         step=5,
         acts=(Role.AF,),
         offers=(Offer("report", when=decision.REPORT), Offer("monitoring", when=decision.MONITORING), *EMERGENCY),
+        deadlines=(
+            # The evaluation answered question 5 when the case entered this state (the help plan's evaluation date is
+            # the deadline of "help"): yes → agree on monitoring within a few working days; no → report today.
+            DeadlineRule("after_evaluation", "entered", "MELDCODE_EVALUATION_WORKING_DAYS", when="no_report_at_once"),
+            REPORT_TODAY,
+        ),
         what_next=_(
             "If the help reached its result, the safety is monitored; if not, the case is reported to Veilig Thuis."
         ),
@@ -158,6 +210,10 @@ STATES: dict[str, State] = {
         acts=(Role.AF,),
         offers=("vt-outcome",),
         owner=Owner(Role.AF, keep=True),
+        deadlines=(
+            DeadlineRule("vt_safety_assessment", "reported", 5),
+            DeadlineRule("vt_feedback_agreed", "feedback_agreed", None),
+        ),
         what_next=_("Veilig Thuis assesses the safety within 5 working days. Record its decision when it comes."),
     ),
     CaseState.VT_INVOLVED: State(
@@ -165,6 +221,14 @@ STATES: dict[str, State] = {
         step=None,
         acts=(Role.AF,),
         offers=("monitoring", "vt-outcome", "close"),
+        deadlines=(
+            # Ask for feedback about 10 weeks after the report: after an investigation, and whenever no moment of
+            # feedback was agreed while Veilig Thuis stays involved.
+            DeadlineRule("vt_feedback_ask", "reported", 0, weeks=10, when="vt_feedback_to_ask"),
+            DeadlineRule("vt_feedback_agreed", "feedback_agreed", None),
+            # Veilig Thuis ended its involvement: the school decides on monitoring or closing.
+            DeadlineRule("vt_ended", "entered", STANDSTILL_DAYS, when="vt_ended"),
+        ),
         what_next=_("Veilig Thuis is involved. Record its conclusion; then monitor the safety or close the case."),
     ),
     CaseState.MONITORING: State(
@@ -172,6 +236,7 @@ STATES: dict[str, State] = {
         step=None,
         acts=(Role.AF,),
         offers=("report", "vt-outcome", "checkin", "close", *EMERGENCY),
+        deadlines=(DeadlineRule("monitoring_check_in", "next_check_in", None),),
         what_next=_(
             "The school checks in as agreed. A new signal sends the case back to weighing; otherwise it is closed "
             "at the end."
@@ -190,6 +255,12 @@ STATES: dict[str, State] = {
         acts=(Role.AF,),
         offers=("board", "inspector"),
         owner=Owner(Role.AF, keep=True),
+        deadlines=(
+            # domain.md §9.3: the board is informed at once; the confidential inspector is consulted the same or
+            # the next working day.
+            DeadlineRule("inform_board", "entered", 0, when="board_not_informed"),
+            DeadlineRule("consult_inspector", "board_informed", 1, when="board_informed"),
+        ),
         what_next=_("Record when the board was informed, then the consultation of the confidential inspector."),
     ),
     CaseState.INSPECTOR_CONSULTED: State(
@@ -197,6 +268,8 @@ STATES: dict[str, State] = {
         step=None,
         acts=(Role.AF,),
         offers=("police",),
+        # Aangifteplicht (WPO art. 4a): the board reports without delay; decided by the next working day.
+        deadlines=(DeadlineRule("police_decision", "entered", 1),),
         what_next=_(
             "The board decides whether to report to the police; on a reasonable suspicion of a sexual offence it must."
         ),
@@ -206,6 +279,7 @@ STATES: dict[str, State] = {
         step=None,
         acts=(Role.AF,),
         offers=("close",),
+        deadlines=(_standstill(Role.AF),),  # no term in the domain: the stand-still rule
         what_next=_("The police report has been made. Close the case when the school's part is done."),
     ),
     CaseState.NO_POLICE_REPORT: State(
@@ -213,6 +287,7 @@ STATES: dict[str, State] = {
         step=None,
         acts=(Role.AF,),
         offers=("close",),
+        deadlines=(_standstill(Role.AF),),  # no term in the domain: the stand-still rule
         what_next=_("No police report is made. Close the case when the school's part is done."),
     ),
 }
@@ -234,6 +309,11 @@ def step_number(state: str) -> int | None:
 STEP_STATES: dict[int, list[str]] = {n: _states_where(lambda row, n=n: row.step == n) for n in range(1, 6)}
 # Steps 1-3: the states in which new signals, consultations and parent conversations are recorded.
 EARLY_STATES = _states_where(lambda row: row.step in (1, 2, 3))
+
+# The deadline rules of each state that has any (cases.deadlines).
+DEADLINE_RULES: dict[str, tuple[DeadlineRule, ...]] = {
+    state: row.deadlines for state, row in STATES.items() if row.deadlines
+}
 
 # Which states need whose action (start pages).
 ACTION_STATES: dict[str, list[str]] = {role: _states_where(lambda row, role=role: role in row.acts) for role in Role}

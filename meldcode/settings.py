@@ -322,6 +322,11 @@ LOGGING = {
 MELDCODE_RETENTION_YEARS = env_int("MELDCODE_RETENTION_YEARS", 2, minimum=1)
 # Steps 1-3 have no legal deadline: a reminder when a case has stood still this many working days (domain.md §5).
 MELDCODE_STANDSTILL_WORKING_DAYS = env_int("MELDCODE_STANDSTILL_WORKING_DAYS", 10, minimum=1)
+# The weighing (step 4) is due this many working days after the case was handed over for it (issue 16).
+MELDCODE_WEIGHING_WORKING_DAYS = env_int("MELDCODE_WEIGHING_WORKING_DAYS", 5, minimum=1)
+# After the evaluation of the help (question 5 = yes; due on the help plan's evaluation date), the monitoring
+# agreements are due this many working days later (issue 16).
+MELDCODE_EVALUATION_WORKING_DAYS = env_int("MELDCODE_EVALUATION_WORKING_DAYS", 5, minimum=1)
 # At most this many records of the chronology per user per hour (counted in the database, over every kind of record):
 # a flood of records makes a case's parent extract too large to release (issue 18).
 MELDCODE_RECORDS_PER_HOUR = env_int("MELDCODE_RECORDS_PER_HOUR", 60, minimum=1)

@@ -40,10 +40,12 @@ from tests import factories
 # user, and the second-factor device that verified the session (django-otp's OTPMiddleware; counted with "user"
 # below). The rest is per page; see each test. The counts are the same on SQLite and PostgreSQL.
 PINNED = {
-    # session, user, school ids, the page of cases (school and owner joined; the number of cases for the paginator
-    # as a window count in the same query: selectors.page_of), their pupils (class groups joined), the parents'
-    # unanswered requests of the cases on the page (their deadline), session save ×3.
-    "case_list": 10,
+    # session, user, school ids, the cases that can have a deadline (open, or with an unanswered request of the
+    # parents; school and owner joined, their number as a window count: all of them, sorted by urgency in Python —
+    # cases.urgency), the parents' unanswered requests of those cases (their deadline), the page's other cases (closed
+    # ones, paged by the database; or their number when the page is full), the pupils of the page's cases (class
+    # groups joined), session save ×3. Issue 16 (by urgency): +1, the second part of the list.
+    "case_list": 11,
     # session, user, all memberships (with their schools: the page's membership, the role switch and the school ids
     # the permission checks use), the cases waiting (their total as a window count in the same query), the pupils of
     # every case on the page (one query for all its lists: selectors.attach_pupils),
@@ -54,8 +56,9 @@ PINNED = {
     # rule reads the case row), whatever their number.
     "start_ib": 14,
     # as the IB's, plus the teacher's newest cases and the teacher's own signals (with their cases); the pupils of
-    # the teacher's groups instead of the groups' teachers and the parents' requests.
-    "start_teacher": 15,
+    # the teacher's groups instead of the groups' teachers and the parents' requests. Issue 16 (by urgency): +1, the
+    # teacher's cases in two parts (those that can have a deadline, sorted in Python; then the others, or their number).
+    "start_teacher": 16,
     # session, user, school ids, the case, its pupils, the IB'er's permissions on the case (one union query),
     # the guard of the one transition from step 1, the audit row, the open actions of consultations, session save
     # ×3 ... (what the case's chronology holds says which other records can exist: without a help plan no query
@@ -69,6 +72,14 @@ PINNED = {
     # ?pagina=alle (everything on one page, for printing): one query per kind of record in the whole chronology
     # (selectors.case_timeline, as the parent extract) and one per prefetched nested record, whatever is in it.
     "case_detail_all": 43,
+    # Issue 16. The aandachtsfunctionaris's start page with a case in every open state (and its variants): as the
+    # IB'er's, and for the deadlines of its cases one query per kind of record their rules read — the weighing
+    # answers, Veilig Thuis reports (with the latest outcome), help plans, monitoring agreements (with the last
+    # check-in), board notifications; when each case entered its step comes with the list of cases waiting.
+    "start_af_every_state": 19,
+    # The case list with those cases: as "case_list", plus when each case entered its step (the list does not
+    # carry it) and the same one query per kind of record.
+    "case_list_every_state": 17,
     # The benchmark's floor (/gezond/): the session, the user, the second-factor device, session save ×3 — what
     # every page pays.
     "alive": 6,
@@ -323,7 +334,7 @@ def test_teacher_start_page_takes_the_same_queries_for_5_and_30_cases(cast_a, cl
 
     make_cases(cast_a, 25)
     response, large = measure(client, url, django_assert_num_queries, pinned("start_teacher"))
-    assert len(references(response)) == 10  # the newest ten
+    assert len(references(response)) == 10  # the ten most urgent
     assert len(response.context["own_signals"]) == 10
     content = response.content.decode()
     assert all(ref in content for ref in references(response))
@@ -399,3 +410,33 @@ def test_the_floor_page_takes_only_what_every_page_takes(cast_a, client_for, dja
     make_cases(cast_a, 3)
     response, _count = measure(client_for(cast_a.ib), "/gezond/", django_assert_num_queries, pinned("alive"))
     assert response.content == b"ok"
+
+
+def make_one_in_every_open_state(cast) -> None:
+    """A case in every open state of routes A and B, with the variants whose deadline rules read other records
+    (tests/cases/test_deadlines_table.py): every kind of record the deadlines read is on the page."""
+    from tests.cases import test_deadlines_table as table
+
+    for route, variant in table.CASES:
+        if route == "B":
+            table.route_b(cast, variant)
+        elif route == "A":
+            table.route_a_or_c(cast, route, variant)
+
+
+def test_af_pages_take_the_same_queries_with_a_case_in_every_open_state(
+    cast_a, client_for, django_assert_num_queries, settings
+):
+    """Issue 16: every open state has a deadline; the deadlines of a page read at most one query per kind of record
+    (cases.deadlines.LOADERS), whatever the number of cases."""
+    settings.MELDCODE_RECORDS_PER_HOUR = 1000  # the cases are made by the same users within the hour
+    client = client_for(cast_a.af)
+    start = f"/start/{cast_a.school.pk}/af/"
+    make_one_in_every_open_state(cast_a)
+    _response, start_small = measure(client, start, django_assert_num_queries, pinned("start_af_every_state"))
+    _response, list_small = measure(client, "/dossiers/", django_assert_num_queries, pinned("case_list_every_state"))
+    make_one_in_every_open_state(cast_a)
+    response, start_large = measure(client, start, django_assert_num_queries, pinned("start_af_every_state"))
+    assert all(case.deadlines for case in response.context["action_cases"])
+    _response, list_large = measure(client, "/dossiers/", django_assert_num_queries, pinned("case_list_every_state"))
+    assert (start_small, list_small) == (start_large, list_large)

@@ -36,7 +36,7 @@ def test_the_start_page_shows_10_waiting_cases_and_links_to_all_of_them(page, de
     page.get_by_role("link", name=f"Alle {total} dossiers van deze lijst").click()
     expect(page).to_have_url(re.compile(r"/dossiers/\?school=\d+&actie=ib$"))
     expect(page.locator("main table caption")).to_contain_text(
-        "die uw actie als intern begeleider vragen, oudste eerst"
+        "die uw actie als intern begeleider vragen, meest dringend eerst"
     )
     expect(page.get_by_role("link", name="Toon alle dossiers die u mag inzien")).to_be_visible()
     expect(page.locator("main table tbody tr")).to_have_count(25)

@@ -43,7 +43,7 @@ def _badge(page):
 def _open_case_from_start_page(page, *, state: str | None = None, reference: str | None = None) -> str:
     """On the aandachtsfunctionaris's start page, open the case waiting in ``state`` (or with ``reference``)."""
     table = page.locator("table").filter(
-        has=page.locator("caption", has_text=nl("Needs your action now (oldest first)"))
+        has=page.locator("caption", has_text=nl("Needs your action now (most urgent first)"))
     )
     rows = table.locator("tbody tr")
     row = rows.filter(has_text=nl(state)) if state else rows.filter(has_text=reference)

@@ -214,12 +214,16 @@ def test_the_latest_outcome_counts(cast_a):
         assert deadlines.VT_FEEDBACK_ASK not in deadlines_of(case)
 
 
-def test_no_feedback_to_ask_when_veilig_thuis_ended_its_involvement(cast_a):
+def test_no_feedback_to_ask_but_a_next_step_when_veilig_thuis_ended_its_involvement(cast_a):
     case = reported_case(cast_a, "2026-02-16")
     with travel("2026-02-20"):
         VeiligThuisOutcome.objects.create(case=case, author=cast_a.af, assessed_on=d("2026-02-20"), decision="end")
         case = put_in_state(case, CaseState.VT_INVOLVED)
-        assert deadlines_of(case) == {}
+        found = deadlines_of(case)
+    # Nothing to ask Veilig Thuis; the school decides on monitoring or closing (the stand-still term after the
+    # step into vt_involved — here the case's latest step change, into weighing on 16 February).
+    assert list(found) == [deadlines.VT_ENDED]
+    assert found[deadlines.VT_ENDED].due == d("2026-03-02")
 
 
 # --- Help plan and monitoring ---------------------------------------------------------------------------------------
@@ -297,7 +301,7 @@ def test_the_settings_are_parsed_strictly():
     assert env_base_url("X", "", environ={"X": "https://meldcode.example.nl/"}) == "https://meldcode.example.nl"
 
 
-def test_closed_and_route_b_cases_have_no_deadlines(cast_a):
+def test_closed_cases_have_no_deadlines(cast_a):
     case = put_in_state(walk_to(cast_a, "weighing"), CaseState.CLOSED)
     assert deadlines_of(case) == {}
 

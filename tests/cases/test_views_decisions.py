@@ -619,7 +619,7 @@ def test_the_flag_form_stores_the_chosen_flag(cast_a, client_for):
 # --- The aandachtsfunctionaris's start page ---------------------------------------------------------------------
 
 
-def test_af_start_page_lists_cases_needing_action_oldest_first(cast_a, cast_b, client_for):
+def test_af_start_page_lists_cases_needing_action_most_urgent_first(cast_a, cast_b, client_for):
     first_opened = case_at(cast_a, "consulting")  # reaches weighing last
     weighing_first = case_at(cast_a, "weighing")
     helped = case_at(cast_a, "help")
@@ -634,10 +634,12 @@ def test_af_start_page_lists_cases_needing_action_oldest_first(cast_a, cast_b, c
     response = client_for(cast_a.af).get(reverse("start", kwargs={"school_id": cast_a.school.pk, "role": "af"}))
     assert response.status_code == 200
     listed = list(response.context["action_cases"])
-    assert [c.pk for c in listed] == [weighing_first.pk, helped.pk, first_opened.pk]
+    # By urgency (issue 16): the two weighings are due 5 working days after their hand-over (the same day: the one
+    # waiting longer first), the help on its evaluation date, 30 days away.
+    assert [c.pk for c in listed] == [weighing_first.pk, first_opened.pk, helped.pk]
     assert not {not_mine.pk, other_school.pk, closed.pk} & {c.pk for c in listed}
-    since = [c.state_since for c in listed]
-    assert since == sorted(since)
+    due = [(c.deadlines[0].due, c.state_since) for c in listed]
+    assert due == sorted(due)
 
     html = response.content.decode()
     positions = [html.index(f">{fresh(c).reference}<") for c in listed]
