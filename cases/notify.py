@@ -19,9 +19,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from accounts.models import User
-from outbox.services import queue_mail
 from cases import deadlines, workflow
 from cases.models import AccessRequest, Case, Notification, ReminderSent, Transition
+from outbox.services import queue_mail
 from schools.models import Membership
 
 logger = logging.getLogger(__name__)

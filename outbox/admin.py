@@ -14,7 +14,10 @@ from schools.admin import FilterLookupsOnly
 class OutgoingMailAdmin(FilterLookupsOnly, admin.ModelAdmin):
     list_display = ["pk", "to", "subject", "state", "attempts", "next_attempt_at", "sent_at", "last_error"]
     list_filter = ["state"]
-    fields = ["to", "from_email", "subject", "state", "attempts", "next_attempt_at", "sent_at", "last_error", "created_at"]
+    fields = [
+        *["to", "from_email", "subject", "state", "attempts"],
+        *["next_attempt_at", "sent_at", "last_error", "created_at"],
+    ]
     readonly_fields = fields
     actions = ["queue_again"]
 

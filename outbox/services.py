@@ -125,9 +125,7 @@ def _failed(mail: OutgoingMail, exc: Exception, now: datetime.datetime) -> str:
     mail.save(update_fields=["last_error"])
     when = now + backoff(mail.attempts)
     _enqueue(mail, when=when)
-    logger.warning(
-        "mail %s: attempt %s failed (%s); next attempt at %s", mail.pk, mail.attempts, mail.last_error, when
-    )
+    logger.warning("mail %s: attempt %s failed (%s); next attempt at %s", mail.pk, mail.attempts, mail.last_error, when)
     return mail.state
 
 

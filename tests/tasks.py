@@ -28,3 +28,20 @@ def run_worker() -> list[DBTaskResult]:
 
 def queued() -> list[DBTaskResult]:
     return list(DBTaskResult.objects.ready())
+
+
+def sent_mail() -> list:
+    """Deliver the queued e-mails (the outbox's tasks, with the test run's locmem ``delivery`` mailer) and return
+    every mail sent so far (``django.core.mail.outbox``)."""
+    from django.core import mail
+
+    run_worker()
+    return mail.outbox
+
+
+def reset_mail() -> None:
+    """Deliver what is queued (the hand-overs of a test's set-up, say) and empty ``django.core.mail.outbox``."""
+    from django.core import mail
+
+    run_worker()
+    mail.outbox = []
