@@ -56,7 +56,8 @@ def _enqueue(mail: OutgoingMail, *, when: datetime.datetime | None) -> None:
 
     task = deliver_mail.using(run_after=when) if when is not None else deliver_mail
     result = task.enqueue(mail_id=mail.pk)
-    OutgoingMail.objects.filter(pk=mail.pk).update(task_id=str(result.id), next_attempt_at=when or timezone.now())
+    mail.task_id, mail.next_attempt_at = str(result.id), when or timezone.now()
+    OutgoingMail.objects.filter(pk=mail.pk).update(task_id=mail.task_id, next_attempt_at=mail.next_attempt_at)
 
 
 def backoff(attempts: int) -> datetime.timedelta:
