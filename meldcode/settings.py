@@ -332,6 +332,9 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "weasyprint.progress": {"level": "WARNING"},
+        # The scheduler (manage.py crontask) logs every run of its lock's 5-second refresh at INFO; the tasks it
+        # enqueues are logged by the worker anyway.
+        "apscheduler.executors.default": {"level": "WARNING"},
     },
 }
 
