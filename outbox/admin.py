@@ -2,8 +2,8 @@
 administrator). A failed mail can be queued again."""
 
 from django.contrib import admin, messages
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from outbox import services
 from outbox.models import OutgoingMail
@@ -37,7 +37,6 @@ class OutgoingMailAdmin(FilterLookupsOnly, admin.ModelAdmin):
             services.retry(mail)
         self.message_user(
             request,
-            ngettext("%(count)d e-mail queued again.", "%(count)d e-mails queued again.", len(failed))
-            % {"count": len(failed)},
+            gettext("E-mails queued again: %(count)d.") % {"count": len(failed)},
             messages.SUCCESS,
         )

@@ -63,7 +63,8 @@ def test_the_worker_delivers_and_marks_sent_and_forgets_the_body():
     (outgoing,) = queue(1)
     assert mail.outbox == []  # nothing is sent in the caller's process
     run_worker()
-    assert [(m.to, m.subject, m.body) for m in mail.outbox] == [(["persoon0@example.invalid"], "Onderwerp 0", "Tekst 0")]
+    sent = [(m.to, m.subject, m.body) for m in mail.outbox]
+    assert sent == [(["persoon0@example.invalid"], "Onderwerp 0", "Tekst 0")]
     outgoing.refresh_from_db()
     assert outgoing.state == OutgoingMail.State.SENT and outgoing.attempts == 1 and outgoing.sent_at is not None
     assert outgoing.body == ""  # a password link does not stay in the database

@@ -77,7 +77,9 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_sends_nothing_twice(tmp_pat
 
         with sqlite3.connect(database) as db:
             states = dict(db.execute("select state, count(*) from outbox_outgoingmail group by state").fetchall())
-            running = db.execute("select count(*) from django_tasks_database_dbtaskresult where status='RUNNING'").fetchone()
+            running = db.execute(
+                "select count(*) from django_tasks_database_dbtaskresult where status = 'RUNNING'"
+            ).fetchone()
         assert states == {"sent": killed_at, "queued": MAILS - killed_at}
         assert running == (1,)  # the task of the mail the worker was holding: it will never finish
 
