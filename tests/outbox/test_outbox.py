@@ -12,6 +12,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from outbox import services
+from outbox import tasks as outbox_tasks
 from outbox.models import OutgoingMail
 from tests.tasks import queued, run_worker
 
@@ -168,6 +169,11 @@ def test_prune_deletes_old_sent_mails_only(settings):
     OutgoingMail.objects.filter(pk=recent.pk).update(sent_at=timezone.now() - datetime.timedelta(days=29))
     assert services.prune_sent() == 1
     assert set(OutgoingMail.objects.values_list("pk", flat=True)) == {recent.pk, waiting.pk}
+    # The daily task: the same, and the queue's finished tasks older than 14 days.
+    finished = DBTaskResult.objects.filter(pk=recent.task_id)
+    finished.update(status="SUCCESSFUL", finished_at=timezone.now() - datetime.timedelta(days=15))
+    assert outbox_tasks.prune.call() == 0
+    assert not finished.exists() and DBTaskResult.objects.filter(pk=waiting.task_id).exists()
 
 
 def test_the_periodic_tasks_are_registered_with_the_scheduler():
