@@ -40,8 +40,10 @@ def sent_mail() -> list:
 
 
 def reset_mail() -> None:
-    """Deliver what is queued (the hand-overs of a test's set-up, say) and empty ``django.core.mail.outbox``."""
+    """Deliver what is queued (the hand-overs of a test's set-up, say), then forget it: empty
+    ``django.core.mail.outbox`` and remove the finished delivery tasks from the queue's table."""
     from django.core import mail
 
     run_worker()
     mail.outbox = []
+    DBTaskResult.objects.finished().filter(task_path="outbox.tasks.deliver_mail").delete()
