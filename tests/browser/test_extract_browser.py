@@ -71,6 +71,7 @@ def test_af_decides_about_the_names_of_other_pupils_before_releasing(page, demo_
     the name (the page passes axe-core), the release is refused until the aandachtsfunctionaris decides, and the
     PDF then has "[naam weggelaten]" instead of the name."""
     from cases import services
+
     reset_mail()  # the set-up's hand-over mails are sent first: the queue holds the release only
     from schools.models import Pupil
     from tests import factories
