@@ -187,3 +187,31 @@ def test_the_periodic_tasks_are_registered_with_the_scheduler():
     assert jobs["cases.tasks.send_reminders"] == "cron[month='*', day='*', day_of_week='*', hour='*', minute='0']"
     assert "minute='*/5'" in jobs["outbox.tasks.requeue_lost_mail"]
     assert "hour='3', minute='30'" in jobs["outbox.tasks.prune"]
+
+
+def test_the_admin_lists_the_outbox_without_the_bodies_and_queues_failed_mail_again(smtp_down, settings):
+    from django.test import Client
+    from django.urls import reverse
+
+    from accounts.models import User
+    from tests.factories import PASSWORD
+    from tests.otp import login_verified
+
+    settings.MELDCODE_OUTBOX_MAX_ATTEMPTS = 1
+    outgoing = services.queue_mail(to="a@example.invalid", subject="Onderwerp", body="Geheime link 12345")
+    run_worker()
+    outgoing.refresh_from_db()
+    assert outgoing.state == OutgoingMail.State.FAILED
+    client = login_verified(Client(), User.objects.create_superuser("beheer-test", "beheer@example.invalid", PASSWORD))
+    listing = client.get(reverse("admin:outbox_outgoingmail_changelist")).content.decode()
+    detail = client.get(reverse("admin:outbox_outgoingmail_change", args=[outgoing.pk])).content.decode()
+    assert "Onderwerp" in listing and "ConnectionRefusedError" in listing
+    assert "Geheime link" not in listing and "Geheime link" not in detail
+    assert client.get(reverse("admin:outbox_outgoingmail_add")).status_code == 403
+    response = client.post(
+        reverse("admin:outbox_outgoingmail_changelist"), {"action": "queue_again", "_selected_action": [outgoing.pk]}
+    )
+    assert response.status_code == 302
+    outgoing.refresh_from_db()
+    assert (outgoing.state, outgoing.attempts) == (OutgoingMail.State.QUEUED, 0)
+    assert len(queued()) == 1
