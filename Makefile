@@ -40,16 +40,22 @@ $(STAMP): pyproject.toml | system-deps
 
 venv: $(STAMP)
 
+# ADDRESS: where `make run` serves (the development server).
+ADDRESS ?= 127.0.0.1:8000
+
 run: export DEBUG ?= true
 run: system-deps $(STAMP)
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_demo
 	@echo
-	@echo "Demo: http://127.0.0.1:8000  — logins are listed in README.md (password: meldcode-demo)"
-	@# The task queue's worker (it renders the parent extracts) runs in the background and stops with runserver.
+	@echo "Demo: http://$(ADDRESS)  — logins are listed in README.md (password: meldcode-demo)"
+	@# The task queue's worker (it renders the parent extracts and sends the e-mails, printed here by the console
+	@# mail backend) and the scheduler of the periodic tasks (the reminders) run in the background and stop with
+	@# runserver (docs/tasks.md).
 	$(PY) manage.py db_worker --no-reload & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
-	$(PY) manage.py runserver 127.0.0.1:8000
+	$(PY) manage.py crontask --no-heartbeat & scheduler=$$!; \
+	trap 'kill $$worker $$scheduler 2>/dev/null; wait $$worker $$scheduler 2>/dev/null' EXIT; \
+	$(PY) manage.py runserver $(ADDRESS)
 
 # XDIST: how many processes share the tests (pytest-xdist; "auto" = one per core). XDIST=0 runs them in one process.
 XDIST ?= auto

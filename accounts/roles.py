@@ -19,7 +19,6 @@ import logging
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -33,6 +32,7 @@ from accounts.models import User
 from cases import permissions as perms
 from cases.audit import audit_log
 from cases.models import AuditEvent
+from outbox.services import queue_mail
 from schools.models import Membership, Role, RoleGrant, School
 
 logger = logging.getLogger(__name__)
@@ -52,21 +52,12 @@ def url(name: str, **kwargs) -> str:
 
 
 def notify(users, subject: str, paragraphs: list[str]) -> None:
-    """After the commit, one e-mail per user with an address; a failing address does not stop the others. Every
-    message ends by saying why it names nothing."""
-    recipients = [u for u in users if u.email]
-    if not recipients:
-        return
-    paragraphs = [*paragraphs, _not_safe()]
-
-    def send():
-        for user in recipients:
-            try:
-                send_mail(subject, "\n\n".join(paragraphs), None, [user.email])
-            except Exception:
-                logger.exception("account mail to user %s failed", user.pk)
-
-    transaction.on_commit(send, robust=True)
+    """One e-mail per user with an address, queued in the outbox in the caller's transaction (committed with it or
+    not at all; the task worker delivers it). Every message ends by saying why it names nothing."""
+    body = "\n\n".join([*paragraphs, _not_safe()])
+    for user in users:
+        if user.email:
+            queue_mail(to=user.email, subject=subject, body=body)
 
 
 def _not_safe() -> str:

@@ -1,8 +1,9 @@
 """Telling people: hand-over notifications and reminder e-mails.
 
 E-mail is not a safe channel: a message names no pupil, no case number and no detail — only that something is
-waiting or due, and the link to the case (behind the login). Mail is rendered in Dutch and sent only after the
-transaction that caused it has been committed.
+waiting or due, and the link to the case (behind the login). Mail is rendered in Dutch and queued in the outbox
+(``outbox.services.queue_mail``) in the transaction that caused it: committed with it or not at all, and delivered by
+the task worker, with retries while the mail server is down. No request waits on the mail server.
 """
 
 import datetime
@@ -10,7 +11,6 @@ import logging
 from itertools import batched
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -21,6 +21,7 @@ from django.utils.translation import gettext
 from accounts.models import User
 from cases import deadlines, workflow
 from cases.models import AccessRequest, Case, Notification, ReminderSent, Transition
+from outbox.services import queue_mail
 from schools.models import Membership
 
 logger = logging.getLogger(__name__)
@@ -40,11 +41,12 @@ def _not_safe() -> str:
     )
 
 
-def _mail(user: User, subject: str, body: str) -> None:
-    send_mail(subject, body, None, [user.email])
+def _mail(user: User, subject: str, body: str, key: str | None = None) -> None:
+    """Queue one e-mail to ``user`` in the current transaction (the outbox); ``key`` makes it idempotent."""
+    queue_mail(to=user.email, subject=subject, body=body, key=key)
 
 
-def handover_mail(user: User, case_id: int) -> None:
+def handover_mail(user: User, case_id: int, key: str | None = None) -> None:
     with translation.override("nl"):
         subject = gettext("Meldcode: a case has been handed over to you")
         body = "\n\n".join(
@@ -56,7 +58,7 @@ def handover_mail(user: User, case_id: int) -> None:
                 _not_safe(),
             ]
         )
-    _mail(user, subject, body)
+    _mail(user, subject, body, key)
 
 
 def reminder_mail(user: User, case_id: int, due: datetime.date) -> None:
@@ -83,8 +85,8 @@ def reminder_mail(user: User, case_id: int, due: datetime.date) -> None:
 
 def handover_notify(*, case: Case, transition: Transition, actor: User) -> list[Notification]:
     """Called by ``services.fire_transition`` inside the step's transaction: the new owners (the school's IB'ers or
-    aandachtsfunctionarissen, not the person who handed over) get a notification in the application — stored
-    together with the step change — and an e-mail once the transaction is committed."""
+    aandachtsfunctionarissen, not the person who handed over) get a notification in the application and an e-mail
+    in the outbox, both stored together with the step change."""
     handover = HANDOVERS.get((transition.from_state, transition.to_state))
     if handover is None:
         return []
@@ -97,18 +99,10 @@ def handover_notify(*, case: Case, transition: Transition, actor: User) -> list[
     notifications = Notification.objects.bulk_create(
         [Notification(user=user, case=case, transition=transition, kind=kind) for user in users]
     )
-    recipients = [n.user for n in notifications if n.user.email]
-    if recipients:
-        transaction.on_commit(lambda: _send_handover_mails(recipients, case.pk), robust=True)
+    for notification in notifications:
+        if notification.user.email:
+            handover_mail(notification.user, case.pk, key=f"handover:{transition.pk}:{notification.user.pk}")
     return notifications
-
-
-def _send_handover_mails(users: list[User], case_id: int) -> None:
-    for user in users:
-        try:
-            handover_mail(user, case_id)
-        except Exception:  # one failing address must not stop the others
-            logger.exception("hand-over mail to user %s failed", user.pk)
 
 
 # --- Reminders ------------------------------------------------------------------------------------------------------
@@ -124,9 +118,10 @@ def _recipients(deadline: deadlines.Deadline, case: Case, staff: dict, members: 
 
 
 def send_due_reminders(today: datetime.date | None = None, chunk_size: int = 200) -> int:
-    """Send every reminder that is due and not sent yet; return how many e-mails were sent. Safe to run as often
+    """Queue every reminder that is due and not sent yet; return how many e-mails were queued. Safe to run as often
     as wanted (and in two processes at once): a ``ReminderSent`` row per case, deadline, due date and person,
-    unique in the database, is written in the same transaction as the sending."""
+    unique in the database, is written in the same transaction as the mail is queued in the outbox — both or
+    neither, and queuing does not depend on the mail server (the worker delivers, retrying while it is down)."""
     today = today or timezone.localdate()
     staff: dict[tuple[int, str], list[User]] = {}
     members: dict[int, set[int]] = {}
@@ -164,10 +159,7 @@ def _send_reminder_once(case: Case, kind: str, due: datetime.date, user: User) -
         with transaction.atomic():
             ReminderSent.objects.create(case=case, kind=kind, due_on=due, user=user)
             reminder_mail(user, case.pk, due)
-    except IntegrityError:  # another run sent it meanwhile
-        return 0
-    except Exception:
-        logger.exception("reminder mail to user %s failed; it is tried again on the next run", user.pk)
+    except IntegrityError:  # another run queued it meanwhile
         return 0
     return 1
 

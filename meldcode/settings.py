@@ -51,12 +51,14 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "django_tasks_db",
+    "crontask",
     "accounts",
     "schools",
     "cases",
     "dossier",
     "reporting",
     "guide",
+    "outbox",
     "demo",
 ]
 
@@ -274,7 +276,11 @@ STORAGES = {
     },
 }
 
-# --- E-mail (Django 6.1 MAILERS) -------------------------------------------------------------------------------
+# --- E-mail (Django 6.1 MAILERS; the outbox: docs/tasks.md) -------------------------------------------------------
+# Nothing sends mail in a request: the "default" mailer (what ``send_mail`` uses) stores each message in the outbox,
+# in the transaction that caused it, and the task worker delivers it with the "delivery" mailer, retrying with
+# back-off while the mail server is down. EMAIL_BACKEND chooses the delivery backend: the console in development
+# (the mails appear in the worker's output), SMTP in production.
 _email_backend = env_str(
     "EMAIL_BACKEND",
     "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
@@ -287,15 +293,29 @@ if _email_backend == "django.core.mail.backends.smtp.EmailBackend":
         "username": env_str("EMAIL_HOST_USER", ""),
         "password": env_str("EMAIL_HOST_PASSWORD", ""),
         "use_tls": env_bool("EMAIL_USE_TLS", False),
+        # A mail server that accepts the connection and then says nothing must not hold the worker for ever.
+        "timeout": env_int("EMAIL_TIMEOUT", 30, minimum=1),
     }
-MAILERS = {"default": {"BACKEND": _email_backend, "OPTIONS": _email_options}}
+MAILERS = {
+    "default": {"BACKEND": "outbox.backends.OutboxEmailBackend"},
+    "delivery": {"BACKEND": _email_backend, "OPTIONS": _email_options},
+}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "meldcode@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# A mail the server refuses is tried again after 1, 2, 4, 8 … minutes (at most the cap), this many times in all
+# (the default: about a day), then marked failed (logged by id; the admin can queue it again).
+MELDCODE_OUTBOX_MAX_ATTEMPTS = env_int("MELDCODE_OUTBOX_MAX_ATTEMPTS", 30, minimum=1)
+MELDCODE_OUTBOX_BACKOFF_CAP_MINUTES = env_int("MELDCODE_OUTBOX_BACKOFF_CAP_MINUTES", 60, minimum=1)
+# A queued mail this long past its time whose task no longer waits (its worker was killed) gets a new task.
+MELDCODE_OUTBOX_STALE_MINUTES = env_int("MELDCODE_OUTBOX_STALE_MINUTES", 10, minimum=1)
+# Sent mails (their bodies are emptied on sending) are deleted after this many days.
+MELDCODE_OUTBOX_KEEP_DAYS = env_int("MELDCODE_OUTBOX_KEEP_DAYS", 30, minimum=1)
 
 # --- The task queue (Django's tasks framework; docs/tasks.md) ------------------------------------------------
 # One queue for the project's background work, kept in the application's own database (django-tasks-db): the worker
-# is ``manage.py db_worker``, started next to the web server (README, Production). Rendering a parent extract runs
-# there; the e-mail outbox is meant to follow.
+# is ``manage.py db_worker``, started next to the web server (README, Production). It renders the parent extracts
+# and delivers the outbox's mails. Periodic tasks (the reminders, the outbox's upkeep) are enqueued on time by
+# django-crontask's scheduler, ``manage.py crontask --no-heartbeat`` (exactly one per installation).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 # --- Logging: no personal data; request paths and user ids only ------------------------------------------------
@@ -314,6 +334,9 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "weasyprint.progress": {"level": "WARNING"},
+        # The scheduler (manage.py crontask) logs every run of its lock's 5-second refresh at INFO; the tasks it
+        # enqueues are logged by the worker anyway.
+        "apscheduler.executors.default": {"level": "WARNING"},
     },
 }
 

@@ -28,3 +28,22 @@ def run_worker() -> list[DBTaskResult]:
 
 def queued() -> list[DBTaskResult]:
     return list(DBTaskResult.objects.ready())
+
+
+def sent_mail() -> list:
+    """Deliver the queued e-mails (the outbox's tasks, with the test run's locmem ``delivery`` mailer) and return
+    every mail sent so far (``django.core.mail.outbox``)."""
+    from django.core import mail
+
+    run_worker()
+    return mail.outbox
+
+
+def reset_mail() -> None:
+    """Deliver what is queued (the hand-overs of a test's set-up, say), then forget it: empty
+    ``django.core.mail.outbox`` and remove the finished delivery tasks from the queue's table."""
+    from django.core import mail
+
+    run_worker()
+    mail.outbox = []
+    DBTaskResult.objects.finished().filter(task_path="outbox.tasks.deliver_mail").delete()

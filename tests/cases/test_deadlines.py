@@ -10,7 +10,7 @@ import time_machine
 from django.core import mail
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
@@ -29,7 +29,9 @@ from cases.models import (
     VeiligThuisReport,
 )
 from meldcode.env import env_base_url, env_int
+from outbox.models import OutgoingMail
 from tests import factories
+from tests.tasks import reset_mail, sent_mail
 
 AMS = zoneinfo.ZoneInfo("Europe/Amsterdam")
 
@@ -322,79 +324,81 @@ def assert_no_case_details(case: Case, messages) -> None:
 def test_reminders_are_sent_once_to_the_responsible_people_without_details(cast_a, cast_b, settings):
     settings.MELDCODE_BASE_URL = "https://meldcode.example.invalid"
     case = reported_case(cast_a, "2026-04-22")
-    mail.outbox = []
+    reset_mail()
     with travel("2026-04-29", 7):
         call_command("send_reminders")
-        assert mail.outbox == []  # day 4: not yet
+        assert sent_mail() == []  # day 4: not yet
     with travel("2026-04-30", 7):
         call_command("send_reminders")
         call_command("send_reminders")  # a second run, as after a restart: nothing new
-    assert [m.to for m in mail.outbox] == [[cast_a.af.email]]
+    assert [m.to for m in sent_mail()] == [[cast_a.af.email]]
     assert ReminderSent.objects.filter(case=case, kind=deadlines.VT_SAFETY_ASSESSMENT, user=cast_a.af).count() == 1
     assert mail.outbox[0].body.count("https://meldcode.example.invalid/dossiers/") == 1
     assert "30 april 2026" in mail.outbox[0].body  # rendered in Dutch
     assert_no_case_details(case, mail.outbox)
     with travel("2026-05-06", 7):
         call_command("send_reminders")  # overdue now, but already reminded
-    assert len(mail.outbox) == 1
+    assert len(sent_mail()) == 1
 
 
 def test_help_plan_reminders_a_week_before_and_on_the_day(cast_a):
     case = help_case(cast_a, "2026-06-01", "2026-06-15", case_manager=cast_a.ib)
-    mail.outbox = []
+    reset_mail()
     with travel("2026-06-08", 7):
         assert notify.send_due_reminders() == 2  # the aandachtsfunctionaris and the case manager
         assert notify.send_due_reminders() == 0
     with travel("2026-06-15", 7):
         assert notify.send_due_reminders() == 2
         assert notify.send_due_reminders() == 0
-    assert sorted(m.to[0] for m in mail.outbox) == sorted([cast_a.af.email, cast_a.ib.email] * 2)
+    assert sorted(m.to[0] for m in sent_mail()) == sorted([cast_a.af.email, cast_a.ib.email] * 2)
     assert_no_case_details(case, mail.outbox)
 
 
 def test_standstill_reminder_goes_to_the_owner_only(cast_a):
     with travel("2026-04-17"):
         case = open_case_today(cast_a)
-    mail.outbox = []
+    reset_mail()
     with travel("2026-05-04", 7):
         assert notify.send_due_reminders() == 1
-    assert mail.outbox[0].to == [cast_a.teacher.email]
+    assert sent_mail()[0].to == [cast_a.teacher.email]
     assert_no_case_details(case, mail.outbox)
 
 
 # --- Hand-over notifications ----------------------------------------------------------------------------------------
 
 
-def test_hand_over_to_the_ib_and_to_the_af_notifies_them_once(cast_a, cast_b, django_capture_on_commit_callbacks):
-    mail.outbox = []
+def test_hand_over_to_the_ib_and_to_the_af_notifies_them_once(cast_a, cast_b):
+    reset_mail()
     pupil = factories.PupilFactory(class_group=cast_a.group1)
     case = factories.open_case(cast_a.teacher, pupil)
-    with django_capture_on_commit_callbacks(execute=True):
-        factories.advance(cast_a.teacher, case, "to_consulting")
+    factories.advance(cast_a.teacher, case, "to_consulting")
     assert list(Notification.objects.values_list("user", "kind")) == [
         (cast_a.ib.pk, Notification.Kind.HANDOVER_CONSULTING)
     ]
-    assert [m.to for m in mail.outbox] == [[cast_a.ib.email]]
+    assert [m.to for m in sent_mail()] == [[cast_a.ib.email]]
 
     factories.add_consultation(cast_a.ib, case)
     factories.advance(cast_a.ib, case, "to_parent_talk")  # no hand-over: the IB'er keeps the case
     factories.add_conversation(cast_a.ib, case)
-    with django_capture_on_commit_callbacks(execute=True):
-        factories.advance(cast_a.ib, case, "to_weighing")
+    factories.advance(cast_a.ib, case, "to_weighing")
     assert Notification.objects.filter(kind=Notification.Kind.HANDOVER_WEIGHING).count() == 1
     assert Notification.objects.get(kind=Notification.Kind.HANDOVER_WEIGHING).user == cast_a.af
     assert Notification.objects.count() == 2
-    assert [m.to for m in mail.outbox] == [[cast_a.ib.email], [cast_a.af.email]]
+    assert [m.to for m in sent_mail()] == [[cast_a.ib.email], [cast_a.af.email]]
     assert not Notification.objects.filter(user__in=[cast_b.ib, cast_b.af, cast_a.teacher]).exists()
     assert_no_case_details(case, mail.outbox)
 
 
-def test_no_mail_when_the_hand_over_is_rolled_back(cast_a, django_capture_on_commit_callbacks):
-    mail.outbox = []
+def test_no_mail_when_the_hand_over_is_rolled_back(cast_a):
+    """The mail is queued in the step's transaction (the outbox): rolled back with it, nothing is ever sent."""
+    reset_mail()
     case = open_case_today(cast_a)
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+    with pytest.raises(RuntimeError), transaction.atomic():
         factories.advance(cast_a.teacher, case, "to_consulting")
-    assert len(callbacks) == 1 and mail.outbox == []  # the mail waits for the commit
+        assert OutgoingMail.objects.count() == 1  # queued with the step change
+        raise RuntimeError
+    assert OutgoingMail.objects.count() == 0
+    assert sent_mail() == []
 
 
 def test_the_person_who_hands_over_is_not_notified(cast_a):

@@ -20,7 +20,7 @@ from dossier import services as dossier_services
 from dossier.models import ExtractJob, ExtractRelease
 from schools.models import Membership
 from tests import factories
-from tests.tasks import run_worker
+from tests.tasks import reset_mail, run_worker
 
 PARAGRAPH = (
     "Bij het ophalen stond de leerling lang bij het hek te wachten en wilde niet mee naar huis; zij vertelde dat "
@@ -71,6 +71,7 @@ def test_the_release_request_renders_nothing_and_enqueues_the_task(n, cast_a, cl
     case = large_case(cast_a, n)
     client = client_for(cast_a.af)
 
+    reset_mail()  # the set-up's hand-over mails are sent first: the queue holds the release only
     started = time.perf_counter()
     response = client.post(reverse("dossier:extract-release", kwargs={"pk": case.pk}))
     elapsed = time.perf_counter() - started
@@ -94,6 +95,7 @@ def test_the_release_request_renders_nothing_and_enqueues_the_task(n, cast_a, cl
 def test_a_second_release_while_one_is_being_prepared_is_the_same_job(cast_a, client_for):
     case = factories.case_in_state(cast_a, "consulting")
     url = reverse("dossier:extract-release", kwargs={"pk": case.pk})
+    reset_mail()  # the set-up's hand-over mails are sent first: the queue holds the release only
     first = client_for(cast_a.af).post(url)
     second = client_for(cast_a.ib).post(url)
     assert first.url == second.url
@@ -104,6 +106,7 @@ def test_a_second_release_while_one_is_being_prepared_is_the_same_job(cast_a, cl
 def test_the_worker_renders_and_stores_the_pdf_of_a_large_case(n, paragraphs, cast_a, client_for):
     case = large_case(cast_a, n, paragraphs=paragraphs)
     client = client_for(cast_a.af)
+    reset_mail()  # the set-up's hand-over mails are sent first: the queue holds the release only
     client.post(reverse("dossier:extract-release", kwargs={"pk": case.pk}))
 
     results = run_worker()
@@ -142,6 +145,7 @@ def test_the_worker_renders_and_stores_the_pdf_of_a_large_case(n, paragraphs, ca
 def test_a_failed_render_shows_a_dutch_error_and_can_be_retried(cast_a, client_for, monkeypatch):
     case = factories.case_in_state(cast_a, "consulting")
     client = client_for(cast_a.af)
+    reset_mail()  # the set-up's hand-over mails are sent first: the queue holds the release only
     client.post(reverse("dossier:extract-release", kwargs={"pk": case.pk}))
 
     def broken(html):
@@ -173,6 +177,7 @@ def test_a_failed_render_shows_a_dutch_error_and_can_be_retried(cast_a, client_f
 def test_the_task_checks_the_permission_again_when_it_runs(cast_a, client_for):
     case = factories.case_in_state(cast_a, "consulting")
     client = client_for(cast_a.af)
+    reset_mail()  # the set-up's hand-over mails are sent first: the queue holds the release only
     client.post(reverse("dossier:extract-release", kwargs={"pk": case.pk}))
     # Before the worker gets to it, the aandachtsfunctionaris leaves the school.
     Membership.objects.filter(user=cast_a.af, school=cast_a.school).delete()
@@ -191,6 +196,7 @@ def test_the_task_checks_the_permission_again_when_it_runs(cast_a, client_for):
 def test_a_job_whose_task_was_lost_can_be_released_again(cast_a, client_for, settings):
     case = factories.case_in_state(cast_a, "consulting")
     client = client_for(cast_a.af)
+    reset_mail()  # the set-up's hand-over mails are sent first: the queue holds the release only
     client.post(reverse("dossier:extract-release", kwargs={"pk": case.pk}))
     DBTaskResult.objects.all().delete()  # the worker never ran it
     job = ExtractJob.objects.get()

@@ -1,4 +1,5 @@
-"""Send the reminder e-mails that are due (meant for cron; safe to run as often as wanted)."""
+"""Queue the reminder e-mails that are due (for cron; the periodic task `cases.tasks.send_reminders` does the same
+without it). Safe to run as often as wanted."""
 
 from django.core.management.base import BaseCommand
 
@@ -13,4 +14,4 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         sent = notify.send_due_reminders()
-        self.stdout.write(f"{sent} reminder(s) sent.")
+        self.stdout.write(f"{sent} reminder(s) queued (the task worker sends them).")

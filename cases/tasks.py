@@ -1,0 +1,19 @@
+"""The cases' periodic tasks, on the project's one task queue (``docs/tasks.md``).
+
+``@cron`` (django-crontask) registers a task with the scheduler, ``manage.py crontask --no-heartbeat``, which only
+enqueues it on time; the worker (``manage.py db_worker``) runs it. Adding a periodic task is one decorator above a
+``@task``. Every periodic task must be idempotent: a second scheduler, or a run by hand, must do no harm."""
+
+from crontask import cron
+from django.tasks import task
+
+from cases import notify
+
+
+@cron("0 * * * *")
+@task
+def send_reminders() -> int:
+    """Every hour on the hour: queue the reminder e-mails that are due (``notify.send_due_reminders``: exactly once
+    per case, deadline, due date and person, however often it runs). ``manage.py send_reminders`` does the same from
+    cron."""
+    return notify.send_due_reminders()
