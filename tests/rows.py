@@ -18,7 +18,7 @@ import datetime
 from django.db import models
 from django.utils import timezone
 
-from cases.models import HelpTask, Signal, TaskDone
+from cases.models import ChainLink, HelpTask, Signal, TaskDone
 from dossier.models import Redaction
 
 
@@ -35,6 +35,8 @@ OVERRIDES = {
     Signal: lambda make: {"source_consent": True},
     # words within a text (its field filled): they end after they start
     Redaction: lambda make: {"start": 2, "end": 9},
+    # a position after the case's own links (its records were linked when they were stored)
+    ChainLink: lambda make: {"seq": 10_000},
 }
 
 
