@@ -332,7 +332,7 @@ def _check_case(case_id: int, reference: str, links: list[ChainLink], records: d
         expected, prev = link.seq + 1, link.link_hash
     for kind, record_id in sorted(mine):
         what = _describe(kind, record_id)
-        text = f"link missing: {what} has no link in the chain (stored behind the application's back, or its link deleted)"
+        text = f"link missing: {what} has no link in the chain (stored behind the application's back, or link deleted)"
         breaks.append(Break(None, NOT_LINKED, what, text))
     return report
 

@@ -19,7 +19,7 @@ from django.db import models
 from django.utils import timezone
 
 from cases.models import ChainLink, HelpTask, Signal, TaskDone
-from dossier.models import Redaction
+from dossier.models import ExtractRelease, Redaction
 
 
 def marker(model, field_name: str) -> str:
@@ -37,6 +37,8 @@ OVERRIDES = {
     Redaction: lambda make: {"start": 2, "end": 9},
     # a position after the case's own links (its records were linked when they were stored)
     ChainLink: lambda make: {"seq": 10_000},
+    # the chain head it printed is checked against the case's chain (``cases.chain``): none printed
+    ExtractRelease: lambda make: {"chain_seq": None, "chain_head": ""},
 }
 
 
