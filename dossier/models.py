@@ -86,7 +86,7 @@ class ExtractRelease(AppendOnlyModel):
     checksum = models.CharField(_("SHA-256 checksum"), max_length=64)
     # The version of the content's wording the checksum is of (``dossier.pdf.CONTENT_TEMPLATES``): 1 for the extracts
     # released before it was recorded; the default is the current version (``pdf.CONTENT_VERSION``, tested).
-    content_version = models.PositiveSmallIntegerField(_("version of the content"), default=2)
+    content_version = models.PositiveSmallIntegerField(_("version of the content"), default=3)
     included_count = models.PositiveIntegerField(_("entries in the extract"), default=0)
     left_out_count = models.PositiveIntegerField(_("entries left out"), default=0)
     pdf = models.BinaryField(_("PDF"), null=True, editable=False)

@@ -419,6 +419,5 @@ def test_on_postgresql_concurrent_records_on_one_case_keep_the_chain_dense(cast_
         thread.join()
     assert errors == []
     seqs = list(ChainLink.objects.filter(case=case).order_by("seq").values_list("seq", flat=True))
-    assert seqs == list(range(1, before + 4 * 3 * 1 + 1)) or seqs == list(range(1, len(seqs) + 1))
-    assert len(seqs) >= before + 12
+    assert seqs == list(range(1, before + 4 * 3 + 1))  # one link per signal, none lost, none twice
     assert report_of(case).ok
