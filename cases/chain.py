@@ -330,6 +330,9 @@ def _check_case(case_id: int, reference: str, links: list[ChainLink], records: d
                     )
                     breaks.append(Break(link.seq, ANCHOR_GONE, what, text))
         expected, prev = link.seq + 1, link.link_hash
+    if not links and not mine:
+        text = "chain empty: the case has no records and no links, not even its opening (all deleted?)"
+        breaks.append(Break(None, LINK_MISSING, "", text))
     for kind, record_id in sorted(mine):
         what = _describe(kind, record_id)
         text = f"link missing: {what} has no link in the chain (stored behind the application's back, or link deleted)"

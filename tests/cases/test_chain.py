@@ -228,6 +228,23 @@ def test_the_last_link_deleted_leaves_its_record_without_a_link(case):
     assert f"{last.record_id}" in report.first.record
 
 
+def test_a_case_emptied_of_its_records_and_links_is_found(case):
+    from cases.models import Notification
+
+    behind_the_back(f"DELETE FROM {table(Notification)} WHERE case_id = %s", [case.pk])  # they point at step changes
+    rows = [
+        (model, pk)
+        for model in [ChainLink, *chain.chained_models()]
+        for pk in model._base_manager.filter(
+            **{"case" if model is ChainLink else chain.case_path(model): case}
+        ).values_list("pk", flat=True)
+    ]
+    for model, pk in rows:
+        behind_the_back(f"DELETE FROM {table(model)} WHERE id = %s", [pk])
+    report = report_of(case)
+    assert [b.kind for b in report.breaks] == [chain.LINK_MISSING] and "chain empty" in str(report.first)
+
+
 def test_a_record_inserted_without_the_model_layer_is_found(cast_a, case):
     (signal,) = models.QuerySet(Signal).bulk_create([factories.make_signal(case=case, author=cast_a.teacher)])
     assert not ChainLink.objects.filter(record_type="cases.signal", record_id=signal.pk).exists()
