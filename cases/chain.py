@@ -123,7 +123,8 @@ def canonical(model, pk, values: dict, fields: Iterable[str], version: int = CHA
             raise MissingField(name)
         data[name] = _plain(by_attname[name], values[name])
     document = {"fields": data, "id": _plain(model._meta.pk, pk), "type": record_type(model), "version": version}
-    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    # ``default=str``: a value inside a JSON field that JSON cannot hold (a date) as the database stores it (ISO).
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str).encode("utf-8")
 
 
 def sha256(data: bytes) -> str:
@@ -165,7 +166,10 @@ def append(records: list, *, using: str = DEFAULT_DB_ALIAS) -> list[ChainLink]:
     for record, case_id in zip(records, case_ids, strict=True):
         model = type(record)
         seq, prev = current[case_id]
-        values = {name: getattr(record, name) for name in hashed_fields(model)}
+        fields = hashed_fields(model)
+        if any(hasattr(getattr(record, name), "resolve_expression") for name in fields):
+            record.refresh_from_db(fields=fields)  # a value the database computed (``db_default``, an expression)
+        values = {name: getattr(record, name) for name in fields}
         link = _new_link(ChainLink, case_id, seq + 1, prev, model, record.pk, values)
         current[case_id] = (link.seq, link.link_hash)
         links.append(link)
