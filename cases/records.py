@@ -550,4 +550,5 @@ NOT_CHRONOLOGY: dict[str, str] = {
     "cases.AuditEvent": "who read, changed or exported the case: the audit trail, shown on its own page",
     "dossier.Redaction": "the decision to leave an entry out of the extract: shown in the extract's preview",
     "dossier.ExtractRelease": "that an extract was released (who, when, checksum): in the audit trail",
+    "cases.ChainLink": "the tamper-evident chain over the records (cases.chain): not a record itself",
 }

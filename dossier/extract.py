@@ -224,6 +224,9 @@ class Extract:
     contact_persons: list[User]
     items: list[ExtractItem]
     word_decisions: list[Redaction] = field(default_factory=list)  # words left out or kept (``names_check``)
+    # The head of the case's chain when the extract was built (``cases.chain.chain_head``): printed from version 3.
+    chain_seq: int = 0
+    chain_head: str = ""
 
     @property
     def included(self) -> list[ExtractItem]:
@@ -316,6 +319,7 @@ def build_extract(
     redactions: list[Redaction],
     contact_persons: list[User],
     reader: visibility.Reader | None = None,
+    chain_head: tuple[int, str] = (0, ""),
 ) -> Extract:
     """The extract of ``case``; with a ``reader`` (the preview), less what the role table withholds from them."""
     redacted = {r.key: r for r in redactions if r.whole_entry}
@@ -343,6 +347,8 @@ def build_extract(
         contact_persons=contact_persons,
         items=items,
         word_decisions=words,
+        chain_seq=chain_head[0],
+        chain_head=chain_head[1],
     )
 
 

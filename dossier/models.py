@@ -86,10 +86,14 @@ class ExtractRelease(AppendOnlyModel):
     checksum = models.CharField(_("SHA-256 checksum"), max_length=64)
     # The version of the content's wording the checksum is of (``dossier.pdf.CONTENT_TEMPLATES``): 1 for the extracts
     # released before it was recorded; the default is the current version (``pdf.CONTENT_VERSION``, tested).
-    content_version = models.PositiveSmallIntegerField(_("version of the content"), default=2)
+    content_version = models.PositiveSmallIntegerField(_("version of the content"), default=3)
     included_count = models.PositiveIntegerField(_("entries in the extract"), default=0)
     left_out_count = models.PositiveIntegerField(_("entries left out"), default=0)
     pdf = models.BinaryField(_("PDF"), null=True, editable=False)
+    # The head of the case's chain printed in the extract (``cases.chain.chain_head``): its position and hash. Empty
+    # for extracts released before the chain. ``verify_chronology`` checks that the chain still runs through it.
+    chain_seq = models.PositiveIntegerField(_("chain position printed"), null=True, blank=True)
+    chain_head = models.CharField(_("chain head printed"), max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = _("parent extract")
@@ -148,7 +152,11 @@ class ExtractJob(models.Model):
 
 class DestructionRecord(models.Model):
     """What a run of ``destroy_expired_cases --confirm`` destroyed: when, by whom, how many cases, how many per
-    school. Holds no personal data of pupils or parents, and no case numbers."""
+    school, and the last link of each destroyed case's chain (``chains``: position and hash, so that it can be shown
+    which state of a file was destroyed). Holds no personal data of pupils or parents, and no case numbers.
+
+    The destruction records form a chain of their own (``dossier.retention.destruction_hash``): ``seq`` is the
+    record's position, ``prev_hash`` the previous record's ``record_hash``. Records made before the chain have none."""
 
     destroyed_at = models.DateTimeField(_("destroyed at"), default=timezone.now, editable=False)
     operator = models.ForeignKey(
@@ -158,6 +166,14 @@ class DestructionRecord(models.Model):
     per_school = models.JSONField(
         _("per school"), default=dict, help_text=_("Number of cases destroyed per school (BRIN code).")
     )
+    chains = models.JSONField(
+        _("chains destroyed"),
+        default=list,
+        help_text=_("The last link of each destroyed case's chain: its position and hash."),
+    )
+    seq = models.PositiveIntegerField(_("position"), null=True, blank=True, unique=True)
+    prev_hash = models.CharField(_("hash of the previous record"), max_length=64, blank=True, default="")
+    record_hash = models.CharField(_("hash of the record"), max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = _("destruction record")

@@ -18,11 +18,16 @@ decision about a name changes it.
 The content template's wording is part of what is hashed, so it is versioned: ``CONTENT_TEMPLATES`` keeps every
 version, a release records the version it was made with (``ExtractRelease.content_version``), and
 ``content_html(extract, version=release.content_version)`` renders it again. Version 1 is the content in staff's
-words (until issue 18); version 2 says the steps, the weighing and the kinds of signal in plain Dutch. A change of
+words (until issue 18); version 2 says the steps, the weighing and the kinds of signal in plain Dutch; version 3
+(issue 21) adds the seal of the file: the head of the case's chain (``cases.chain.chain_head``) when the extract was
+built, stored with the release (``ExtractRelease.chain_seq``/``chain_head``), so that a release of version 3 is
+rendered again with the head it printed, and ``manage.py verify_chronology`` checks that the chain still runs through
+it. A change of
 the content's wording is a new version (a new template, ``CONTENT_VERSION`` and the field's default raised); a
 change only of the document around it (the explanation page, the last page) needs none.
 """
 
+import dataclasses
 import hashlib
 import logging
 from dataclasses import dataclass
@@ -35,8 +40,12 @@ from django.utils import timezone, translation
 from accounts.models import User
 from dossier.extract import Extract
 
-CONTENT_TEMPLATES = {1: "pdf/_extract_content_v1.html", 2: "pdf/_extract_content.html"}
-CONTENT_VERSION = 2
+CONTENT_TEMPLATES = {
+    1: "pdf/_extract_content_v1.html",
+    2: "pdf/_extract_content_v2.html",
+    3: "pdf/_extract_content.html",
+}
+CONTENT_VERSION = 3
 CONTENT_TEMPLATE = CONTENT_TEMPLATES[CONTENT_VERSION]
 DOCUMENT_TEMPLATE = "pdf/parent_extract.html"
 PDF_VARIANT = "pdf/ua-1"
@@ -62,7 +71,10 @@ def content_checksum(content: str) -> str:
 
 def release_verifies(extract: Extract, release) -> bool:
     """Whether ``release`` (an ``ExtractRelease``) is the extract of this data: its content, rendered again with the
-    version of the content it was made with, has its checksum."""
+    version of the content it was made with, has its checksum. From version 3 the content prints the chain head the
+    release recorded (whether the chain still runs through it is ``verify_chronology``'s check)."""
+    if release.content_version >= 3:
+        extract = dataclasses.replace(extract, chain_seq=release.chain_seq or 0, chain_head=release.chain_head)
     return content_checksum(content_html(extract, version=release.content_version)) == release.checksum
 
 

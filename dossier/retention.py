@@ -6,7 +6,10 @@ Destroyed: the case and every row that hangs from it, found by following the for
 the whole chronology (signals, consultations, conversations, decisions, transitions…), its parts (actions, tasks,
 links), audit rows that point to the case, redactions and extract releases, notifications and reminders, the
 parents' access requests and legal holds, and the object permissions (guardian) on the case. What remains is a
-``DestructionRecord``: when, by whom, how many cases, how many per school (BRIN) — no case numbers, no names.
+``DestructionRecord``: when, by whom, how many cases, how many per school (BRIN) — no case numbers, no names — and
+the last link of each destroyed case's chain (``cases.chain``: its position and hash), so that a chain head printed
+in a released extract can be shown to belong to a file that was destroyed, and in which state. The destruction
+records form a chain of their own (``destruction_hash``, checked by ``manage.py verify_chronology``).
 
 Not destroyed: the pupils, their parents and household members (school records from the pupil administration:
 they follow the pupil file's own term, 2 years after the pupil leaves, and are linked to the pupil, not to the
@@ -25,6 +28,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from cases import chain
 from cases.models import Case, CaseState
 from cases.models.base import AppendOnlyQuerySet, destruction
 from dossier.models import DestructionRecord
@@ -117,6 +121,7 @@ def destroy_cases(*, case_ids: list[int], operator: User, today: datetime.date |
         )
         ids = {c.pk for c in cases}
         per_school = Counter(c.school.brin for c in cases)
+        final_heads = chain.heads(ids) if ids else {}
         rows = _case_rows(ids)
         with destruction(), pgtrigger.ignore(*_triggers_for(rows)):
             # Object permissions kept in guardian's generic tables (the application uses the direct tables).
@@ -134,6 +139,43 @@ def destroy_cases(*, case_ids: list[int], operator: User, today: datetime.date |
                         queryset.delete()
                     else:
                         queryset._raw_delete(queryset.db)
-        return DestructionRecord.objects.create(
-            operator=operator, case_count=len(ids), per_school=dict(sorted(per_school.items()))
+        last = DestructionRecord.objects.select_for_update().filter(seq__isnull=False).order_by("-seq").first()
+        record = DestructionRecord(
+            operator=operator,
+            case_count=len(ids),
+            per_school=dict(sorted(per_school.items())),
+            chains=[{"seq": seq, "head": head} for seq, head in sorted(final_heads.values())],
+            seq=(last.seq + 1) if last else 1,
+            prev_hash=last.record_hash if last else chain.GENESIS,
         )
+        record.record_hash = destruction_hash(record)
+        # A second destruction at the same moment gets the same ``seq``: the unique constraint refuses it, and its
+        # transaction (its deletions with it) is rolled back.
+        record.save()
+        return record
+
+
+# What a destruction record's hash covers (version 1 of ``cases.chain.canonical``, without its id: hashed before it is
+# stored), besides its position and the previous record's hash.
+DESTRUCTION_FIELDS = ("case_count", "chains", "destroyed_at", "operator_id", "per_school")
+
+
+def destruction_hash(record: DestructionRecord) -> str:
+    values = {name: getattr(record, name) for name in DESTRUCTION_FIELDS}
+    content = chain.sha256(chain.canonical(DestructionRecord, None, values, DESTRUCTION_FIELDS))
+    return chain.sha256(f"{chain.CHAIN_VERSION}|{record.seq}|{content}|{record.prev_hash}".encode())
+
+
+def verify_destructions() -> list[str]:
+    """The destruction records' own chain, recomputed: what is broken, in plain words (empty: intact)."""
+    problems = []
+    expected, prev = 1, chain.GENESIS
+    for record in DestructionRecord.objects.filter(seq__isnull=False).order_by("seq"):
+        if record.seq != expected:
+            problems.append(f"destruction record at position {expected} is missing (deleted)")
+        elif record.prev_hash != prev:
+            problems.append(f"destruction record {record.pk} (position {record.seq}) does not follow the previous one")
+        if destruction_hash(record) != record.record_hash:
+            problems.append(f"destruction record {record.pk} (position {record.seq}) was changed")
+        expected, prev = record.seq + 1, record.record_hash
+    return problems

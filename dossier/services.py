@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from accounts.models import User
+from cases import chain
 from cases import permissions as perms
 from cases import selectors as case_selectors
 from cases.audit import audit_log
@@ -101,8 +102,11 @@ def extract_release_record(
     included: int,
     left_out: int,
     pdf: bytes | None = None,
+    chain_seq: int | None = None,
+    chain_head: str = "",
 ):
-    """Record a generated parent extract (who, when, checksum, and the PDF) and its export in the audit trail."""
+    """Record a generated parent extract (who, when, checksum, the chain head it printed, and the PDF) and its export
+    in the audit trail."""
     perms.require(user, perms.EXTRACT, case)
     with transaction.atomic():
         release = ExtractRelease.objects.create(
@@ -113,6 +117,8 @@ def extract_release_record(
             included_count=included,
             left_out_count=left_out,
             pdf=pdf,
+            chain_seq=chain_seq,
+            chain_head=chain_head,
         )
         audit_log(
             user=user, case=case, action=AuditEvent.Action.EXPORT, target=f"parent extract {release.pk} {checksum[:16]}"
@@ -130,6 +136,7 @@ def build_extract(case: Case, *, reader=None) -> extract_rules.Extract:
         redactions=data.redactions,
         contact_persons=data.contact_persons,
         reader=reader,
+        chain_head=chain.chain_head(case),
     )
 
 
@@ -194,6 +201,8 @@ def extract_job_run(*, job_id: int) -> ExtractJob | None:
             included=len(extract.included),
             left_out=len(extract.left_out),
             pdf=rendered.pdf,
+            chain_seq=extract.chain_seq,
+            chain_head=extract.chain_head,
         )
         finish_job(job, release=release)
     return job

@@ -18,8 +18,8 @@ import datetime
 from django.db import models
 from django.utils import timezone
 
-from cases.models import HelpTask, Signal, TaskDone
-from dossier.models import Redaction
+from cases.models import ChainLink, HelpTask, Signal, TaskDone
+from dossier.models import ExtractRelease, Redaction
 
 
 def marker(model, field_name: str) -> str:
@@ -35,6 +35,10 @@ OVERRIDES = {
     Signal: lambda make: {"source_consent": True},
     # words within a text (its field filled): they end after they start
     Redaction: lambda make: {"start": 2, "end": 9},
+    # a position after the case's own links (its records were linked when they were stored)
+    ChainLink: lambda make: {"seq": 10_000},
+    # the chain head it printed is checked against the case's chain (``cases.chain``): none printed
+    ExtractRelease: lambda make: {"chain_seq": None, "chain_head": ""},
 }
 
 

@@ -440,3 +440,31 @@ def test_af_pages_take_the_same_queries_with_a_case_in_every_open_state(
     assert all(case.deadlines for case in response.context["action_cases"])
     _response, list_large = measure(client, "/dossiers/", django_assert_num_queries, pinned("case_list_every_state"))
     assert (start_small, list_small) == (start_large, list_large)
+
+
+# Storing a signal through the service (``services.entry_record``): the permission, the savepoint, the case locked,
+# the records of the last hour (the rate limit), the checks of the signal (``full_clean``: its case, its author, two
+# check constraints in savepoints), the insert; then its link in the case's chain (issue 21: the case locked again —
+# the chain cannot know the service locked it already —, the chain's head read, the link inserted: +3); the audit
+# row, the case's last activity, the savepoint released.
+PINNED_ENTRY_RECORD = 19
+CHAIN_QUERIES_PER_RECORD = 3
+
+
+def test_storing_a_record_pays_three_queries_for_its_link_in_the_chain(cast_a):
+    from django.test.utils import CaptureQueriesContext
+
+    from cases import permissions as perms
+    from cases import services
+    from cases.models import ChainLink
+
+    case = factories.case_in_state(cast_a, "consulting")
+    with CaptureQueriesContext(connection) as captured:
+        services.entry_record(
+            user=cast_a.teacher, case=case, entry=factories.make_signal(), permission=perms.ADD_SIGNAL
+        )
+    assert len(captured) == PINNED_ENTRY_RECORD
+    chain_queries = [q["sql"] for q in captured.captured_queries if "cases_chainlink" in q["sql"]]
+    locks = [q["sql"] for q in captured.captured_queries if q["sql"].startswith('SELECT "cases_case"."id" AS "pk"')]
+    assert len(chain_queries) + len(locks) - 1 == CHAIN_QUERIES_PER_RECORD  # the head's read is in both lists
+    assert ChainLink.objects.filter(case=case).count() == ChainLink.objects.filter(case=case).last().seq

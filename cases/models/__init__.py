@@ -7,6 +7,7 @@ from cases.models.case import (
     CaseUserObjectPermission,
     Transition,
 )
+from cases.models.chain import ChainLink
 from cases.models.choices import CaseState, Route, SignalKind
 from cases.models.decisions import (
     BoardNotification,
@@ -68,6 +69,7 @@ __all__ = [
     "Case",
     "CaseGroupObjectPermission",
     "CaseState",
+    "ChainLink",
     "CaseUserObjectPermission",
     "Consultation",
     "ConsultationAction",

@@ -350,6 +350,10 @@ class Transition(AppendOnlyModel):
 class AuditEvent(AppendOnlyModel):
     """Who read, changed or exported what, when, and from where. Holds no case content."""
 
+    # Not in the case's chain (``docs/chain.md``): the access log, not the file; written on every read, which must
+    # not wait for the case's row lock.
+    chain_via = None
+
     class Action(models.TextChoices):
         VIEW = "view", _("viewed")
         CREATE = "create", _("recorded")

@@ -183,6 +183,8 @@ class HelpPlan(Entry):
 
 
 class HelpTask(AppendOnlyModel):
+    chain_via = "plan"  # part of that record: chained in its case
+
     plan = models.ForeignKey(HelpPlan, on_delete=models.PROTECT, related_name="tasks", verbose_name=_("help plan"))
     who = models.CharField(_("who"), max_length=200)
     what = models.CharField(_("what"), max_length=500)

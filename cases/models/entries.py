@@ -355,6 +355,8 @@ class Consultation(Entry):
 class ConsultationAction(AppendOnlyModel):
     """A follow-up action agreed in a consultation: who does what, by when."""
 
+    chain_via = "consultation"  # part of that record: chained in its case
+
     consultation = models.ForeignKey(
         Consultation, on_delete=models.PROTECT, related_name="actions", verbose_name=_("consultation")
     )
@@ -415,6 +417,8 @@ class ParentConversation(Entry):
 class ConversationSignal(AppendOnlyModel):
     """A signal discussed in a conversation with the parents. Part of the conversation's record: append-only, so the
     list cannot be changed afterwards (``remove()`` and ``clear()`` are refused)."""
+
+    chain_via = "conversation"  # part of that record: chained in its case
 
     conversation = models.ForeignKey(ParentConversation, on_delete=models.PROTECT, related_name="+")
     signal = models.ForeignKey(Signal, on_delete=models.PROTECT, related_name="+")
@@ -492,6 +496,8 @@ class ParentTalkSkip(Entry):
 
 
 class ParentTalkSkipConfirmation(AppendOnlyModel):
+    chain_via = "skip"  # part of that record: chained in its case
+
     skip = models.ForeignKey(
         ParentTalkSkip, on_delete=models.PROTECT, related_name="confirmations", verbose_name=_("reason")
     )

@@ -188,11 +188,17 @@ def test_the_checksum_is_stored_printed_and_recomputable(cast_a, client_for):
     assert stored.generated_by == cast_a.af
     assert re.fullmatch(r"[0-9a-f]{64}", stored.checksum)
     assert stored.checksum in flat(pdf_text(response.content))
-    # Recompute: the content section rendered again from the same data.
+    # The seal of the file (issue 21): the head of the case's chain when the extract was built, printed and stored.
+    assert stored.chain_seq > 0 and f"{stored.chain_seq}-{stored.chain_head}" in flat(pdf_text(response.content))
+    # Recompute: the content section rendered again from the same data, with the seal it printed.
     case = selectors.case_get_for_user(user=cast_a.af, case_id=case.pk)
     data = dossier_selectors.case_extract_data(case=case)
     extract = extract_rules.build_extract(
-        case=case, timeline=data.timeline, redactions=data.redactions, contact_persons=data.contact_persons
+        case=case,
+        timeline=data.timeline,
+        redactions=data.redactions,
+        contact_persons=data.contact_persons,
+        chain_head=(stored.chain_seq, stored.chain_head),
     )
     assert hashlib.sha256(pdf.content_html(extract).encode()).hexdigest() == stored.checksum
     assert stored.content_version == pdf.CONTENT_VERSION and pdf.release_verifies(extract, stored)
@@ -431,7 +437,10 @@ def test_a_long_unbroken_word_wraps_inside_the_page(cast_a, client_for):
 #   number of pupils, parents and staff: schools.names.NameIndex.for_school); the job locked, the release row and
 #   the EXPORT audit row, the job marked ready;
 # - the download: as the request's first part, then the release with its PDF and the EXPORT audit row.
-PINNED_RELEASE = {"request": 46, "worker": 53, "download": 12}
+# - issue 21 (the chain): the request reads the chain head when it builds the extract for its checks (+1); the
+#   worker reads it when it builds the extract (+1) and appends the release's link: the case locked, the head read,
+#   the link inserted (+3).
+PINNED_RELEASE = {"request": 47, "worker": 57, "download": 12}
 
 
 def grow(cast, case, n: int) -> None:
@@ -475,3 +484,44 @@ def test_the_query_count_of_a_release_does_not_grow_with_the_entries(cast_a, cli
     assert release_queries(client, small) == release_queries(client, large) == PINNED_RELEASE
     assert Signal.objects.filter(case=large).count() + large.consultations.count() >= 50
     assert Signal.objects.filter(case=small).count() + small.consultations.count() >= 5
+
+
+def test_version_3_prints_the_seal_of_the_file_and_a_release_of_version_2_still_verifies(cast_a):
+    """Version 3 of the content (issue 21) prints the head of the case's chain; an extract released with version 2
+    verifies against version 2, and one of version 3 against the head its release recorded."""
+    from cases import chain
+
+    case = selectors.case_get_for_user(user=cast_a.af, case_id=rich_case(cast_a).pk)
+    data = dossier_selectors.case_extract_data(case=case)
+    seq, head = chain.chain_head(case)
+    extract = extract_rules.build_extract(
+        case=case,
+        timeline=data.timeline,
+        redactions=data.redactions,
+        contact_persons=data.contact_persons,
+        chain_head=(seq, head),
+    )
+    v2 = pdf.content_html(extract, version=2)
+    assert "Zegel" not in v2 and head not in v2
+    old = ExtractRelease.objects.create(
+        case=case, generated_by=cast_a.af, checksum=pdf.content_checksum(v2), content_version=2
+    )
+    assert pdf.release_verifies(extract, old)
+    v3 = pdf.content_html(extract)
+    assert "Zegel van het dossier" in v3 and f"{seq}-{head}" in v3
+    assert f"Vastleggingen in het dossier van de school toen dit uittreksel werd gemaakt: {seq}." in v3
+    new = ExtractRelease.objects.create(
+        case=case, generated_by=cast_a.af, checksum=pdf.content_checksum(v3), chain_seq=seq, chain_head=head
+    )
+    assert new.content_version == 3
+    # Built again later (the releases are records too: the head has moved on), it verifies with the head it printed.
+    later = extract_rules.build_extract(
+        case=case,
+        timeline=data.timeline,
+        redactions=data.redactions,
+        contact_persons=data.contact_persons,
+        chain_head=chain.chain_head(case),
+    )
+    assert chain.chain_head(case)[0] == seq + 2
+    assert pdf.release_verifies(later, new)
+    assert not pdf.release_verifies(later, ExtractRelease(checksum=new.checksum, chain_seq=seq, chain_head="0" * 64))
