@@ -267,6 +267,7 @@ SECTIONS = [
     ("help", _("Help, and keeping an eye on things")),
     ("veilig-thuis", _("Veilig Thuis")),
     ("route-b", _("Report about a member of staff")),
+    ("transfer", _("The file moved to another school")),
     ("closing", _("Closing the file")),
     ("requests", _("Your requests to see, copy or correct the file")),
 ]
@@ -281,6 +282,7 @@ SECTIONS_V1 = [
     ("help", _("Help and monitoring")),
     ("veilig-thuis", _("Veilig Thuis")),
     ("route-b", _("Staff route")),
+    ("transfer", _("The file moved to another school")),
     ("closing", _("Closing")),
     ("requests", _("Your requests to see, copy or correct the file")),
 ]
