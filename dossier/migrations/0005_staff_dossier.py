@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0003_alter_auditevent_action_casetransfer_transferrecord_and_more'),
+        ('cases', '0003_case_transfer'),
         ('dossier', '0004_extract_job_and_stored_pdf'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
