@@ -110,3 +110,20 @@ class NameDecisionsForm(forms.Form):
                 }
             )
         return result
+
+
+class StaffReleaseForm(forms.Form):
+    """For whom and why the staff dossier is released (the aandachtsfunctionaris)."""
+
+    recipient = forms.CharField(
+        label=_("for whom"),
+        max_length=200,
+        help_text=_("The organisation and, if known, the person: for example “Inspectie van het Onderwijs, J. Jansen”."),
+    )
+    purpose = forms.ChoiceField(label=_("purpose"), widget=forms.RadioSelect)
+
+    def __init__(self, *args, **kwargs):
+        from dossier.models import StaffPurpose
+
+        super().__init__(*args, **kwargs)
+        self.fields["purpose"].choices = StaffPurpose.choices

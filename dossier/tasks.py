@@ -47,3 +47,10 @@ def extract_release_request(*, user: User, case: Case) -> ExtractJob:
         job = ExtractJob.objects.create(case=case, requested_by=user)
         render_extract.enqueue(job_id=job.pk)
     return job
+
+
+@task
+def render_staff_dossier(job_id: int) -> str:
+    """Render a released staff dossier to PDF and store it with its release (``services.staff_job_run``)."""
+    job = services.staff_job_run(job_id=job_id)
+    return job.state if job is not None else "missing"

@@ -10,6 +10,10 @@ urlpatterns = [
     path("dossiers/<int:pk>/uittreksel/vrijgeven/", views.extract_release, name="extract-release"),
     path("dossiers/<int:pk>/uittreksel/vrijgeven/<int:job_pk>/", views.extract_job, name="extract-job"),
     path("dossiers/<int:pk>/uittreksel/<int:release_pk>/pdf/", views.extract_download, name="extract-download"),
+    path("dossiers/<int:pk>/dossier-medewerkers/", views.staff_preview, name="staff-preview"),
+    path("dossiers/<int:pk>/dossier-medewerkers/vrijgeven/", views.staff_release, name="staff-release"),
+    path("dossiers/<int:pk>/dossier-medewerkers/vrijgeven/<int:job_pk>/", views.staff_job, name="staff-job"),
+    path("dossiers/<int:pk>/dossier-medewerkers/<int:release_pk>/pdf/", views.staff_download, name="staff-download"),
     path("dossiers/<int:pk>/bewaren/", views.legal_hold, name="legal-hold"),
     path("dossiers/<int:pk>/verzoek-ouders/nieuw/", views.access_request_add, name="access-request-add"),
     path(
