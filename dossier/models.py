@@ -283,3 +283,26 @@ class StaffDossierJob(models.Model):
 def staff_reference(case_reference: str, number: int) -> str:
     """The release number printed on every page of a staff dossier: the case's number and the release's, "V1"."""
     return f"{case_reference}-V{number}"
+
+
+class EncryptedCopy(models.Model):
+    """The encrypted copy of a staff dossier released for a school outside the board (``dossier.transfer``): AES-256
+    with a one-time password that was shown once to the aandachtsfunctionaris and is stored nowhere. One per
+    transfer: asking for a new password replaces it."""
+
+    transfer = models.OneToOneField(
+        "cases.CaseTransfer", on_delete=models.CASCADE, related_name="encrypted_copy", verbose_name=_("transfer")
+    )
+    release = models.ForeignKey(
+        StaffDossierRelease, on_delete=models.PROTECT, related_name="+", verbose_name=_("staff dossier")
+    )
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("made by")
+    )
+    made_at = models.DateTimeField(_("made at"), default=timezone.now, editable=False)
+    checksum = models.CharField(_("SHA-256 checksum of the encrypted file"), max_length=64)
+    pdf = models.BinaryField(_("encrypted PDF"), editable=False)
+
+    class Meta:
+        verbose_name = _("encrypted copy of a staff dossier")
+        verbose_name_plural = _("encrypted copies of staff dossiers")
