@@ -63,6 +63,8 @@ class StaffDossier:
 
 
 def build_staff_dossier(case: Case, *, as_of) -> StaffDossier:
+    if not hasattr(case, "pupil_list"):  # (``cases.selectors.case_get_for_user`` loads them)
+        case.pupil_list = list(case.pupils.select_related("class_group"))
     data = selectors.staff_dossier_data(case=case, as_of=as_of)
     extract = extract_rules.build_extract(
         case=case, timeline=data.timeline, redactions=data.redactions, contact_persons=[], rules=extract_rules.STAFF
