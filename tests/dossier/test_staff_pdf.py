@@ -218,18 +218,12 @@ def test_the_parent_extract_is_unchanged_by_the_shared_pipeline(cast_a, client_f
 
 
 def test_a_50_record_staff_pdf_renders_no_slower_than_its_parent_extract(cast_a, fifty):
-    """The render itself (in the worker), measured against the parent extract of the same case (best of 3)."""
-    def best(render) -> float:
-        times = []
-        for _i in range(3):
-            started = time.perf_counter()
-            render()
-            times.append(time.perf_counter() - started)
-        return min(times)
-
+    """The render itself (in the worker: built from the database, laid out, written), against the parent extract
+    of the same case: each warmed up once, then the best of three, taken in turns (the machine may be busy)."""
     now = timezone.now()
-    staff = best(
-        lambda: pdf.render_staff_dossier(
+
+    def staff():
+        pdf.render_staff_dossier(
             dossier=dossier_services.staff_dossier_build(fifty, as_of=now),
             reference="X-V1",
             recipient=RECIPIENT,
@@ -237,13 +231,19 @@ def test_a_50_record_staff_pdf_renders_no_slower_than_its_parent_extract(cast_a,
             released_by=cast_a.af,
             released_at=now,
         )
-    )
-    parent = best(
-        lambda: pdf.render_extract(
+
+    def parent():
+        pdf.render_extract(
             extract=dossier_services.build_extract(selectors.case_get_for_user(user=cast_a.af, case_id=fifty.pk)),
             generated_by=cast_a.af,
             generated_at=now,
         )
-    )
-    print(f"staff {staff:.3f}s, parent {parent:.3f}s")
-    assert staff <= max(1.0, 2 * parent)  # the bench's target for the PDF of a 50-record case: 1 s
+
+    times = {staff: [], parent: []}
+    for render in (parent, staff, parent, staff, parent, staff, parent, staff):
+        started = time.perf_counter()
+        render()
+        times[render].append(time.perf_counter() - started)
+    best_staff, best_parent = min(times[staff][1:]), min(times[parent][1:])
+    print(f"staff {best_staff:.3f}s, parent {best_parent:.3f}s")
+    assert best_staff <= 1.2 * best_parent  # no slower than the parent extract (a margin for a busy machine)
