@@ -21,6 +21,11 @@ urlpatterns = [
         name="transfer-encrypt",
     ),
     path(
+        "dossiers/<int:pk>/overdracht/<int:transfer_pk>/versleuteld/wachtwoord/",
+        views_transfer.transfer_password,
+        name="transfer-password",
+    ),
+    path(
         "dossiers/<int:pk>/overdracht/<int:transfer_pk>/versleuteld/pdf/",
         views_transfer.transfer_encrypted_download,
         name="transfer-encrypted-download",

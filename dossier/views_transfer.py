@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases import permissions as perms
 from cases import selectors
@@ -55,7 +55,6 @@ def transfer_request(request, pk: int):
         request,
         "dossier/transfer_form.html",
         {"case": case, "form": form, "refusals": refusals, "title": _("Transfer the case to another school")},
-        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -87,44 +86,40 @@ def transfer_decide(request, transfer_pk: int):
     moved = transfer.transfer_for_receiver(user=request.user, transfer_id=transfer_pk)
     waiting = moved.state == moved.State.REQUESTED
     pupils = list(moved.case.pupils.all()) if waiting else []
+    refusing = request.POST.get("decision") == "refuse"
     accept = forms.TransferAcceptForm(
-        request.POST if request.POST.get("decision") == "accept" else None,
+        request.POST if request.method == "POST" and not refusing else None,
         pupils=pupils,
         candidates=transfer.pupil_candidates(moved) if waiting else {},
     )
-    refuse = forms.TransferRefuseForm(request.POST if request.POST.get("decision") == "refuse" else None)
+    refuse = forms.TransferRefuseForm(request.POST if refusing else None)
     if request.method == "POST" and waiting:
         try:
-            if request.POST.get("decision") == "accept" and accept.is_valid():
+            if not refusing and accept.is_valid():
                 case = transfer.transfer_accept(user=request.user, transfer=moved, pupils=accept.choices())
                 messages.success(request, gettext("The case has been taken over by your school."))
                 return redirect("cases:case-detail", pk=case.pk)
-            if request.POST.get("decision") == "refuse" and refuse.is_valid():
+            if refusing and refuse.is_valid():
                 transfer.transfer_refuse(user=request.user, transfer=moved, reason=refuse.cleaned_data["reason"])
                 messages.success(request, gettext("The transfer has been refused."))
                 return redirect("dossier:school-transfers", school_id=moved.to_school_id)
         except ValidationError as exc:
-            (accept if request.POST.get("decision") == "accept" else refuse).add_error(None, exc)
-    status = 400 if request.method == "POST" else 200
+            (refuse if refusing else accept).add_error(None, exc)
     return render(
         request,
         "dossier/transfer_decide.html",
-        {"transfer": moved, "waiting": waiting, "accept": accept, "refuse": refuse, "title": _("Take over a case")},
-        status=status,
+        {
+            "transfer": moved,
+            "waiting": waiting,
+            "accept": accept,
+            "refuse": refuse,
+            "form": refuse if refusing else accept,  # the form posted (its errors)
+            "title": _("Take over a case"),
+        },
     )
 
 
-@never_cache
-@require_http_methods(["GET", "POST"])
-@login_required
-def transfer_encrypt(request, pk: int, transfer_pk: int):
-    """The staff dossier for a school outside the board, encrypted: GET explains; POST makes the encrypted copy with
-    a new one-time password and shows the password, once, in this response only (never stored, logged or mailed)."""
-    case = selectors.case_get_for_user(user=request.user, case_id=pk, perm=perms.STAFF_DOSSIER)
-    moved, release = transfer.transfer_release(case=case, transfer_id=transfer_pk)
-    password = None
-    if request.method == "POST" and release is not None:
-        moved, password = transfer.encrypted_copy(user=request.user, case=case, transfer_id=transfer_pk)
+def _encrypt_page(request, case, moved, release, password=None):
     response = render(
         request,
         "dossier/transfer_encrypt.html",
@@ -138,6 +133,31 @@ def transfer_encrypt(request, pk: int, transfer_pk: int):
     )
     response["Cache-Control"] = "no-store"
     return response
+
+
+@require_GET
+@login_required
+def transfer_encrypt(request, pk: int, transfer_pk: int):
+    """The staff dossier for a school outside the board: how it is passed on (encrypted, with a one-time password),
+    and the button that makes the encrypted copy."""
+    case = selectors.case_get_for_user(user=request.user, case_id=pk, perm=perms.STAFF_DOSSIER)
+    moved, release = transfer.transfer_release(case=case, transfer_id=transfer_pk)
+    return _encrypt_page(request, case, moved, release)
+
+
+@never_cache
+@require_POST
+@login_required
+def transfer_password(request, pk: int, transfer_pk: int):
+    """Make the encrypted copy with a new one-time password, and show the password in this response, once: it is
+    not stored, logged or mailed, and the page is not cached (``no-store``). Not a redirect: the password exists
+    only in this answer."""
+    case = selectors.case_get_for_user(user=request.user, case_id=pk, perm=perms.STAFF_DOSSIER)
+    moved, release = transfer.transfer_release(case=case, transfer_id=transfer_pk)
+    if release is None:
+        return _encrypt_page(request, case, moved, release)
+    moved, password = transfer.encrypted_copy(user=request.user, case=case, transfer_id=transfer_pk)
+    return _encrypt_page(request, case, moved, release, password)
 
 
 @require_GET
