@@ -190,6 +190,8 @@ def warm_up() -> bool:
     """
     try:
         get_template(CONTENT_TEMPLATE)
+        get_template(STAFF_RULES.document_template)  # the staff dossier's templates, compiled once
+        get_template(STAFF_CONTENT_TEMPLATES[STAFF_CONTENT_VERSION])
         with translation.override("nl"):
             html = render_to_string(
                 DOCUMENT_TEMPLATE,
