@@ -10,7 +10,8 @@
    against a second factor; see ``make_session``).
 3. Starts gunicorn with 4 workers and DEBUG off, then runs locust headless once per scenario — the floor (a trivial
    authenticated view, ``/gezond/``), the login page, each role's start page, the case list, a case page with
-   200 entries, the PDF extract of a 50-entry case, the staff dossier of that case (issue 19) — and reads p50/p95/p99 and throughput from locust's CSV.
+   200 entries, the PDF extract of a 50-entry case, the staff dossier of that case (issue 19) — and reads
+   p50/p95/p99 and throughput from locust's CSV.
 4. Prints a table with the ratios to the floor and writes ``bench/results/latest.json``.
 
 Environment: DATABASE_URL, BENCH_SEED (1), BENCH_SCHOOLS (100), BENCH_PUPILS (30000), BENCH_CASES (20000),

@@ -118,7 +118,9 @@ class StaffReleaseForm(forms.Form):
     recipient = forms.CharField(
         label=_("for whom"),
         max_length=200,
-        help_text=_("The organisation and, if known, the person: for example “Inspectie van het Onderwijs, J. Jansen”."),
+        help_text=_(
+            "The organisation and, if known, the person: for example “Inspectie van het Onderwijs, J. Jansen”."
+        ),
     )
     purpose = forms.ChoiceField(label=_("purpose"), widget=forms.RadioSelect)
 
@@ -137,8 +139,10 @@ class TransferForm(forms.Form):
 
     kind = forms.ChoiceField(
         label=_("where the pupil goes"),
-        choices=[(WITHIN, _("to a school of our board: the case moves along")),
-                 (OUTSIDE, _("to a school outside our board: the staff dossier goes along, encrypted"))],
+        choices=[
+            (WITHIN, _("to a school of our board: the case moves along")),
+            (OUTSIDE, _("to a school outside our board: the staff dossier goes along, encrypted")),
+        ],
         widget=forms.RadioSelect,
     )
     to_school = forms.ModelChoiceField(label=_("school of our board"), queryset=None, required=False)
@@ -171,9 +175,7 @@ class TransferForm(forms.Form):
             if not (cleaned.get("brin") or "").strip():
                 self.add_error("brin", _("Give the new school's BRIN code."))
         if not cleaned.get("parents_informed_on") and not (cleaned.get("parents_not_informed_reason") or "").strip():
-            self.add_error(
-                "parents_informed_on", _("Say when the parents were informed of the transfer, or why not.")
-            )
+            self.add_error("parents_informed_on", _("Say when the parents were informed of the transfer, or why not."))
         return cleaned
 
 

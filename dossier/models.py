@@ -227,9 +227,7 @@ class StaffDossierJob(models.Model):
     (``ExtractJob``): "being prepared", then "ready" with its release or "failed" with the reason. The release's
     number is given when it is requested (it is printed on every page, rendered before the release is stored)."""
 
-    case = models.ForeignKey(
-        "cases.Case", on_delete=models.PROTECT, related_name="staff_jobs", verbose_name=_("case")
-    )
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="staff_jobs", verbose_name=_("case"))
     number = models.PositiveIntegerField(_("number"))
     recipient = models.CharField(_("recipient"), max_length=200)
     purpose = models.CharField(_("purpose"), max_length=20, choices=StaffPurpose.choices)
@@ -306,3 +304,6 @@ class EncryptedCopy(models.Model):
     class Meta:
         verbose_name = _("encrypted copy of a staff dossier")
         verbose_name_plural = _("encrypted copies of staff dossiers")
+
+    def __str__(self):
+        return f"{self.transfer_id} {self.made_at:%Y-%m-%d %H:%M}"

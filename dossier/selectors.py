@@ -96,9 +96,7 @@ def staff_dossier_data(*, case: Case, as_of) -> StaffDossierData:
     return StaffDossierData(
         as_of=as_of,
         timeline=timeline,
-        redactions=list(
-            Redaction.objects.filter(case=case, approved_at__lte=as_of).select_related("approved_by")
-        ),
+        redactions=list(Redaction.objects.filter(case=case, approved_at__lte=as_of).select_related("approved_by")),
         entered_states=list(
             Transition.objects.filter(case=case, at__lte=as_of).order_by("at", "pk").values_list("to_state", flat=True)
         ),

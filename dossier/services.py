@@ -279,9 +279,7 @@ def staff_dossier_build(case: Case, *, as_of=None):
     return staff.build_staff_dossier(case, as_of=as_of or timezone.now())
 
 
-def staff_release_request(
-    *, user: User, case: Case, recipient: str, purpose: str, transfer=None
-) -> StaffDossierJob:
+def staff_release_request(*, user: User, case: Case, recipient: str, purpose: str, transfer=None) -> StaffDossierJob:
     """The aandachtsfunctionaris releases the staff dossier for ``recipient`` and ``purpose``: a job "being
     prepared" with the release's number is stored and ``tasks.render_staff_dossier`` enqueued, in one transaction
     (as the parent extract's release). While the same user's job for the same recipient and purpose is being
@@ -384,5 +382,7 @@ def staff_download(*, user: User, case: Case, release: StaffDossierRelease) -> b
     perms.require(user, perms.STAFF_DOSSIER, case)
     if release.case_id != case.pk or release.encrypted:
         raise Http404
-    audit_log(user=user, case=case, action=AuditEvent.Action.EXPORT, target=f"staff dossier {release.reference} downloaded")
+    audit_log(
+        user=user, case=case, action=AuditEvent.Action.EXPORT, target=f"staff dossier {release.reference} downloaded"
+    )
     return bytes(release.pdf)

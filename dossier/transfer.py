@@ -35,6 +35,7 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from cases import access
@@ -46,6 +47,9 @@ from dossier import services
 from dossier.models import StaffDossierJob, StaffDossierRelease, StaffPurpose
 from schools.models import Guardian, Pupil, School
 
+NOT_A_PUPIL = gettext_noop(
+    "The pupil %(name)s is not (yet) a pupil of your school: choose the pupil, or take the record over."
+)
 COPY = "copy"  # accept with a copy of the old school's pupil record, made by hand
 
 # The one-time password: 5 groups of 4 characters from an alphabet without look-alikes (no 0/O, 1/I/L), read out
@@ -219,8 +223,7 @@ def transfer_accept(*, user: User, transfer: CaseTransfer, pupils: dict[int, tup
             new = Pupil.objects.filter(school=new_school, pk=int(choice) if choice.isdigit() else 0).first()
             if new is None:
                 raise ValidationError(
-                    _("The pupil %(name)s is not (yet) a pupil of your school: choose the pupil, or take the record over.")
-                    % {"name": old}
+                    _(NOT_A_PUPIL) % {"name": old}
                 )
             new_pupils.append(new)
         reference = case.reference
@@ -377,9 +380,7 @@ def encrypt_pdf(content: bytes, password: str) -> bytes:
 
 
 def transfer_release(*, case: Case, transfer_id: int) -> tuple[CaseTransfer, StaffDossierRelease | None]:
-    transfer = CaseTransfer.objects.filter(
-        pk=transfer_id, case=case, kind=CaseTransfer.Kind.OUTSIDE_BOARD
-    ).first()
+    transfer = CaseTransfer.objects.filter(pk=transfer_id, case=case, kind=CaseTransfer.Kind.OUTSIDE_BOARD).first()
     if transfer is None:
         raise Http404
     release = StaffDossierRelease.objects.filter(transfer=transfer).order_by("-released_at", "-pk").first()

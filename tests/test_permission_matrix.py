@@ -609,7 +609,10 @@ def check_staff_released(world, actor, response):
     job = StaffDossierJob.objects.get(case=world.case)
     assert response.url == reverse("dossier:staff-job", kwargs={"pk": world.case.pk, "job_pk": job.pk})
     assert (job.requested_by, job.recipient, job.purpose, job.number) == (
-        world.user(actor), "Veilig Thuis Proefregio", "veilig_thuis", 1
+        world.user(actor),
+        "Veilig Thuis Proefregio",
+        "veilig_thuis",
+        1,
     )
     task = DBTaskResult.objects.get()
     assert (task.task_path, task.args_kwargs["kwargs"]) == ("dossier.tasks.render_staff_dossier", {"job_id": job.pk})

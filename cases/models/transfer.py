@@ -36,9 +36,7 @@ class CaseTransfer(models.Model):
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="transfers", verbose_name=_("case"))
     kind = models.CharField(_("kind of transfer"), max_length=10, choices=Kind.choices)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.REQUESTED)
-    from_school = models.ForeignKey(
-        School, on_delete=models.PROTECT, related_name="+", verbose_name=_("from school")
-    )
+    from_school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+", verbose_name=_("from school"))
     to_school = models.ForeignKey(
         School, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("to school")
     )

@@ -67,7 +67,11 @@ def test_within_the_board_the_case_follows_the_pupil(cast_a, cast_b, client_for,
     case, old_pupil, new_pupil = moving
     before = chronology(case)
     assert answers(client_for, cast_a, case) == {
-        "teacher": 200, "other_teacher": 404, "contact_person": 404, "ib": 200, "af": 200
+        "teacher": 200,
+        "other_teacher": 404,
+        "contact_person": 404,
+        "ib": 200,
+        "af": 200,
     }
     assert set(answers(client_for, cast_b, case).values()) == {404}
 
@@ -75,7 +79,10 @@ def test_within_the_board_the_case_follows_the_pupil(cast_a, cast_b, client_for,
     assert response.status_code == 302
     moved = CaseTransfer.objects.get(case=case)
     assert (moved.state, moved.from_school, moved.to_school, moved.requested_by) == (
-        "requested", cast_a.school, cast_b.school, cast_a.af
+        "requested",
+        cast_a.school,
+        cast_b.school,
+        cast_a.af,
     )
     # Until it is accepted nothing moves.
     assert answers(client_for, cast_a, case)["af"] == 200
@@ -98,7 +105,11 @@ def test_within_the_board_the_case_follows_the_pupil(cast_a, cast_b, client_for,
     # teacher of the pupil's new group sees it).
     assert set(answers(client_for, cast_a, case).values()) == {404}
     assert answers(client_for, cast_b, case) == {
-        "teacher": 200, "other_teacher": 404, "contact_person": 404, "ib": 200, "af": 200
+        "teacher": 200,
+        "other_teacher": 404,
+        "contact_person": 404,
+        "ib": 200,
+        "af": 200,
     }
     # The chronology is intact: the same records with the same contents, plus the record of the transfer.
     after = chronology(case)
@@ -106,7 +117,9 @@ def test_within_the_board_the_case_follows_the_pupil(cast_a, cast_b, client_for,
     assert set(after) - set(before) == {("transfer", record.pk)}
     assert {key: after[key] for key in before} == before
     assert (record.to_school_name, record.from_school_name, record.parents_informed_on) == (
-        cast_b.school.name, cast_a.school.name, INFORMED
+        cast_b.school.name,
+        cast_a.school.name,
+        INFORMED,
     )
     # Audited on both sides.
     for action in (AuditEvent.Action.TRANSFER_REQUESTED, AuditEvent.Action.TRANSFER_ACCEPTED):
@@ -201,7 +214,9 @@ def test_refused_paths_say_why_in_dutch(cast_a, cast_b, client_for, moving):
     assert response.status_code == 200
     assert "Selecteer een geldige keuze" in response.content.decode()
     with pytest.raises(Exception, match="is \\(nog\\) geen leerling van uw school"):
-        transfer_services.transfer_accept(user=cast_b.af, transfer=moved, pupils={old_pupil.pk: (str(old_pupil.pk), "")})
+        transfer_services.transfer_accept(
+            user=cast_b.af, transfer=moved, pupils={old_pupil.pk: (str(old_pupil.pk), "")}
+        )
     assert Case.objects.get(pk=case.pk).school == cast_a.school
     # Refusing needs a reason; refused, the case stays where it was.
     response = client_for(cast_b.af).post(url, {"decision": "refuse", "reason": ""})
@@ -209,7 +224,11 @@ def test_refused_paths_say_why_in_dutch(cast_a, cast_b, client_for, moving):
     response = client_for(cast_b.af).post(url, {"decision": "refuse", "reason": "De leerling komt toch niet."})
     assert response.status_code == 302
     moved.refresh_from_db()
-    assert (moved.state, moved.decided_by, moved.refusal_reason) == ("refused", cast_b.af, "De leerling komt toch niet.")
+    assert (moved.state, moved.decided_by, moved.refusal_reason) == (
+        "refused",
+        cast_b.af,
+        "De leerling komt toch niet.",
+    )
     assert answers(client_for, cast_a, case)["af"] == 200
     refused = AuditEvent.objects.filter(case=case, action=AuditEvent.Action.TRANSFER_REFUSED)
     assert set(refused.values_list("school_id", flat=True)) == {cast_a.school.pk, cast_b.school.pk}
@@ -257,7 +276,10 @@ def test_outside_the_board_the_staff_dossier_travels_encrypted(cast_a, client_fo
     assert response.status_code == 302, response.content.decode()[:2000]
     moved = CaseTransfer.objects.get(case=case)
     assert (moved.kind, moved.to_school_name, moved.to_brin, moved.requested_by) == (
-        "outside", "Basisschool De Regenboog", "99ZZ", cast_a.af
+        "outside",
+        "Basisschool De Regenboog",
+        "99ZZ",
+        cast_a.af,
     )
     job = StaffDossierJob.objects.get(case=case)
     assert (job.purpose, job.transfer, job.recipient) == ("next_school", moved, "Basisschool De Regenboog (BRIN 99ZZ)")
@@ -269,9 +291,10 @@ def test_outside_the_board_the_staff_dossier_travels_encrypted(cast_a, client_fo
     plain = reverse("dossier:staff-download", kwargs={"pk": case.pk, "release_pk": release.pk})
     assert client.get(plain).status_code == 404
 
-    assert client.get(
-        reverse("dossier:transfer-encrypt", kwargs={"pk": case.pk, "transfer_pk": moved.pk})
-    ).status_code == 200
+    assert (
+        client.get(reverse("dossier:transfer-encrypt", kwargs={"pk": case.pk, "transfer_pk": moved.pk})).status_code
+        == 200
+    )
     url = reverse("dossier:transfer-password", kwargs={"pk": case.pk, "transfer_pk": moved.pk})
     response = client.post(url)
     assert response.status_code == 200

@@ -143,11 +143,14 @@ def test_the_staff_pdf_holds_every_record_marked_for_its_recipient(cast_a, clien
     assert flat(f"{pupil.first_name} {pupil.last_name}") in flat(pages[0] + pages[1])
     assert flat("De vijf stappen") in text and flat("Huidige stap") in text
     assert rel.checksum in text
-    assert rel.checksum == hashlib.sha256(
-        pdf.content_html(
-            dossier_services.staff_dossier_build(case, as_of=rel.released_at), rules=pdf.STAFF_RULES
-        ).encode()
-    ).hexdigest()
+    assert (
+        rel.checksum
+        == hashlib.sha256(
+            pdf.content_html(
+                dossier_services.staff_dossier_build(case, as_of=rel.released_at), rules=pdf.STAFF_RULES
+            ).encode()
+        ).hexdigest()
+    )
     assert pdf.staff_release_verifies(dossier_services.staff_dossier_build(case, as_of=rel.released_at), rel)
     # Tagged, Dutch, A4.
     catalog = reader.trailer["/Root"]
