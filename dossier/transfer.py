@@ -222,9 +222,7 @@ def transfer_accept(*, user: User, transfer: CaseTransfer, pupils: dict[int, tup
                 continue
             new = Pupil.objects.filter(school=new_school, pk=int(choice) if choice.isdigit() else 0).first()
             if new is None:
-                raise ValidationError(
-                    _(NOT_A_PUPIL) % {"name": old}
-                )
+                raise ValidationError(_(NOT_A_PUPIL) % {"name": old})
             new_pupils.append(new)
         reference = case.reference
         if Case.objects.filter(school=new_school, reference=reference).exists():
