@@ -7,7 +7,6 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -277,45 +276,6 @@ def staff_dossier_build(case: Case, *, as_of=None):
     from dossier import staff
 
     return staff.build_staff_dossier(case, as_of=as_of or timezone.now())
-
-
-def staff_release_request(*, user: User, case: Case, recipient: str, purpose: str, transfer=None) -> StaffDossierJob:
-    """The aandachtsfunctionaris releases the staff dossier for ``recipient`` and ``purpose``: a job "being
-    prepared" with the release's number is stored and ``tasks.render_staff_dossier`` enqueued, in one transaction
-    (as the parent extract's release). While the same user's job for the same recipient and purpose is being
-    prepared, that job is returned instead of a second one."""
-    from dossier import tasks
-
-    perms.require(user, perms.STAFF_DOSSIER, case)
-    recipient = recipient.strip()
-    if not recipient:
-        raise ValidationError(_("Say for whom the staff dossier is."))
-    if purpose not in StaffPurpose.values:
-        raise ValidationError(_("Choose the purpose of the staff dossier."))
-    with transaction.atomic():
-        lock_case(case)
-        running = (
-            StaffDossierJob.objects.select_for_update()
-            .filter(
-                case=case,
-                state=ExtractJob.State.PREPARING,
-                requested_by=user,
-                recipient=recipient,
-                purpose=purpose,
-                transfer=transfer,
-            )
-            .first()
-        )
-        if running is not None and not extract_job_stale(running):
-            return running
-        if running is not None:
-            finish_job(running, failure=ExtractJob.Failure.TIMED_OUT)
-        number = (StaffDossierJob.objects.filter(case=case).aggregate(n=Max("number"))["n"] or 0) + 1
-        job = StaffDossierJob.objects.create(
-            case=case, number=number, recipient=recipient, purpose=purpose, transfer=transfer, requested_by=user
-        )
-        tasks.render_staff_dossier.enqueue(job_id=job.pk)
-    return job
 
 
 def staff_job_run(*, job_id: int) -> StaffDossierJob | None:

@@ -43,7 +43,7 @@ from cases import permissions as perms
 from cases.audit import audit_log
 from cases.models import AuditEvent, Case, CaseTransfer, Route, TransferRecord
 from cases.services.chronology import lock_case, save_entry, touch_case
-from dossier import services
+from dossier import tasks
 from dossier.models import StaffDossierJob, StaffDossierRelease, StaffPurpose
 from schools.models import Guardian, Pupil, School
 
@@ -347,7 +347,7 @@ def transfer_outside(
             school=case.school,
             target=f"transfer {transfer.pk}: {case.school.brin} → {brin} (outside the board)",
         )
-        job = services.staff_release_request(
+        job = tasks.staff_release_request(
             user=user,
             case=locked,
             recipient=f"{school_name} (BRIN {brin})",

@@ -295,7 +295,7 @@ def staff_release(request, pk: int):
     form = forms.StaffReleaseForm(request.POST)
     if form.is_valid():
         try:
-            job = services.staff_release_request(
+            job = tasks.staff_release_request(
                 user=request.user,
                 case=case,
                 recipient=form.cleaned_data["recipient"],
