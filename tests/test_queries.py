@@ -67,8 +67,9 @@ PINNED = {
     # with a signal, a step change, a consultation, a conversation and a reason to skip it.
     "case_detail": 24,
     # ?pagina=alle (everything on one page, for printing): one query per kind of record in the whole chronology
-    # (selectors.case_timeline, as the parent extract) and one per prefetched nested record, whatever is in it.
-    "case_detail_all": 43,
+    # (selectors.case_timeline, as the parent extract) and one per prefetched nested record, whatever is in it
+    # (issue 19: one more kind, the transfer to another school).
+    "case_detail_all": 44,
     # The benchmark's floor (/gezond/): the session, the user, the second-factor device, session save ×3 — what
     # every page pays.
     "alive": 6,
