@@ -222,7 +222,8 @@ def test_the_parent_extract_is_unchanged_by_the_shared_pipeline(cast_a, client_f
 
 def test_a_50_record_staff_pdf_renders_no_slower_than_its_parent_extract(cast_a, fifty):
     """The render itself (in the worker: built from the database, laid out, written), against the parent extract
-    of the same case: each warmed up once, then the best of three, taken in turns (the machine may be busy)."""
+    of the same case: each warmed up once, then the best of three (the machine may be busy). Each in a run of its
+    own: taken in turns, each render paid for the other's (0.75 s against 0.55 s for the staff dossier alone)."""
     now = timezone.now()
 
     def staff():
@@ -243,12 +244,12 @@ def test_a_50_record_staff_pdf_renders_no_slower_than_its_parent_extract(cast_a,
         )
 
     times = {staff: [], parent: []}
-    for render in (parent, staff, parent, staff, parent, staff, parent, staff):
+    for render in (parent, parent, parent, parent, staff, staff, staff, staff):
         started = time.perf_counter()
         render()
         times[render].append(time.perf_counter() - started)
     best_staff, best_parent = min(times[staff][1:]), min(times[parent][1:])
     print(f"staff {best_staff:.3f}s, parent {best_parent:.3f}s")
-    # It holds more than the parent extract (every field, the authors, the audit summary): measured alone, 0.70 s
-    # against 0.50-0.67 s on the development machine; the margin is for a machine that is busy with other work.
-    assert best_staff <= 1.5 * best_parent
+    # Measured alone on the development machine: 0.55 s against 0.51 s for the parent extract (the PDF's layout;
+    # the staff dossier holds more: every field, the authors, the audit summary). The margin is for a busy machine.
+    assert best_staff <= 1.25 * best_parent
