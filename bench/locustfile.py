@@ -13,7 +13,7 @@ TARGETS = json.loads(os.environ.get("BENCH_TARGETS", "{}"))
 SCENARIO = os.environ.get("BENCH_SCENARIO", "floor")
 CSRF = "benchcsrftoken0123456789abcdefgh"  # a valid unmasked secret (32 characters): cookie and header agree
 
-# name: (method, path, which session: None for anonymous)
+# name: (method, path, which session: None for anonymous[, the POST's form data])
 SCENARIOS = {
     "floor": ("GET", "/gezond/", "ib"),
     "login_page": ("GET", "/inloggen/", None),
@@ -24,7 +24,16 @@ SCENARIOS = {
     "case_list_page_5": ("GET", "/dossiers/?pagina=5", "af"),
     "case_200_entries": ("GET", TARGETS.get("case_200", ""), "ib"),
     "pdf_50_entries": ("POST", TARGETS.get("pdf_50", ""), "af"),
+    # The staff dossier of the same case (issue 19): released for a recipient and a purpose; the worker renders it.
+    "staff_pdf_50_entries": (
+        "POST",
+        TARGETS.get("staff_pdf_50", ""),
+        "af",
+        {"recipient": "Inspectie van het Onderwijs", "purpose": "inspection"},
+    ),
 }
+# Where each POST scenario's redirect goes: the page of the job that renders it.
+RELEASED = {"pdf_50_entries": "/uittreksel/vrijgeven/", "staff_pdf_50_entries": "/dossier-medewerkers/vrijgeven/"}
 
 
 class BenchUser(FastHttpUser):
@@ -34,8 +43,8 @@ class BenchUser(FastHttpUser):
     wait_time = constant(0)  # a closed loop: each simulated user sends the next request as soon as one returns
 
     def on_start(self):
-        method, self.path, who = SCENARIOS[SCENARIO]
-        self.method = method
+        method, self.path, who, *data = SCENARIOS[SCENARIO]
+        self.method, self.data = method, (data[0] if data else None)
         cookies = [f"csrftoken={CSRF}"]
         if who:
             cookies.append(f"sessionid={TARGETS['sessions'][who]}")
@@ -48,11 +57,16 @@ class BenchUser(FastHttpUser):
         if self.method == "POST":
             headers = {**self.headers, "X-CSRFToken": CSRF, "Referer": self.host + self.path}
             with self.client.post(
-                self.path, headers=headers, name=SCENARIO, allow_redirects=False, catch_response=True
+                self.path,
+                headers=headers,
+                data=self.data,
+                name=SCENARIO,
+                allow_redirects=False,
+                catch_response=True,
             ) as response:
                 # The release stores a job and enqueues its rendering (issue 18): a redirect to the job's page. The
                 # render itself is measured by bench/extract_release.py.
-                if response.status_code != 302 or "/uittreksel/vrijgeven/" not in response.headers.get("Location", ""):
+                if response.status_code != 302 or RELEASED[SCENARIO] not in response.headers.get("Location", ""):
                     response.failure(f"not the release's redirect: {response.status_code}")
         else:
             with self.client.get(

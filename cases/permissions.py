@@ -45,6 +45,11 @@ ROUTE_B = "route_b_case"
 VIEW_AUDIT = "view_audit_case"
 EXTRACT = "extract_case"
 REDACT = "redact_case"
+# The staff dossier (the whole file, with a summary of its audit trail, issue 19): who sees the case's audit trail,
+# the aandachtsfunctionaris. Handing a case over to another school: who decides on the case, the same person. Names of
+# their own (the views and services ask for these), granted as the permissions they stand for.
+STAFF_DOSSIER = VIEW_AUDIT
+TRANSFER = DECIDE
 
 # What each holder of access gets on a case of its school.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -266,6 +271,12 @@ def case_for_user(
     if perm != VIEW:
         require(user, perm, case)
     return case
+
+
+def may_receive_transfers(user: User, school_id: int) -> bool:
+    """May ``user`` accept or refuse a case handed over to the school by another school of its board: the school's
+    aandachtsfunctionaris (``figure_school_ids``: their schools)."""
+    return school_id in figure_school_ids(user)
 
 
 def roles_at_school(user: User, school_id: int) -> set[str]:

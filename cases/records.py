@@ -64,6 +64,7 @@ from cases.models import (
     Signal,
     SignalFollowUp,
     TaskDone,
+    TransferRecord,
     Transition,
     VeiligThuisOutcome,
     VeiligThuisReport,
@@ -507,6 +508,24 @@ KINDS_IN_ORDER: list[RecordKind] = [
     ),
     RecordKind("legalhold", LegalHold, extract=InExtract(leave_out=(LeaveOut(ADMINISTRATIVE),))),
     RecordKind(
+        "transfer",
+        TransferRecord,
+        redactable=False,
+        extract=InExtract(
+            "transfer",
+            shows=("kind", "from_school_name", "to_school_name", "parents_informed_on"),
+            omits=(
+                Omit(_("who handed the case over"), THIRD_PARTY_STAFF, ("requested_by_name", "author")),
+                Omit(
+                    _("why the parents were not informed"),
+                    INTERNAL,
+                    ("parents_not_informed_reason",),
+                    when=lambda e: bool(e.parents_not_informed_reason),
+                ),
+            ),
+        ),
+    ),
+    RecordKind(
         "transition",
         Transition,
         load=lambda: Transition.objects.select_related("actor"),
@@ -551,4 +570,7 @@ NOT_CHRONOLOGY: dict[str, str] = {
     "dossier.Redaction": "the decision to leave an entry out of the extract: shown in the extract's preview",
     "dossier.ExtractRelease": "that an extract was released (who, when, checksum): in the audit trail",
     "cases.ChainLink": "the tamper-evident chain over the records (cases.chain): not a record itself",
+    "dossier.StaffDossierRelease": "that the staff dossier was released (to whom, why, checksum): in the audit trail",
+    "dossier.StaffDossierJob": "a staff dossier being prepared: the release's job, not a record of the case",
+    "cases.CaseTransfer": "the process of a transfer to another school; its outcome is a TransferRecord",
 }

@@ -57,6 +57,10 @@ from schools.models import Pupil, School
 
 NOT_DECIDED = _("this kind of record is not part of the extract")
 
+# The two rule sets of ``build_extract``: the parent extract, and the staff dossier (issue 19).
+PARENT = "parent"
+STAFF = "staff"
+
 
 @dataclass
 class Omission:
@@ -70,19 +74,26 @@ def left_out_words() -> str:
     return gettext("[name left out]")
 
 
-def apply_spans(text: str, spans: list[tuple[int, int]]) -> str:
-    """``text`` with the words at ``spans`` (start, end) replaced by "[naam weggelaten]"."""
+def apply_spans(text: str, spans: list[tuple]) -> str:
+    """``text`` with the words at ``spans`` replaced: a span (start, end) by "[naam weggelaten]" (the parent
+    extract), a span (start, end, mark) by its own mark (the staff dossier: "[weggelaten: <reden>]")."""
     if not spans or not isinstance(text, str):
         return text
     result, last = [], 0
-    for start, end in sorted(set(spans)):
+    for span in sorted(set(spans)):
+        start, end = span[0], span[1]
         if start < last:  # overlapping spans: the earlier one already covers this part
             start = last
         if start >= end:
             continue
-        result += [text[last:start], left_out_words()]
+        result += [text[last:start], span[2] if len(span) > 2 else left_out_words()]
         last = end
     return "".join([*result, text[last:]])
+
+
+def redacted_words(reason: str) -> str:
+    """What stands in the staff dossier where words are left out (of both documents): the mark and the reason."""
+    return gettext("[left out: %(reason)s]") % {"reason": reason}
 
 
 # Relations an entry shows whose records have texts of their own (the only free text a related record adds).
@@ -159,6 +170,28 @@ class Shown:
         raise AttributeError(name)
 
 
+class Marked:
+    """An entry of the staff dossier: every attribute as it is (the whole record), but the words left out of the
+    parent extract as a name of another person marked as left out, with the reason (``spans``: field → [(start, end,
+    mark)]), also in the texts of the records shown as part of it. The chronology's own templates render it."""
+
+    __slots__ = ("_entry", "_spans")
+
+    def __init__(self, entry, spans: dict[str, list[tuple]]):
+        self._entry, self._spans = entry, spans
+
+    def __getattr__(self, name: str):
+        value: Any = getattr(self._entry, name)
+        if name in NESTED_TEXTS and value is not None:
+            if hasattr(value, "all"):
+                return _Parts(value, name, self._spans)
+            return _Part(value, name, self._spans)
+        return apply_spans(value, self._spans.get(name, []))
+
+    def __str__(self):
+        return str(self._entry)
+
+
 @dataclass
 class ExtractItem:
     kind: str
@@ -172,6 +205,13 @@ class ExtractItem:
     section: str = ""  # where an included entry appears (a slug of SECTIONS)
     shown: Shown | None = None  # what of an included entry the extract may show
     spans: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # words left out: text → (start, end)
+    marked: Marked | None = None  # the staff dossier: the whole entry, words left out marked with the reason
+    corrected_by: object = None  # the staff dossier: the later entry that corrects this one
+
+    @property
+    def template(self) -> str:
+        """The chronology's template of the kind (the staff dossier renders each record as the case page does)."""
+        return records.KINDS[self.kind].template
 
     @property
     def key(self) -> str:
@@ -270,6 +310,7 @@ SECTIONS = [
     ("help", _("Help, and keeping an eye on things")),
     ("veilig-thuis", _("Veilig Thuis")),
     ("route-b", _("Report about a member of staff")),
+    ("transfer", _("The file moved to another school")),
     ("closing", _("Closing the file")),
     ("requests", _("Your requests to see, copy or correct the file")),
 ]
@@ -284,6 +325,7 @@ SECTIONS_V1 = [
     ("help", _("Help and monitoring")),
     ("veilig-thuis", _("Veilig Thuis")),
     ("route-b", _("Staff route")),
+    ("transfer", _("The file moved to another school")),
     ("closing", _("Closing")),
     ("requests", _("Your requests to see, copy or correct the file")),
 ]
@@ -320,20 +362,29 @@ def build_extract(
     contact_persons: list[User],
     reader: visibility.Reader | None = None,
     chain_head: tuple[int, str] = (0, ""),
+    rules: str = PARENT,
 ) -> Extract:
-    """The extract of ``case``; with a ``reader`` (the preview), less what the role table withholds from them."""
+    """The extract of ``case``; with a ``reader`` (the preview), less what the role table withholds from them.
+
+    ``rules``: ``PARENT`` (the parent extract: the registry's rules decide what is in it, redacted) or ``STAFF`` (the
+    staff dossier: every record, in full — the words left out as names of other people marked with the reason
+    (``Marked``), an entry left out of the parent extract shown with that decision (``item.redaction``))."""
     redacted = {r.key: r for r in redactions if r.whole_entry}
     words = [r for r in redactions if not r.whole_entry]
-    spans: dict[str, dict[str, list[tuple[int, int]]]] = {}
+    spans: dict[str, dict[str, list[tuple]]] = {}
     for r in words:
         if not r.kept:
-            spans.setdefault(f"{r.entry_type}:{r.entry_id}", {}).setdefault(r.field, []).append((r.start, r.end))
+            span = (r.start, r.end) if rules == PARENT else (r.start, r.end, redacted_words(r.reason))
+            spans.setdefault(f"{r.entry_type}:{r.entry_id}", {}).setdefault(r.field, []).append(span)
     items: list[ExtractItem] = []
     for t in timeline:
         item = ExtractItem(kind=t.kind, entry=t.entry, label=_label(t), corrected=t.corrected_by is not None)
         item.spans = spans.get(item.key, {})
         kind = records.KINDS.get(t.kind)
-        if kind is None or kind.extract is None:  # a new kind of record must be decided on; until then left out
+        if rules == STAFF:
+            item.marked, item.corrected_by, item.redaction = Marked(t.entry, item.spans), t.corrected_by, None
+            item.redaction = redacted.get(item.key)
+        elif kind is None or kind.extract is None:  # a new kind of record must be decided on; until then left out
             item.included, item.reason = False, NOT_DECIDED
         elif item.key in redacted:
             item.included, item.reason, item.redaction = False, redacted[item.key].reason, redacted[item.key]

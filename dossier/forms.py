@@ -110,3 +110,121 @@ class NameDecisionsForm(forms.Form):
                 }
             )
         return result
+
+
+class StaffReleaseForm(forms.Form):
+    """For whom and why the staff dossier is released (the aandachtsfunctionaris)."""
+
+    recipient = forms.CharField(
+        label=_("for whom"),
+        max_length=200,
+        help_text=_(
+            "The organisation and, if known, the person: for example “Inspectie van het Onderwijs, J. Jansen”."
+        ),
+    )
+    purpose = forms.ChoiceField(label=_("purpose"), widget=forms.RadioSelect)
+
+    def __init__(self, *args, **kwargs):
+        from dossier.models import StaffPurpose
+
+        super().__init__(*args, **kwargs)
+        self.fields["purpose"].choices = StaffPurpose.choices
+
+
+class TransferForm(forms.Form):
+    """The pupil moves to another school: within the board (the case follows the pupil) or outside it (the staff
+    dossier travels, encrypted). Whether and when the parents were informed, or why not, is required."""
+
+    WITHIN, OUTSIDE = "within", "outside"
+
+    kind = forms.ChoiceField(
+        label=_("where the pupil goes"),
+        choices=[
+            (WITHIN, _("to a school of our board: the case moves along")),
+            (OUTSIDE, _("to a school outside our board: the staff dossier goes along, encrypted")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    to_school = forms.ModelChoiceField(label=_("school of our board"), queryset=None, required=False)
+    school_name = forms.CharField(label=_("name of the school outside the board"), max_length=200, required=False)
+    brin = forms.CharField(label=_("its BRIN code"), max_length=6, required=False, help_text=_("For example 12AB."))
+    parents_informed_on = forms.DateField(
+        label=_("the parents were informed of the transfer on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    parents_not_informed_reason = forms.CharField(
+        label=_("or: why the parents were not informed"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, schools=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_school"].queryset = schools
+        self.fields["to_school"].empty_label = "—"
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") == self.WITHIN and not cleaned.get("to_school"):
+            self.add_error("to_school", _("Choose the school of the board the pupil goes to."))
+        if cleaned.get("kind") == self.OUTSIDE:
+            if not (cleaned.get("school_name") or "").strip():
+                self.add_error("school_name", _("Give the name of the new school."))
+            if not (cleaned.get("brin") or "").strip():
+                self.add_error("brin", _("Give the new school's BRIN code."))
+        if not cleaned.get("parents_informed_on") and not (cleaned.get("parents_not_informed_reason") or "").strip():
+            self.add_error("parents_informed_on", _("Say when the parents were informed of the transfer, or why not."))
+        return cleaned
+
+
+class TransferAcceptForm(forms.Form):
+    """The new school's aandachtsfunctionaris accepts a case: per pupil of the case, the pupil at the new school
+    (from its pupil import), or a copy of the old school's record with the pupil's number at the new school."""
+
+    def __init__(self, *args, pupils=(), candidates=None, **kwargs):
+        from dossier.transfer import COPY
+
+        super().__init__(*args, **kwargs)
+        self.pupils = list(pupils)
+        candidates = candidates or {}
+        for pupil in self.pupils:
+            choices = [
+                (str(c.pk), f"{c} — {c.class_group.name if c.class_group else ''} ({c.pupil_system_id})")
+                for c in candidates.get(pupil.pk, [])
+            ]
+            choices.append((COPY, _("not in our pupil records yet: take the record over from the old school")))
+            self.fields[f"pupil-{pupil.pk}"] = forms.ChoiceField(
+                label=_("%(pupil)s, born %(born)s, at our school")
+                % {"pupil": pupil, "born": pupil.date_of_birth.strftime("%d-%m-%Y")},
+                choices=choices,
+                widget=forms.RadioSelect,
+                error_messages={"required": _("Choose the pupil at your school, or take the record over.")},
+            )
+            self.fields[f"number-{pupil.pk}"] = forms.CharField(
+                label=_("pupil number at our school (when taking the record over)"), max_length=40, required=False
+            )
+
+    def clean(self):
+        from dossier.transfer import COPY
+
+        cleaned = super().clean()
+        for pupil in self.pupils:
+            if cleaned.get(f"pupil-{pupil.pk}") == COPY and not (cleaned.get(f"number-{pupil.pk}") or "").strip():
+                self.add_error(f"number-{pupil.pk}", _("Give the pupil's number at your school."))
+        return cleaned
+
+    def choices(self) -> dict[int, tuple[str, str]]:
+        return {
+            p.pk: (self.cleaned_data[f"pupil-{p.pk}"], self.cleaned_data.get(f"number-{p.pk}") or "")
+            for p in self.pupils
+        }
+
+
+class TransferRefuseForm(forms.Form):
+    reason = forms.CharField(
+        label=_("why your school does not take the case over"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -183,3 +183,143 @@ class DestructionRecord(models.Model):
 
     def __str__(self):
         return f"{self.destroyed_at:%Y-%m-%d %H:%M} — {self.case_count}"
+
+
+class StaffPurpose(models.TextChoices):
+    """For whom and why the staff dossier is released (issue 19)."""
+
+    OWN_RECORDS = "own_records", _("the school's own records")
+    INSPECTION = "inspection", _("the Inspectorate of Education")
+    VEILIG_THUIS = "veilig_thuis", _("Veilig Thuis")
+    POLICE_COURT = "police_court", _("the police or a court")
+    NEXT_SCHOOL = "next_school", _("the next school")
+
+
+class StaffDossierRelease(AppendOnlyModel):
+    """The staff dossier (the whole file: every record in full, the weighing, the step changes, the redactions, the
+    releases and a summary of the audit trail) was released by the aandachtsfunctionaris for a stated recipient and
+    purpose: by whom, when, its number (printed on every page), the checksum of its content and the PDF itself
+    (rendered by the task queue's worker, ``dossier.tasks.render_staff_dossier``). ``transfer``: the transfer to a
+    school outside the board it was released for (that PDF is downloaded encrypted, ``dossier.transfer``)."""
+
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.PROTECT, related_name="staff_releases", verbose_name=_("case")
+    )
+    number = models.PositiveIntegerField(_("number"))
+    reference = models.CharField(_("release number"), max_length=40)
+    recipient = models.CharField(_("recipient"), max_length=200)
+    purpose = models.CharField(_("purpose"), max_length=20, choices=StaffPurpose.choices)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("released by")
+    )
+    released_at = models.DateTimeField(_("released at"), default=timezone.now, editable=False)
+    checksum = models.CharField(_("SHA-256 checksum"), max_length=64)
+    content_version = models.PositiveSmallIntegerField(_("version of the content"), default=1)
+    record_count = models.PositiveIntegerField(_("records in the dossier"), default=0)
+    encrypted = models.BooleanField(_("downloaded encrypted only"), default=False)
+    transfer = models.ForeignKey(
+        "cases.CaseTransfer",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff_releases",
+        verbose_name=_("transfer"),
+    )
+    pdf = models.BinaryField(_("PDF"), editable=False)
+
+    class Meta:
+        verbose_name = _("staff dossier")
+        verbose_name_plural = _("staff dossiers")
+        ordering = ["released_at", "pk"]
+        triggers = append_only_triggers()
+        constraints = [models.UniqueConstraint(fields=["case", "number"], name="staff_release_number_per_case")]
+
+    def __str__(self):
+        return self.reference
+
+
+class StaffDossierJob(models.Model):
+    """A request to release the staff dossier, rendered by the task queue's worker like the parent extract's
+    (``ExtractJob``): "being prepared", then "ready" with its release or "failed" with the reason. The release's
+    number is given when it is requested (it is printed on every page, rendered before the release is stored)."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="staff_jobs", verbose_name=_("case"))
+    number = models.PositiveIntegerField(_("number"))
+    recipient = models.CharField(_("recipient"), max_length=200)
+    purpose = models.CharField(_("purpose"), max_length=20, choices=StaffPurpose.choices)
+    transfer = models.ForeignKey(
+        "cases.CaseTransfer",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff_jobs",
+        verbose_name=_("transfer"),
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now, editable=False)
+    state = models.CharField(
+        _("state"), max_length=20, choices=ExtractJob.State.choices, default=ExtractJob.State.PREPARING
+    )
+    failure = models.CharField(_("reason"), max_length=20, choices=ExtractJob.Failure.choices, blank=True)
+    detail = models.TextField(_("details"), blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    release = models.OneToOneField(
+        StaffDossierRelease,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="job",
+        verbose_name=_("release"),
+    )
+
+    class Meta:
+        verbose_name = _("staff dossier being prepared")
+        verbose_name_plural = _("staff dossiers being prepared")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "number"], name="staff_job_number_per_case"),
+            models.CheckConstraint(
+                condition=models.Q(state="ready", release__isnull=False) | ~models.Q(state="ready"),
+                name="staff_job_ready_has_release",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.case_id} V{self.number} {self.get_state_display()}"
+
+    @property
+    def reference(self) -> str:
+        return staff_reference(self.case.reference, self.number)
+
+
+def staff_reference(case_reference: str, number: int) -> str:
+    """The release number printed on every page of a staff dossier: the case's number and the release's, "V1"."""
+    return f"{case_reference}-V{number}"
+
+
+class EncryptedCopy(models.Model):
+    """The encrypted copy of a staff dossier released for a school outside the board (``dossier.transfer``): AES-256
+    with a one-time password that was shown once to the aandachtsfunctionaris and is stored nowhere. One per
+    transfer: asking for a new password replaces it."""
+
+    transfer = models.OneToOneField(
+        "cases.CaseTransfer", on_delete=models.CASCADE, related_name="encrypted_copy", verbose_name=_("transfer")
+    )
+    release = models.ForeignKey(
+        StaffDossierRelease, on_delete=models.PROTECT, related_name="+", verbose_name=_("staff dossier")
+    )
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("made by")
+    )
+    made_at = models.DateTimeField(_("made at"), default=timezone.now, editable=False)
+    checksum = models.CharField(_("SHA-256 checksum of the encrypted file"), max_length=64)
+    pdf = models.BinaryField(_("encrypted PDF"), editable=False)
+
+    class Meta:
+        verbose_name = _("encrypted copy of a staff dossier")
+        verbose_name_plural = _("encrypted copies of staff dossiers")
+
+    def __str__(self):
+        return f"{self.transfer_id} {self.made_at:%Y-%m-%d %H:%M}"

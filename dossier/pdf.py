@@ -25,6 +25,14 @@ rendered again with the head it printed, and ``manage.py verify_chronology`` che
 it. A change of
 the content's wording is a new version (a new template, ``CONTENT_VERSION`` and the field's default raised); a
 change only of the document around it (the explanation page, the last page) needs none.
+
+One rendering path, two rule sets (issue 19): the staff dossier (``dossier.staff``) goes through the same steps —
+its content section rendered in Dutch, hashed, put in its document, written by WeasyPrint as PDF/UA-1 — with its own
+``RuleSet`` (``STAFF_RULES``: its content and document templates, its own content version). Both documents extend
+``templates/pdf/_document.html`` (the page, the font, the stylesheet). The staff dossier's checksum is of its content
+section as well: the pupil and the case, the five steps, every record, the step changes, the weighing, the
+redactions, the releases, the transfers and the audit summary as they were at the moment of release — not the cover
+with the recipient, the purpose and the release number, nor the page marks.
 """
 
 import dataclasses
@@ -54,15 +62,35 @@ logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
+class RuleSet:
+    """What one kind of document renders with: its content templates by version (what is hashed), the current
+    version, and the document around the content."""
+
+    name: str
+    content_templates: dict[int, str]
+    content_version: int
+    document_template: str
+
+
+PARENT_RULES = RuleSet("parent", CONTENT_TEMPLATES, CONTENT_VERSION, DOCUMENT_TEMPLATE)
+STAFF_CONTENT_TEMPLATES = {1: "pdf/_staff_content.html"}
+STAFF_CONTENT_VERSION = 1
+STAFF_RULES = RuleSet("staff", STAFF_CONTENT_TEMPLATES, STAFF_CONTENT_VERSION, "pdf/staff_dossier.html")
+
+
+@dataclass(frozen=True)
 class RenderedExtract:
     pdf: bytes
     checksum: str
     html: str
 
 
-def content_html(extract: Extract, version: int = CONTENT_VERSION) -> str:
+def content_html(extract, version: int | None = None, rules: RuleSet = PARENT_RULES) -> str:
+    """The content section of a document (what its checksum is of), in Dutch. ``extract``: the parent extract
+    (``extract.Extract``), or the staff dossier (``staff.StaffDossier``) with ``rules=STAFF_RULES``."""
+    template = rules.content_templates[version if version is not None else rules.content_version]
     with translation.override("nl"):
-        return render_to_string(CONTENT_TEMPLATES[version], {"extract": extract})
+        return render_to_string(template, {"extract": extract, "no_can": {}})
 
 
 def content_checksum(content: str) -> str:
@@ -95,21 +123,71 @@ def _write_pdf(html: str) -> bytes:
     )
 
 
-def render_extract(*, extract: Extract, generated_by: User, generated_at: datetime) -> RenderedExtract:
-    content = content_html(extract)
+def render_document(*, extract, rules: RuleSet, context: dict) -> RenderedExtract:
+    """The one rendering path: the content section (``content_html``), its checksum, the document around it (with
+    ``context``), the PDF."""
+    content = content_html(extract, rules=rules)
     checksum = content_checksum(content)
     with translation.override("nl"):
         html = render_to_string(
-            DOCUMENT_TEMPLATE,
-            {
-                "extract": extract,
-                "content": content,
-                "checksum": checksum,
-                "generated_by_name": generated_by.get_full_name() or generated_by.get_username(),
-                "generated_at": generated_at,
-            },
+            rules.document_template, {"extract": extract, "content": content, "checksum": checksum, **context}
         )
     return RenderedExtract(pdf=_write_pdf(html), checksum=checksum, html=html)
+
+
+def render_extract(*, extract: Extract, generated_by: User, generated_at: datetime) -> RenderedExtract:
+    return render_document(
+        extract=extract,
+        rules=PARENT_RULES,
+        context={
+            "generated_by_name": generated_by.get_full_name() or generated_by.get_username(),
+            "generated_at": generated_at,
+        },
+    )
+
+
+def _page_mark(recipient: str, reference: str) -> str:
+    with translation.override("nl"):
+        return translation.gettext("confidential — for %(recipient)s — %(reference)s") % {
+            "recipient": recipient,
+            "reference": reference,
+        }
+
+
+def css_string(text: str) -> str:
+    """``text`` as a CSS string literal, every character but letters, digits and a few marks escaped (``\\hex ``):
+    safe inside a stylesheet, whatever the text (a quote, a backslash, "</style>")."""
+    safe = " -—.,()/"
+    return '"' + "".join(c if c.isalnum() or c in safe else f"\\{ord(c):x} " for c in text) + '"'
+
+
+def render_staff_dossier(
+    *, dossier, reference: str, recipient: str, purpose: str, released_by: User, released_at: datetime
+) -> RenderedExtract:
+    """The staff dossier (``staff.StaffDossier``) as a PDF: every page marked "vertrouwelijk — voor <recipient> —
+    <reference>"; a cover with the recipient, the purpose and the checksum."""
+    return render_document(
+        extract=dossier,
+        rules=STAFF_RULES,
+        context={
+            "reference": reference,
+            "recipient": recipient,
+            # Every page's mark, as the margin box's literal content: a running element costs WeasyPrint half a
+            # second on a 50-record dossier (it lays the element out again on every page).
+            "page_mark": css_string(_page_mark(recipient, reference)),
+            "purpose": purpose,
+            "released_by_name": released_by.get_full_name() or released_by.get_username(),
+            "released_at": released_at,
+        },
+    )
+
+
+def staff_release_verifies(dossier, release) -> bool:
+    """Whether ``release`` (a ``StaffDossierRelease``) is the staff dossier of this data: ``dossier`` built again
+    ``as_of`` the release's moment (``staff.build_staff_dossier(case, as_of=release.released_at)``) has its
+    checksum. Holds as long as the case keeps its school and number (a transfer within the board changes both)."""
+    content = content_html(dossier, version=release.content_version, rules=STAFF_RULES)
+    return content_checksum(content) == release.checksum
 
 
 def warm_up() -> bool:
@@ -124,6 +202,8 @@ def warm_up() -> bool:
     """
     try:
         get_template(CONTENT_TEMPLATE)
+        get_template(STAFF_RULES.document_template)  # the staff dossier's templates, compiled once
+        get_template(STAFF_CONTENT_TEMPLATES[STAFF_CONTENT_VERSION])
         with translation.override("nl"):
             html = render_to_string(
                 DOCUMENT_TEMPLATE,

@@ -23,7 +23,15 @@ from dossier import extract as extract_rules
 from dossier import names_check, pdf
 from dossier import selectors as dossier_selectors
 from dossier.extract import ENTRY_MODELS
-from dossier.models import ExtractJob, ExtractRelease, Redaction
+from dossier.models import (
+    ExtractJob,
+    ExtractRelease,
+    Redaction,
+    StaffDossierJob,
+    StaffDossierRelease,
+    StaffPurpose,
+    staff_reference,
+)
 
 # --- The parent extract ----------------------------------------------------------------------------
 
@@ -267,3 +275,83 @@ def access_request_handle(*, user: User, case: Case, handled: AccessRequestHandl
         save_entry(user=user, case=locked, entry=handled)
         touch_case(locked)
     return handled
+
+
+# --- The staff dossier (issue 19) ----------------------------------------------------------------------------------
+
+
+def staff_dossier_build(case: Case, *, as_of=None):
+    """The staff dossier of ``case`` as it is now (the preview) or was at ``as_of`` (a release, verified again)."""
+    from dossier import staff
+
+    return staff.build_staff_dossier(case, as_of=as_of or timezone.now())
+
+
+def staff_job_run(*, job_id: int) -> StaffDossierJob | None:
+    """The worker's part (``tasks.render_staff_dossier``): as ``extract_job_run`` — check the permission again,
+    render outside any transaction, then store the release with its PDF, its audit row (an export) and mark the
+    job ready in one transaction."""
+    job = StaffDossierJob.objects.select_related("requested_by", "case").filter(pk=job_id).first()
+    if job is None or job.state != ExtractJob.State.PREPARING:
+        return job
+    user = job.requested_by
+    try:
+        case = case_selectors.case_get_for_user(user=user, case_id=job.case_id, perm=perms.STAFF_DOSSIER)
+    except (Http404, PermissionDenied):
+        finish_job(job, failure=ExtractJob.Failure.NOT_ALLOWED)
+        audit_log(user=user, case=job.case, action=AuditEvent.Action.DENIED, target=f"staff dossier job {job.pk}")
+        return job
+    now = timezone.now()
+    reference = staff_reference(case.reference, job.number)
+    try:
+        dossier = staff_dossier_build(case, as_of=now)
+        rendered = pdf.render_staff_dossier(
+            dossier=dossier,
+            reference=reference,
+            recipient=job.recipient,
+            purpose=StaffPurpose(job.purpose).label,
+            released_by=user,
+            released_at=now,
+        )
+    except Exception:
+        finish_job(job, failure=ExtractJob.Failure.RENDERING)
+        raise
+    with transaction.atomic():
+        job = StaffDossierJob.objects.select_for_update().get(pk=job.pk)
+        if job.state != ExtractJob.State.PREPARING:
+            return job
+        release = StaffDossierRelease.objects.create(
+            case=case,
+            number=job.number,
+            reference=reference,
+            recipient=job.recipient,
+            purpose=job.purpose,
+            released_by=user,
+            released_at=now,
+            checksum=rendered.checksum,
+            content_version=pdf.STAFF_CONTENT_VERSION,
+            record_count=len(dossier.items),
+            encrypted=job.transfer_id is not None,
+            transfer=job.transfer,
+            pdf=rendered.pdf,
+        )
+        audit_log(
+            user=user,
+            case=case,
+            action=AuditEvent.Action.EXPORT,
+            target=f"staff dossier {reference} {rendered.checksum[:16]}",
+        )
+        finish_job(job, release=release)
+    return job
+
+
+def staff_download(*, user: User, case: Case, release: StaffDossierRelease) -> bytes:
+    """The PDF of a staff dossier release, for the aandachtsfunctionaris; audited. A release for a school outside
+    the board is downloaded only encrypted (``dossier.transfer.encrypted_download``)."""
+    perms.require(user, perms.STAFF_DOSSIER, case)
+    if release.case_id != case.pk or release.encrypted:
+        raise Http404
+    audit_log(
+        user=user, case=case, action=AuditEvent.Action.EXPORT, target=f"staff dossier {release.reference} downloaded"
+    )
+    return bytes(release.pdf)

@@ -8,14 +8,16 @@ PDF takes longer than a web request may last (issue 18).
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.tasks import task
+from django.utils.translation import gettext
 
 from accounts.models import User
 from cases import permissions as perms
 from cases.models import Case
 from cases.services.chronology import lock_case
 from dossier import services
-from dossier.models import ExtractJob
+from dossier.models import ExtractJob, StaffDossierJob, StaffPurpose
 
 
 @task
@@ -46,4 +48,48 @@ def extract_release_request(*, user: User, case: Case) -> ExtractJob:
             services.finish_job(running, failure=ExtractJob.Failure.TIMED_OUT)
         job = ExtractJob.objects.create(case=case, requested_by=user)
         render_extract.enqueue(job_id=job.pk)
+    return job
+
+
+@task
+def render_staff_dossier(job_id: int) -> str:
+    """Render a released staff dossier to PDF and store it with its release (``services.staff_job_run``)."""
+    job = services.staff_job_run(job_id=job_id)
+    return job.state if job is not None else "missing"
+
+
+def staff_release_request(*, user: User, case: Case, recipient: str, purpose: str, transfer=None) -> StaffDossierJob:
+    """The aandachtsfunctionaris releases the staff dossier for ``recipient`` and ``purpose``: a job "being
+    prepared" with the release's number is stored and ``tasks.render_staff_dossier`` enqueued, in one transaction
+    (as the parent extract's release). While the same user's job for the same recipient and purpose is being
+    prepared, that job is returned instead of a second one."""
+    perms.require(user, perms.STAFF_DOSSIER, case)
+    recipient = recipient.strip()
+    if not recipient:
+        raise ValidationError(gettext("Say for whom the staff dossier is."))
+    if purpose not in StaffPurpose.values:
+        raise ValidationError(gettext("Choose the purpose of the staff dossier."))
+    with transaction.atomic():
+        lock_case(case)
+        running = (
+            StaffDossierJob.objects.select_for_update()
+            .filter(
+                case=case,
+                state=ExtractJob.State.PREPARING,
+                requested_by=user,
+                recipient=recipient,
+                purpose=purpose,
+                transfer=transfer,
+            )
+            .first()
+        )
+        if running is not None and not services.extract_job_stale(running):
+            return running
+        if running is not None:
+            services.finish_job(running, failure=ExtractJob.Failure.TIMED_OUT)
+        number = (StaffDossierJob.objects.filter(case=case).aggregate(n=Max("number"))["n"] or 0) + 1
+        job = StaffDossierJob.objects.create(
+            case=case, number=number, recipient=recipient, purpose=purpose, transfer=transfer, requested_by=user
+        )
+        render_staff_dossier.enqueue(job_id=job.pk)
     return job

@@ -21,7 +21,7 @@ from cases import permissions as perms
 from cases import selectors, visibility
 from cases.querystring import id_or_404
 from dossier import forms, names_check, pdf, services, tasks
-from dossier.models import ExtractJob, ExtractRelease
+from dossier.models import ExtractJob, ExtractRelease, StaffDossierJob, StaffDossierRelease
 
 
 def _build(case, reader=None):
@@ -256,3 +256,81 @@ def access_request_answer(request, pk: int):
         "dossier/access_request_form.html",
         {"case": case, "form": form, "kind": "accessanswer", "title": _("Record the answer to a parents' request")},
     )
+
+
+# --- The staff dossier (issue 19) ---------------------------------------------------------------------------------
+
+
+def _staff_preview(request, case, *, form=None, status=200):
+    dossier = services.staff_dossier_build(case)
+    jobs = list(
+        StaffDossierJob.objects.filter(case=case).select_related("requested_by", "release").defer("release__pdf")[:20]
+    )
+    context = {
+        "case": case,
+        "dossier": dossier,
+        "form": form or forms.StaffReleaseForm(),
+        "jobs": jobs,
+        "content": _RenderedWhenShown(pdf.content_html, dossier, None, pdf.STAFF_RULES),
+        "title": _("Staff dossier: preview"),
+    }
+    return render(request, "dossier/staff_preview.html", context, status=status)
+
+
+@require_safe
+@login_required
+def staff_preview(request, pk: int):
+    """The staff dossier as it would be released now (the aandachtsfunctionaris), and the form to release it: for
+    whom, and why."""
+    case = selectors.case_get_for_user(user=request.user, case_id=pk, perm=perms.STAFF_DOSSIER)
+    return _staff_preview(request, case)
+
+
+@require_POST
+@login_required
+def staff_release(request, pk: int):
+    """Release the staff dossier for a recipient and a purpose: a job is stored and its rendering enqueued; on to
+    the page that shows how far it is."""
+    case = selectors.case_get_for_user(user=request.user, case_id=pk, perm=perms.STAFF_DOSSIER)
+    form = forms.StaffReleaseForm(request.POST)
+    if form.is_valid():
+        try:
+            job = tasks.staff_release_request(
+                user=request.user,
+                case=case,
+                recipient=form.cleaned_data["recipient"],
+                purpose=form.cleaned_data["purpose"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return redirect("dossier:staff-job", pk=case.pk, job_pk=job.pk)
+    return _staff_preview(request, case, form=form, status=400)
+
+
+@require_safe
+@login_required
+def staff_job(request, pk: int, job_pk: int):
+    """How far the released staff dossier is (as the parent extract's job page)."""
+    case = selectors.case_get_for_user(user=request.user, case_id=pk, perm=perms.STAFF_DOSSIER)
+    job = get_object_or_404(
+        StaffDossierJob.objects.select_related("release", "transfer").defer("release__pdf"), pk=job_pk, case=case
+    )
+    context = {"case": case, "job": job, "stale": services.extract_job_stale(job), "title": _("Staff dossier")}
+    if request.htmx:
+        return render(request, "dossier/_staff_job_status.html", context)
+    return render(request, "dossier/staff_job.html", context)
+
+
+@require_safe
+@login_required
+def staff_download(request, pk: int, release_pk: int):
+    """The PDF of a released staff dossier, as a download; audited. (One for a school outside the board: only
+    encrypted, through its transfer.)"""
+    case = selectors.case_get_for_user(user=request.user, case_id=pk, perm=perms.STAFF_DOSSIER)
+    release = get_object_or_404(StaffDossierRelease, pk=release_pk, case=case)
+    content = services.staff_download(user=request.user, case=case, release=release)
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="dossier-{release.reference}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response

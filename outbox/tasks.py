@@ -1,17 +1,12 @@
-"""The outbox's tasks, on the project's one task queue (``docs/tasks.md``): the delivery of one mail, and two
-periodic ones (django-crontask: ``manage.py crontask`` enqueues them on time, the worker runs them)."""
+"""The outbox's periodic tasks, on the project's one task queue (``docs/tasks.md``; django-crontask:
+``manage.py crontask`` enqueues them on time, the worker runs them). The delivery of one mail is
+``outbox.delivery.deliver_mail``."""
 
 from crontask import cron
 from django.core.management import call_command
 from django.tasks import task
 
 from outbox import services
-
-
-@task
-def deliver_mail(mail_id: int) -> str:
-    """Deliver one queued mail; on failure a retry is enqueued with back-off (``services.deliver``)."""
-    return services.deliver(mail_id)
 
 
 @cron("*/5 * * * *")

@@ -46,4 +46,4 @@ def reset_mail() -> None:
 
     run_worker()
     mail.outbox = []
-    DBTaskResult.objects.finished().filter(task_path="outbox.tasks.deliver_mail").delete()
+    DBTaskResult.objects.finished().filter(task_path="outbox.delivery.deliver_mail").delete()

@@ -43,6 +43,7 @@ from cases.models import (
     AuditEvent,
     Case,
     CaseState,
+    CaseTransfer,
     Consultation,
     ConversationAcknowledgement,
     Kindcheck,
@@ -55,10 +56,18 @@ from cases.models import (
     ReminderSent,
     Signal,
     SignalFollowUp,
+    TransferRecord,
     Transition,
 )
 from cases.models.base import AppendOnlyModel, Entry
-from dossier.models import ExtractJob, ExtractRelease, Redaction
+from dossier.models import (
+    EncryptedCopy,
+    ExtractJob,
+    ExtractRelease,
+    Redaction,
+    StaffDossierJob,
+    StaffDossierRelease,
+)
 from outbox.models import OutgoingMail
 from schools.models import Guardian, Membership, PartnerKind, Pupil, Role, RoleGrant, SocialMapEntry
 from tests import factories
@@ -116,6 +125,9 @@ def build_world(
     skip: bool = False,
     task: bool = False,
     extract: bool = False,
+    staff: bool = False,
+    transfer: bool = False,
+    outside: bool = False,
 ) -> World:
     """A case at school A about a pupil of group 1, opened by ``opener`` and walked to ``state`` via the services."""
     pupil = factories.PupilFactory(class_group=cast_a.group1)
@@ -160,6 +172,67 @@ def build_world(
             pdf=b"%PDF-1.7 uittreksel",
         )
         ExtractJob.objects.create(case=world.case, requested_by=cast_a.af)
+    if staff:
+        # A staff dossier released by the aandachtsfunctionaris (with its PDF), and one still being prepared.
+        StaffDossierRelease.objects.create(
+            case=world.case,
+            number=1,
+            reference=f"{world.case.reference}-V1",
+            recipient="Inspectie van het Onderwijs",
+            purpose="inspection",
+            released_by=cast_a.af,
+            checksum="d" * 64,
+            pdf=b"%PDF-1.7 dossier medewerkers",
+        )
+        StaffDossierJob.objects.create(
+            case=world.case, number=2, recipient="Veilig Thuis", purpose="veilig_thuis", requested_by=cast_a.af
+        )
+    if transfer:
+        # The aandachtsfunctionaris of school A asked school B (same board) to take the case over.
+        from dossier import transfer as transfer_services
+
+        transfer_services.transfer_request(
+            user=cast_a.af,
+            case=world.fresh_case(),
+            to_school=cast_b.school,
+            parents_informed_on=datetime.date(2026, 11, 20),
+        )
+    if outside:
+        # The staff dossier released for a school outside the board (a real, small PDF), and its encrypted copy.
+        import io as _io
+
+        from pypdf import PdfWriter
+
+        moved = CaseTransfer.objects.create(
+            case=world.case,
+            kind=CaseTransfer.Kind.OUTSIDE_BOARD,
+            state=CaseTransfer.State.SENT,
+            from_school=cast_a.school,
+            to_school_name="Basisschool De Regenboog",
+            to_brin="99ZZ",
+            reference_before=world.case.reference,
+            requested_by=cast_a.af,
+            parents_informed_on=datetime.date(2026, 11, 20),
+        )
+        writer = PdfWriter()
+        writer.add_blank_page(width=595, height=842)
+        out = _io.BytesIO()
+        writer.write(out)
+        release = StaffDossierRelease.objects.create(
+            case=world.case,
+            number=1,
+            reference=f"{world.case.reference}-V1",
+            recipient="Basisschool De Regenboog (BRIN 99ZZ)",
+            purpose="next_school",
+            released_by=cast_a.af,
+            checksum="e" * 64,
+            encrypted=True,
+            transfer=moved,
+            pdf=out.getvalue(),
+        )
+        EncryptedCopy.objects.create(
+            transfer=moved, release=release, made_by=cast_a.af, checksum="f" * 64, pdf=b"%PDF-1.7 versleuteld"
+        )
     assert world.fresh_case().state == state
     return world
 
@@ -197,6 +270,11 @@ WRITTEN_MODELS = [
     AccessRequest,
     AccessRequestHandled,
     OutgoingMail,  # a refused request queues no e-mail
+    StaffDossierRelease,
+    StaffDossierJob,
+    CaseTransfer,
+    TransferRecord,
+    EncryptedCopy,
 ]
 
 
@@ -498,7 +576,7 @@ def check_extract_released(world, actor, response):
     job = ExtractJob.objects.get(case=world.case)
     assert response.url == reverse("dossier:extract-job", kwargs={"pk": world.case.pk, "job_pk": job.pk})
     assert (job.requested_by, job.state) == (world.user(actor), ExtractJob.State.PREPARING)
-    task = DBTaskResult.objects.exclude(task_path="outbox.tasks.deliver_mail").get()  # the set-up queued mail
+    task = DBTaskResult.objects.exclude(task_path="outbox.delivery.deliver_mail").get()  # the set-up queued mail
     assert (task.task_path, task.args_kwargs["kwargs"]) == ("dossier.tasks.render_extract", {"job_id": job.pk})
     assert not ExtractRelease.objects.exists()
 
@@ -524,6 +602,102 @@ def check_extract_downloaded(world, actor, response):
     assert response.content == b"%PDF-1.7 uittreksel"
     event = AuditEvent.objects.filter(case=world.case, action=AuditEvent.Action.EXPORT).latest("pk")
     assert (event.user, event.target.endswith("downloaded")) == (world.user(actor), True)
+
+
+def check_staff_preview(world, actor, response):
+    assert response.context["case"].pk == world.case.pk
+    keys = {item.key for item in response.context["dossier"].items}
+    assert f"signal:{world.signal.pk}" in keys
+    assert world.signal.description in response.content.decode()
+
+
+def check_staff_released(world, actor, response):
+    job = StaffDossierJob.objects.get(case=world.case)
+    assert response.url == reverse("dossier:staff-job", kwargs={"pk": world.case.pk, "job_pk": job.pk})
+    assert (job.requested_by, job.recipient, job.purpose, job.number) == (
+        world.user(actor),
+        "Veilig Thuis Proefregio",
+        "veilig_thuis",
+        1,
+    )
+    task = DBTaskResult.objects.get()
+    assert (task.task_path, task.args_kwargs["kwargs"]) == ("dossier.tasks.render_staff_dossier", {"job_id": job.pk})
+    assert not StaffDossierRelease.objects.exists()
+
+
+def staff_job(world: World) -> dict:
+    return {"pk": world.case.pk, "job_pk": StaffDossierJob.objects.get(case=world.case).pk}
+
+
+def check_staff_job(world, actor, response):
+    assert response.context["job"].case_id == world.case.pk
+    assert "Het dossier voor medewerkers wordt klaargemaakt" in response.content.decode()
+
+
+def staff_release_with_pdf(world: World) -> dict:
+    return {"pk": world.case.pk, "release_pk": StaffDossierRelease.objects.get(case=world.case).pk}
+
+
+def check_staff_downloaded(world, actor, response):
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content == b"%PDF-1.7 dossier medewerkers"
+    event = AuditEvent.objects.filter(case=world.case, action=AuditEvent.Action.EXPORT).latest("pk")
+    assert (event.user, event.target) == (world.user(actor), f"staff dossier {world.case.reference}-V1 downloaded")
+
+
+def check_transfer_form(world, actor, response):
+    assert response.context["case"].pk == world.case.pk
+    assert list(response.context["form"].fields["to_school"].queryset) == [world.b.school]
+
+
+def check_transfer_requested(world, actor, response):
+    moved = CaseTransfer.objects.get(case=world.case)
+    assert (moved.to_school, moved.requested_by, moved.state) == (world.b.school, world.user(actor), "requested")
+    assert response.url == reverse("dossier:school-transfers", kwargs={"school_id": world.a.school.pk})
+    assert world.fresh_case().school == world.a.school  # nothing moves until the new school accepts
+
+
+def check_school_transfers(world, actor, response):
+    assert response.context["school"] == world.a.school
+    assert response.context["incoming"] == [] and response.context["transfers"] == []
+
+
+def pending_transfer(world: World) -> dict:
+    return {"transfer_pk": CaseTransfer.objects.get(case=world.case).pk}
+
+
+def check_transfer_decide(world, actor, response):
+    assert response.context["transfer"].case_id == world.case.pk
+    assert set(response.context["accept"].fields) == {f"pupil-{world.pupil.pk}", f"number-{world.pupil.pk}"}
+
+
+def check_transfer_accepted(world, actor, response):
+    case = world.fresh_case()
+    assert response.url == reverse("cases:case-detail", kwargs={"pk": case.pk})
+    assert case.school == world.b.school
+    assert case.pupils.get().pupil_system_id == "B-9001"
+    assert CaseTransfer.objects.get(case=case).state == "accepted"
+
+
+def outside_transfer(world: World) -> dict:
+    return {"pk": world.case.pk, "transfer_pk": CaseTransfer.objects.get(case=world.case).pk}
+
+
+def check_transfer_encrypt(world, actor, response):
+    assert response.context["release"].case_id == world.case.pk
+    assert response.context["password"] is None
+
+
+def check_transfer_password(world, actor, response):
+    password = response.context["password"]
+    assert len(password) == 24 and password in response.content.decode()
+    copy = EncryptedCopy.objects.get(transfer__case=world.case)
+    assert copy.made_by == world.user(actor) and bytes(copy.pdf).startswith(b"%PDF")
+
+
+def check_transfer_encrypted_download(world, actor, response):
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content == b"%PDF-1.7 versleuteld"
 
 
 def check_task_done(world, actor, response):
@@ -1114,6 +1288,123 @@ ROWS = [
         world={"extract": True},
         check=check_extract_downloaded,
         writes=True,  # the download is an export: in the audit trail
+    ),
+    Row(
+        "dossier:staff-preview",
+        "",
+        "GET",
+        expect(teacher=FORBIDDEN, ib=FORBIDDEN, af=OK),
+        case_pk,
+        check=check_staff_preview,
+    ),
+    Row(
+        "dossier:staff-release",
+        "",
+        "POST",
+        expect(teacher=FORBIDDEN, ib=FORBIDDEN, af=DONE),
+        case_pk,
+        data=lambda w: {"recipient": "Veilig Thuis Proefregio", "purpose": "veilig_thuis"},
+        check=check_staff_released,
+        writes=True,
+    ),
+    Row(
+        "dossier:staff-job",
+        "a released staff dossier being prepared",
+        "GET",
+        expect(teacher=FORBIDDEN, ib=FORBIDDEN, af=OK),
+        staff_job,
+        world={"staff": True},
+        check=check_staff_job,
+    ),
+    Row(
+        "dossier:staff-download",
+        "a released staff dossier's PDF",
+        "GET",
+        expect(teacher=FORBIDDEN, ib=FORBIDDEN, af=OK),
+        staff_release_with_pdf,
+        world={"staff": True},
+        check=check_staff_downloaded,
+        writes=True,  # the download is an export: in the audit trail
+    ),
+    Row(
+        "dossier:transfer-request",
+        "",
+        "GET",
+        expect(teacher=FORBIDDEN, ib=FORBIDDEN, af=OK),
+        case_pk,
+        check=check_transfer_form,
+        also_accepts="POST",
+    ),
+    Row(
+        "dossier:transfer-request",
+        "to school B, of the same board",
+        "POST",
+        expect(teacher=FORBIDDEN, ib=FORBIDDEN, af=DONE),
+        case_pk,
+        data=lambda w: {"kind": "within", "to_school": w.b.school.pk, "parents_informed_on": "2026-11-20"},
+        check=check_transfer_requested,
+        writes=True,
+    ),
+    Row(
+        "dossier:school-transfers",
+        "school A",
+        "GET",
+        expect(teacher=FORBIDDEN, other_teacher=FORBIDDEN, contact_person=FORBIDDEN, ib=FORBIDDEN, af=OK),
+        lambda w: {"school_id": w.a.school.pk},
+        check=check_school_transfers,
+        hide_key="school_id",
+    ),
+    Row(
+        "dossier:transfer-decide",
+        "a transfer from school A to school B",
+        "GET",
+        expect(school_b=FORBIDDEN) | {"b.af": OK},  # the new school's aandachtsfunctionaris; school A: 404
+        pending_transfer,
+        world={"transfer": True},
+        check=check_transfer_decide,
+        hide_key="transfer_pk",
+        also_accepts="POST",
+    ),
+    Row(
+        "dossier:transfer-decide",
+        "accepted, the pupil's record taken over by hand",
+        "POST",
+        expect(school_b=FORBIDDEN) | {"b.af": DONE},
+        pending_transfer,
+        world={"transfer": True},
+        data=lambda w: {"decision": "accept", f"pupil-{w.pupil.pk}": "copy", f"number-{w.pupil.pk}": "B-9001"},
+        check=check_transfer_accepted,
+        hide_key="transfer_pk",
+        writes=True,
+    ),
+    Row(
+        "dossier:transfer-encrypt",
+        "a staff dossier released for a school outside the board",
+        "GET",
+        expect(teacher=FORBIDDEN, ib=FORBIDDEN, af=OK),
+        outside_transfer,
+        world={"outside": True},
+        check=check_transfer_encrypt,
+    ),
+    Row(
+        "dossier:transfer-password",
+        "a new encrypted copy and its one-time password",
+        "POST",
+        expect(teacher=FORBIDDEN, ib=FORBIDDEN, af=OK),  # the password is in this answer only: not a redirect
+        outside_transfer,
+        world={"outside": True},
+        check=check_transfer_password,
+        writes=True,
+    ),
+    Row(
+        "dossier:transfer-encrypted-download",
+        "the encrypted copy",
+        "GET",
+        expect(teacher=FORBIDDEN, ib=FORBIDDEN, af=OK),
+        outside_transfer,
+        world={"outside": True},
+        check=check_transfer_encrypted_download,
+        writes=True,  # an export: in the audit trail
     ),
     Row(
         "cases:notification-read",

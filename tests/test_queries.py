@@ -70,8 +70,9 @@ PINNED = {
     # with a signal, a step change, a consultation, a conversation and a reason to skip it.
     "case_detail": 24,
     # ?pagina=alle (everything on one page, for printing): one query per kind of record in the whole chronology
-    # (selectors.case_timeline, as the parent extract) and one per prefetched nested record, whatever is in it.
-    "case_detail_all": 43,
+    # (selectors.case_timeline, as the parent extract) and one per prefetched nested record, whatever is in it
+    # (issue 19: one more kind, the transfer to another school).
+    "case_detail_all": 44,
     # Issue 16. The aandachtsfunctionaris's start page with a case in every open state (and its variants): as the
     # IB'er's, and for the deadlines of its cases one query per kind of record their rules read — the weighing
     # answers, Veilig Thuis reports (with the latest outcome), help plans, monitoring agreements (with the last

@@ -42,8 +42,11 @@ from cases.models.entries import (
 )
 from cases.models.notifications import Notification, ReminderSent
 from cases.models.retention import AccessRequest, AccessRequestHandled, LegalHold
+from cases.models.transfer import CaseTransfer, TransferRecord
 
 __all__ = [
+    "CaseTransfer",
+    "TransferRecord",
     "AccessRequest",
     "AccessRequestHandled",
     "LegalHold",

@@ -369,6 +369,10 @@ class AuditEvent(AppendOnlyModel):
         ROLE_REFUSED = "role_refused", _("refused a role at the school")
         ROLE_REVOKED = "role_revoked", _("removed a role at the school")
         PASSWORD_RESET_SENT = "password_reset", _("sent a link to set a new password")
+        # A case that moves to another school (``dossier.transfer``): one row for each school, ``school`` set.
+        TRANSFER_REQUESTED = "transfer_requested", _("asked another school to take over the case")
+        TRANSFER_ACCEPTED = "transfer_accepted", _("took over the case from another school")
+        TRANSFER_REFUSED = "transfer_refused", _("refused to take over the case")
 
     case = models.ForeignKey(
         Case, on_delete=models.PROTECT, null=True, blank=True, related_name="audit_events", verbose_name=_("case")

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from outbox import services
+from outbox import delivery, services
 from outbox import tasks as outbox_tasks
 from outbox.models import OutgoingMail
 from tests.tasks import queued, run_worker
@@ -75,8 +75,8 @@ def test_delivering_a_sent_mail_again_does_nothing():
     mail.outbox = []
     (outgoing,) = queue(1)
     run_worker()
-    assert services.deliver(outgoing.pk) == OutgoingMail.State.SENT
-    assert services.deliver(outgoing.pk + 1000) == "missing"
+    assert delivery.deliver(outgoing.pk) == OutgoingMail.State.SENT
+    assert delivery.deliver(outgoing.pk + 1000) == "missing"
     assert len(mail.outbox) == 1
     outgoing.refresh_from_db()
     assert outgoing.attempts == 1
@@ -111,7 +111,7 @@ def test_a_failure_is_retried_with_exponential_back_off(smtp_down, caplog):
 
 def test_the_back_off_is_capped(settings):
     settings.MELDCODE_OUTBOX_BACKOFF_CAP_MINUTES = 60
-    assert [services.backoff(n).total_seconds() / 60 for n in (1, 2, 3, 6, 7, 20)] == [1, 2, 4, 32, 60, 60]
+    assert [delivery.backoff(n).total_seconds() / 60 for n in (1, 2, 3, 6, 7, 20)] == [1, 2, 4, 32, 60, 60]
 
 
 def test_after_the_last_attempt_the_mail_has_failed(smtp_down, settings, caplog):
