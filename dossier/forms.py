@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.forms import EntryForm
 from cases.models import AccessRequest, AccessRequestHandled
+from schools.models import School
 
 
 class RedactionForm(forms.Form):
@@ -162,7 +163,8 @@ class TransferForm(forms.Form):
 
     def __init__(self, *args, schools=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to_school"].queryset = schools
+        # The other schools of the case's board (the view passes them); none when the form is made without them.
+        self.fields["to_school"].queryset = schools if schools is not None else School.objects.none()
         self.fields["to_school"].empty_label = "—"
 
     def clean(self):
