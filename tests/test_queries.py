@@ -39,11 +39,14 @@ from tests import factories
 # Every request: the session (read, and saved again: SESSION_SAVE_EVERY_REQUEST, in a savepoint: 3 queries), the
 # user, and the second-factor device that verified the session (django-otp's OTPMiddleware; counted with "user"
 # below). The rest is per page; see each test. The counts are the same on SQLite and PostgreSQL.
+# Every page of an aandachtsfunctionaris or an IB'er (all measured below but the teacher's start page) also reads the
+# open urgent alerts of their schools, for the banner at the top of the page: one query (cases.alerts; issue 16).
+# A teacher's page reads none: the roles come from the memberships the page has already read.
 PINNED = {
     # session, user, school ids, the page of cases (school and owner joined; the number of cases for the paginator
     # as a window count in the same query: selectors.page_of), their pupils (class groups joined), the parents'
     # unanswered requests of the cases on the page (their deadline), session save ×3.
-    "case_list": 10,
+    "case_list": 11,
     # session, user, all memberships (with their schools: the page's membership, the role switch and the school ids
     # the permission checks use), the cases waiting (their total as a window count in the same query), the pupils of
     # every case on the page (one query for all its lists: selectors.attach_pupils),
@@ -52,7 +55,7 @@ PINNED = {
     # on the page are computed in one go (cases.deadlines.attach): the parents' unanswered requests of the listed
     # cases, and at most one query per kind of record for cases in later steps (none in steps 1-3: the stand-still
     # rule reads the case row), whatever their number.
-    "start_ib": 14,
+    "start_ib": 15,
     # as the IB's, plus the teacher's newest cases and the teacher's own signals (with their cases); the pupils of
     # the teacher's groups instead of the groups' teachers and the parents' requests.
     "start_teacher": 15,
@@ -60,15 +63,15 @@ PINNED = {
     # the guard of the one transition from step 1, the audit row, the open actions of consultations, session save
     # ×3 ... (what the case's chronology holds says which other records can exist: without a help plan no query
     # for help-plan tasks, without a parents' request none for requests and their deadlines) ...
-    "case_detail_without_chronology": 13,
+    "case_detail_without_chronology": 14,
     # ... plus a page of the chronology: the list of the case's records (kind and id), then for each kind of record
     # on the page one query and one per prefetched nested record (follow-ups, actions, discussed signals,
     # acknowledgements, confirmations, help-plan tasks): TIMELINE_QUERIES_PER_KIND below. Pinned here for a page
     # with a signal, a step change, a consultation, a conversation and a reason to skip it.
-    "case_detail": 24,
+    "case_detail": 25,
     # ?pagina=alle (everything on one page, for printing): one query per kind of record in the whole chronology
     # (selectors.case_timeline, as the parent extract) and one per prefetched nested record, whatever is in it.
-    "case_detail_all": 43,
+    "case_detail_all": 44,
     # The benchmark's floor (/gezond/): the session, the user, the second-factor device, session save ×3 — what
     # every page pays.
     "alive": 6,

@@ -1,3 +1,4 @@
+from cases.models.alerts import Alert
 from cases.models.base import AppendOnlyError
 from cases.models.case import (
     AccessGroup,
@@ -43,6 +44,7 @@ from cases.models.notifications import Notification, ReminderSent
 from cases.models.retention import AccessRequest, AccessRequestHandled, LegalHold
 
 __all__ = [
+    "Alert",
     "AccessRequest",
     "AccessRequestHandled",
     "LegalHold",
