@@ -4,8 +4,9 @@ from cases import alerts, permissions
 
 
 def navigation(request):
-    """Menu items that depend on the user's roles, and the urgent alerts. Evaluated only when a page shows the menu; the roles come from
-    the memberships query that the page's permission checks cache on the user (``permissions.memberships_of_user``)."""
+    """Menu items that depend on the user's roles, and the urgent alerts. Evaluated only when a page shows them; the
+    roles come from the memberships query that the page's permission checks cache on the user
+    (``permissions.memberships_of_user``)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}

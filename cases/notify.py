@@ -224,7 +224,7 @@ def notification_mark_read(*, user: User, notification: Notification) -> None:
 
 
 def notifications_mark_all_read(*, user: User, school_id: int | None = None) -> int:
-    """"Alles gelezen": every unread notification of the user (about cases of one school, when given) is read."""
+    """ "Alles gelezen": every unread notification of the user (about cases of one school, when given) is read."""
     unread = Notification.objects.filter(user=user, read_at__isnull=True)
     if school_id is not None:
         unread = unread.filter(case__school_id=school_id)

@@ -475,7 +475,7 @@ def notification_read(request, notification_id: int):
 @require_POST
 @login_required
 def notifications_all_read(request):
-    """"Alles gelezen": mark every unread notification of the user read — those about cases of one school when the
+    """ "Alles gelezen": mark every unread notification of the user read — those about cases of one school when the
     form names one of the user's schools (the start page of that school), else all of them."""
     school_id = request.POST.get("school") or None
     if school_id is not None:

@@ -22,9 +22,7 @@ class Alert(models.Model):
         REMINDED = 1, _("not acknowledged in time: alerted again")
         BOARD = 2, _("not acknowledged in time: the board's contact alerted")
 
-    school = models.ForeignKey(
-        "schools.School", on_delete=models.CASCADE, related_name="+", verbose_name=_("school")
-    )
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+", verbose_name=_("school"))
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="alerts", verbose_name=_("case"))
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     # The record that raised it: its kind in the chronology (``cases.records.KINDS``) and its id.
@@ -75,7 +73,8 @@ class Alert(models.Model):
 # (``cases.alerts.settle_for_transition``): the emergency report was made, or the case was closed; the weighing
 # after a signal during monitoring was done; the case with Veilig Thuis involved moved on.
 OPEN_STATES: dict[str, frozenset[str]] = {
-    Alert.Kind.EMERGENCY_PROPOSAL: frozenset(CaseState.values) - {CaseState.REPORTED, CaseState.VT_INVOLVED, CaseState.CLOSED},
+    Alert.Kind.EMERGENCY_PROPOSAL: frozenset(CaseState.values)
+    - {CaseState.REPORTED, CaseState.VT_INVOLVED, CaseState.CLOSED},
     Alert.Kind.SIGNAL_MONITORING: frozenset({CaseState.MONITORING, CaseState.WEIGHING}),
     Alert.Kind.SIGNAL_VT_INVOLVED: frozenset({CaseState.VT_INVOLVED}),
 }
