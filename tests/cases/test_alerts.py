@@ -96,7 +96,7 @@ def test_a_teachers_emergency_proposal_alerts_every_af_and_ib_of_that_school_onl
     assert (alert.record_kind, alert.record_id, alert.level, alert.is_open) == ("proposal", proposal.pk, 0, True)
     # One e-mail each to every aandachtsfunctionaris and IB'er of school A; nobody else; naming nothing.
     assert recipients(mail.outbox) == sorted([*staff(cast_a), second_af.email])
-    assert {m.subject for m in mail.outbox} == {"Meldcode: an urgent signal needs your attention"}
+    assert {m.subject for m in mail.outbox} == {"Meldcode: een spoedsignaal vraagt uw aandacht"}  # mail is in Dutch
     assert_no_case_details(case, mail.outbox)
 
     # On every page of school A's aandachtsfunctionarissen and IB'ers: the start page, the case list, another case.
@@ -265,7 +265,7 @@ def test_an_unacknowledged_alert_escalates_to_the_staff_and_then_to_the_board(
     alert.refresh_from_db()
     assert (alert.level, alert.reminded_at) == (Alert.Level.REMINDED, at("2026-11-16", 12))
     assert recipients(mail.outbox) == sorted(staff(cast_a))
-    assert {m.subject for m in mail.outbox} == {"Meldcode: an urgent signal still needs attention"}
+    assert {m.subject for m in mail.outbox} == {"Meldcode: een spoedsignaal vraagt nog steeds aandacht"}
     assert_no_case_details(case, mail.outbox)
     # Running again (or in a second process) sends nothing more.
     assert escalate(at("2026-11-16", 12, 30)) == 0
