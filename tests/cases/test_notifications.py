@@ -130,3 +130,17 @@ def test_the_history_shows_the_newest_read_or_done_notices_of_cases_still_visibl
     # A case the user no longer sees is left out (here: the IB'er left the school).
     cast_a.ib.memberships.all().delete()
     assert selectors.notification_history_for_user(user=User.objects.get(pk=cast_a.ib.pk)) == []
+
+
+def test_the_migration_marks_notices_of_cases_that_moved_on_as_done(cast_a):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("cases.migrations.0003_alerts_and_resolved_notifications")
+    moved_on = factories.case_in_state(cast_a, "parent_talk")
+    current = factories.case_in_state(cast_a, "consulting")
+    Notification.objects.update(resolved_at=None)  # as before the migration
+    migration.resolve_left_notices(apps, None)
+    assert Notification.objects.get(case=moved_on).resolved_at is not None
+    assert Notification.objects.get(case=current).resolved_at is None
