@@ -1,5 +1,6 @@
 import functools
 
+from accounts import second_factor
 from cases import alerts, permissions
 
 
@@ -12,6 +13,9 @@ def navigation(request):
         return {}
     # The open urgent alerts of the schools where the user is aandachtsfunctionaris or IB'er, at the top of every page
     # (``cases.alerts``): read once, when the page shows them.
+    # Not before the second factor is passed: the pages to enter or set it up show no case.
+    if not second_factor.is_verified(user):
+        return {"nav_figures": lambda: permissions.may_see_figures(user)}
     return {
         "nav_figures": lambda: permissions.may_see_figures(user),
         "urgent_alerts": functools.cache(lambda: alerts.open_alerts_for_user(user)),

@@ -404,3 +404,13 @@ def test_a_correction_raises_no_alert(cast_a):
         user=cast_a.teacher, case=fresh(case), signal=factories.make_signal(description="Verbeterd."), corrects=signal
     )
     assert Alert.objects.count() == 1
+
+
+def test_no_alert_before_the_second_factor(cast_a, client):
+    case = factories.case_in_state(cast_a, "consulting")
+    propose(cast_a, case)
+    client.force_login(cast_a.af)  # the password only: the second factor is still to be entered or set up
+    response = client.get(start_url(cast_a, "af"), follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200 and "/tweede-factor/" in response.redirect_chain[-1][0]
+    content = response.content.decode()
+    assert HEADING not in content and case.reference not in content
