@@ -4,7 +4,7 @@ audited and access follows the school roles."""
 from django.contrib import admin
 from django.contrib.auth.models import Group
 
-from cases.models import AuditEvent, Case, Notification, ReminderSent, Transition
+from cases.models import Alert, AuditEvent, Case, Notification, ReminderSent, Transition
 from schools.admin import FilterLookupsOnly
 
 # --- Cases: read-only, metadata only -----------------------------------------------------------------------------
@@ -54,10 +54,34 @@ class AuditEventAdmin(ReadOnlyAdmin):
 class NotificationAdmin(ReadOnlyAdmin):
     """Hand-over notifications: read-only (they follow from step changes; the user marks them read)."""
 
-    list_display = ["created_at", "user", "case", "kind", "read_at"]
+    list_display = ["created_at", "user", "case", "kind", "read_at", "resolved_at"]
     list_filter = ["kind"]
-    fields = ["created_at", "user", "case", "kind", "read_at"]
+    fields = ["created_at", "user", "case", "kind", "read_at", "resolved_at"]
     list_select_related = ["user", "case"]
+
+
+@admin.register(Alert)
+class AlertAdmin(ReadOnlyAdmin):
+    """Urgent alerts (``cases.alerts``): read-only — who acknowledged them, how far they escalated, and whether the
+    board had a contact to escalate to."""
+
+    list_display = ["created_at", "school", "case", "kind", "level", "acknowledged_at", "settled_at"]
+    list_filter = ["kind", "level", "board_contact_missing"]
+    fields = [
+        "created_at",
+        "school",
+        "case",
+        "kind",
+        "raised_by",
+        "acknowledged_at",
+        "acknowledged_by",
+        "settled_at",
+        "level",
+        "reminded_at",
+        "board_alerted_at",
+        "board_contact_missing",
+    ]
+    list_select_related = ["school", "case"]
 
 
 @admin.register(ReminderSent)

@@ -46,6 +46,46 @@ def _mail(user: User, subject: str, body: str, key: str | None = None) -> None:
     queue_mail(to=user.email, subject=subject, body=body, key=key)
 
 
+def _mail_to(address: str, subject: str, body: str, key: str | None = None) -> None:
+    """Mail someone without an account (the board's contact for urgent alerts), through the outbox."""
+    queue_mail(to=address, subject=subject, body=body, key=key)
+
+
+def alert_mail(user: User, case_id: int, *, again: bool = False, key: str | None = None) -> None:
+    """An urgent alert (``cases.alerts``): at once, and ``again`` when nobody acknowledged it in time."""
+    with translation.override("nl"):
+        if again:
+            subject = gettext("Meldcode: an urgent signal still needs attention")
+            lead = gettext(
+                "An urgent signal in the meldcode application has not been picked up yet: no aandachtsfunctionaris "
+                "has acknowledged it. Log in to see it:"
+            )
+        else:
+            subject = gettext("Meldcode: an urgent signal needs your attention")
+            lead = gettext("An urgent signal in the meldcode application needs your attention now. Log in to see it:")
+        body = "\n\n".join([gettext("Hello,"), lead + "\n" + case_url(case_id), _not_safe()])
+    _mail(user, subject, body, key)
+
+
+def board_alert_mail(address: str, school_name: str, key: str | None = None) -> None:
+    """Level 2 of an urgent alert: the board's contact, who has no account. Names the school, nothing else."""
+    with translation.override("nl"):
+        subject = gettext("Meldcode: an urgent signal at %(school)s has not been picked up") % {"school": school_name}
+        body = "\n\n".join(
+            [
+                gettext("Hello,"),
+                gettext(
+                    "At %(school)s an urgent signal in the meldcode application has not been acknowledged by an "
+                    "aandachtsfunctionaris within the agreed time. Please contact the school's "
+                    "aandachtsfunctionaris or director today."
+                )
+                % {"school": school_name},
+                _not_safe(),
+            ]
+        )
+    _mail_to(address, subject, body, key)
+
+
 def handover_mail(user: User, case_id: int, key: str | None = None) -> None:
     with translation.override("nl"):
         subject = gettext("Meldcode: a case has been handed over to you")
@@ -173,3 +213,17 @@ def notification_mark_read(*, user: User, notification: Notification) -> None:
     if notification.read_at is None:
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at"])
+
+
+def notifications_mark_all_read(*, user: User, school_id: int | None = None) -> int:
+    """ "Alles gelezen": every unread notification of the user (about cases of one school, when given) is read."""
+    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+    if school_id is not None:
+        unread = unread.filter(case__school_id=school_id)
+    return unread.update(read_at=timezone.now())
+
+
+def notifications_resolve(case: Case, now: datetime.datetime | None = None) -> int:
+    """The case has moved to another state: every hand-over notice about it announced a state it has now left, and
+    is done (called by ``services.fire_transition`` before the notice of the new state is made). One update."""
+    return Notification.objects.filter(case=case, resolved_at__isnull=True).update(resolved_at=now or timezone.now())

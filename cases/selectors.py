@@ -379,16 +379,39 @@ def case_audit_trail(*, case: Case) -> QuerySet[AuditEvent]:
 
 
 def notification_list_for_user(*, user: User, school_id: int, limit: int = 10) -> tuple[list[Notification], int]:
-    """The user's newest ``limit`` unread notifications about cases of this school that they can still see, and how
+    """The user's newest ``limit`` unread notifications that are not done yet (the case is still in the state the
+    hand-over announced) about cases of this school that they can still see, and how
     many unread ones there are in all. One query (visibility is a subquery, the total a window count)."""
     return first_rows(
         Notification.objects.filter(
-            permissions.visible_cases_q(user, via="case"), user=user, read_at__isnull=True, case__school_id=school_id
+            permissions.visible_cases_q(user, via="case"),
+            user=user,
+            read_at__isnull=True,
+            resolved_at__isnull=True,
+            case__school_id=school_id,
         )
         .select_related("case")
         .only("case_id", "kind", "created_at", "case__reference")
         .order_by("-created_at", "-pk"),
         limit,
+    )
+
+
+NOTIFICATION_HISTORY_ROWS = 20
+
+
+def notification_history_for_user(*, user: User, limit: int = NOTIFICATION_HISTORY_ROWS) -> list[Notification]:
+    """The user's newest ``limit`` notifications that are read or done (the case has moved on), about cases they can
+    still see, at any of their schools. One query."""
+    return list(
+        Notification.objects.filter(
+            Q(read_at__isnull=False) | Q(resolved_at__isnull=False),
+            permissions.visible_cases_q(user, via="case"),
+            user=user,
+        )
+        .select_related("case__school")
+        .only("case_id", "kind", "created_at", "read_at", "resolved_at", "case__reference", "case__school__name")
+        .order_by("-created_at", "-pk")[:limit]
     )
 
 

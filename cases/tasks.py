@@ -7,7 +7,7 @@ enqueues it on time; the worker (``manage.py db_worker``) runs it. Adding a peri
 from crontask import cron
 from django.tasks import task
 
-from cases import notify
+from cases import alerts, notify
 
 
 @cron("0 * * * *")
@@ -17,3 +17,11 @@ def send_reminders() -> int:
     per case, deadline, due date and person, however often it runs). ``manage.py send_reminders`` does the same from
     cron."""
     return notify.send_due_reminders()
+
+
+@cron("*/5 * * * *")
+@task
+def escalate_alerts() -> int:
+    """Every 5 minutes: escalate the urgent alerts that nobody acknowledged in time (``alerts.escalate_due``: each
+    level is taken once, however often it runs). ``manage.py escalate_alerts`` does the same from cron."""
+    return alerts.escalate_due()

@@ -33,6 +33,9 @@ case_patterns = [
         name="task-done",
     ),
     path("meldingen/<int:notification_id>/gelezen/", views.notification_read, name="notification-read"),
+    path("meldingen/alles-gelezen/", views.notifications_all_read, name="notifications-all-read"),
+    path("meldingen/eerder/", views.notification_history, name="notification-history"),
+    path("spoed/<int:alert_id>/gezien/", views.alert_acknowledge, name="alert-acknowledge"),
 ]
 
 urlpatterns = [

@@ -14,10 +14,11 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from cases import deadlines, forms, fragments, records, selectors, services, urgency, visibility
+from cases import alerts, deadlines, forms, fragments, records, selectors, services, urgency, visibility
 from cases import permissions as perms
 from cases.audit import audit_log
 from cases.models import (
+    Alert,
     AuditEvent,
     CaseState,
     Notification,
@@ -473,3 +474,57 @@ def notification_read(request, notification_id: int):
     ):
         target = "home"
     return redirect(target)
+
+
+@require_POST
+@login_required
+def notifications_all_read(request):
+    """ "Alles gelezen": mark every unread notification of the user read — those about cases of one school when the
+    form names one of the user's schools (the start page of that school), else all of them."""
+    school_id = request.POST.get("school") or None
+    if school_id is not None:
+        school_id = id_or_404(school_id)
+        if school_id not in perms.school_ids_for_user(request.user):
+            raise Http404
+    count = services.notifications_mark_all_read(user=request.user, school_id=school_id)
+    if count:
+        messages.success(request, gettext("All notifications are marked as read."))
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "home"
+    return redirect(target)
+
+
+@require_safe
+@login_required
+def notification_history(request):
+    """The user's own notifications that are read or done (the case has moved on), newest first: a short history."""
+    return render(
+        request,
+        "cases/notification_history.html",
+        {
+            "notifications": selectors.notification_history_for_user(user=request.user),
+            "limit": selectors.NOTIFICATION_HISTORY_ROWS,
+            "title": _("Earlier notifications"),
+        },
+    )
+
+
+# --- Urgent alerts ------------------------------------------------------------------------------------------------
+
+
+@require_POST
+@login_required
+def alert_acknowledge(request, alert_id: int):
+    """An aandachtsfunctionaris of the school picks up an urgent alert ("Gezien, ik pak het op"): recorded, and gone
+    for everyone. Not at the school, or the case not visible: 404; at the school in another role: 403."""
+    alert = get_object_or_404(Alert, pk=alert_id, school_id__in=perms.school_ids_for_user(request.user))
+    case = selectors.case_get_for_user(user=request.user, case_id=alert.case_id)
+    alert.case = case
+    if not alerts.may_acknowledge(request.user, alert):
+        raise PermissionDenied
+    alerts.acknowledge(user=request.user, alert=alert)
+    messages.success(request, gettext("The urgent alert is acknowledged: it is no longer shown to your colleagues."))
+    return redirect("cases:case-detail", pk=case.pk)

@@ -353,6 +353,15 @@ MELDCODE_EVALUATION_WORKING_DAYS = env_int("MELDCODE_EVALUATION_WORKING_DAYS", 5
 # At most this many records of the chronology per user per hour (counted in the database, over every kind of record):
 # a flood of records makes a case's parent extract too large to release (issue 18).
 MELDCODE_RECORDS_PER_HOUR = env_int("MELDCODE_RECORDS_PER_HOUR", 60, minimum=1)
+# An urgent alert (an emergency proposal; a new signal during monitoring or with Veilig Thuis involved) that no
+# aandachtsfunctionaris acknowledges within this many working hours is mailed again to the school's
+# aandachtsfunctionarissen and IB'ers, and after as many more to the board's contact (``cases.alerts``). Only school
+# hours on working days count: from MELDCODE_SCHOOL_DAY_START to MELDCODE_SCHOOL_DAY_END o'clock.
+MELDCODE_ALERT_ESCALATE_WORKING_HOURS = env_int("MELDCODE_ALERT_ESCALATE_WORKING_HOURS", 2, minimum=1)
+MELDCODE_SCHOOL_HOURS = (
+    env_int("MELDCODE_SCHOOL_DAY_START", 8, minimum=0),
+    env_int("MELDCODE_SCHOOL_DAY_END", 17, minimum=1),
+)
 # The address of the application, for the links in e-mails (reminders, hand-overs). Required in production.
 MELDCODE_BASE_URL = env_base_url("MELDCODE_BASE_URL", "http://127.0.0.1:8000" if DEBUG else "")
 # A parent extract still "being prepared" this long after it was released has lost its task (the worker stopped): it

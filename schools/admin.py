@@ -55,7 +55,9 @@ class ModelAdmin(FilterLookupsOnly, admin.ModelAdmin):
 
 @admin.register(Board)
 class BoardAdmin(ModelAdmin):
+    list_display = ["name", "contact_name", "contact_email"]
     search_fields = ["name"]
+    fields = ["name", "contact_name", "contact_email"]
 
 
 @admin.register(School)

@@ -40,6 +40,7 @@ from cases import permissions as perms
 from cases.models import (
     AccessRequest,
     AccessRequestHandled,
+    Alert,
     AuditEvent,
     Case,
     CaseState,
@@ -265,6 +266,7 @@ WRITTEN_MODELS = [
     DBTaskResult,
     Notification,
     ReminderSent,
+    Alert,
     SocialMapEntry,
     LegalHold,
     AccessRequest,
@@ -284,6 +286,7 @@ def snapshot(world: World) -> dict:
         "case": (case.state, case.owner_id, case.last_activity_at),
         **{model.__name__: model.objects.count() for model in WRITTEN_MODELS},
         "notifications read": Notification.objects.filter(read_at__isnull=False).count(),
+        "alerts acknowledged": Alert.objects.filter(acknowledged_at__isnull=False).count(),
         "audit": AuditEvent.objects.exclude(action__in=[AuditEvent.Action.VIEW, AuditEvent.Action.DENIED]).count(),
     }
 
@@ -719,6 +722,37 @@ def check_notification_read(world, actor, response):
     assert response.url == start_page_of_ib(world)
     notification = Notification.objects.get(user=world.a.ib, case=world.case)
     assert notification.read_at is not None
+
+
+def check_all_read(world, actor, response):
+    assert response.url == reverse("home")
+    # Only the user's own notifications: the IB'er's hand-over notice is read by the IB'er alone.
+    notification = Notification.objects.get(user=world.a.ib, case=world.case)
+    assert (notification.read_at is not None) == (actor == "a.ib")
+
+
+def check_notification_history(world, actor, response):
+    assert all(n.user_id == world.user(actor).pk for n in response.context["notifications"])
+
+
+def teachers_emergency_proposal(world: World) -> dict:
+    """The teacher of group 1 proposed an emergency report on the case: an urgent alert at school A."""
+    from cases.models import EmergencyProposal
+
+    services.entry_record(
+        user=world.a.teacher,
+        case=world.fresh_case(),
+        entry=EmergencyProposal(justification="Het kind durft niet naar huis."),
+        permission=perms.PROPOSE_EMERGENCY,
+    )
+    return {"alert_id": Alert.objects.get(case=world.case).pk}
+
+
+def check_alert_acknowledged(world, actor, response):
+    assert response.url == reverse("cases:case-detail", kwargs={"pk": world.case.pk})
+    alert = Alert.objects.get(case=world.case)
+    assert alert.acknowledged_by == world.user(actor) and alert.acknowledged_at is not None
+    assert AuditEvent.objects.filter(case=world.case, action=AuditEvent.Action.ALERT_ACKNOWLEDGED).count() == 1
 
 
 def school_a(world: World) -> dict:
@@ -1416,6 +1450,39 @@ ROWS = [
         data=lambda w: {"next": start_page_of_ib(w)},
         check=check_notification_read,
         hide_key="notification_id",
+        writes=True,
+    ),
+    Row(
+        "cases:notifications-all-read",
+        "",
+        "POST",
+        everyone(DONE),  # the user's own notifications only
+        lambda w: {},
+        world={"state": CaseState.CONSULTING},
+        check=check_all_read,
+        hide_key=None,
+        writes=True,
+    ),
+    Row(
+        "cases:notification-history",
+        "",
+        "GET",
+        everyone(OK),  # the user's own notifications only
+        lambda w: {},
+        world={"state": CaseState.CONSULTING},
+        check=check_notification_history,
+        hide_key=None,
+    ),
+    Row(
+        "cases:alert-acknowledge",
+        "a teacher's emergency proposal",
+        "POST",
+        # Only an aandachtsfunctionaris of the school; who does not see the case: 404, like an alert that does not
+        # exist.
+        expect(af=DONE, ib=FORBIDDEN, teacher=FORBIDDEN),
+        teachers_emergency_proposal,
+        check=check_alert_acknowledged,
+        hide_key="alert_id",
         writes=True,
     ),
     # --- The social map, the legal hold, the parents' requests ---

@@ -39,13 +39,16 @@ from tests import factories
 # Every request: the session (read, and saved again: SESSION_SAVE_EVERY_REQUEST, in a savepoint: 3 queries), the
 # user, and the second-factor device that verified the session (django-otp's OTPMiddleware; counted with "user"
 # below). The rest is per page; see each test. The counts are the same on SQLite and PostgreSQL.
+# Every page of an aandachtsfunctionaris or an IB'er (all measured below but the teacher's start page) also reads the
+# open urgent alerts of their schools, for the banner at the top of the page: one query (cases.alerts; issue 16).
+# A teacher's page reads none: the roles come from the memberships the page has already read.
 PINNED = {
     # session, user, school ids, the cases that can have a deadline (open, or with an unanswered request of the
     # parents; school and owner joined, their number as a window count: all of them, sorted by urgency in Python —
     # cases.urgency), the parents' unanswered requests of those cases (their deadline), the page's other cases (closed
     # ones, paged by the database; or their number when the page is full), the pupils of the page's cases (class
-    # groups joined), session save ×3. Issue 16 (by urgency): +1, the second part of the list.
-    "case_list": 11,
+    # groups joined), session save ×3. Issue 16: +1 by urgency (the second part of the list), +1 the urgent alerts.
+    "case_list": 12,
     # session, user, all memberships (with their schools: the page's membership, the role switch and the school ids
     # the permission checks use), the cases waiting (their total as a window count in the same query), the pupils of
     # every case on the page (one query for all its lists: selectors.attach_pupils),
@@ -54,7 +57,7 @@ PINNED = {
     # on the page are computed in one go (cases.deadlines.attach): the parents' unanswered requests of the listed
     # cases, and at most one query per kind of record for cases in later steps (none in steps 1-3: the stand-still
     # rule reads the case row), whatever their number.
-    "start_ib": 14,
+    "start_ib": 15,
     # as the IB's, plus the teacher's newest cases and the teacher's own signals (with their cases); the pupils of
     # the teacher's groups instead of the groups' teachers and the parents' requests. Issue 16 (by urgency): +1, the
     # teacher's cases in two parts (those that can have a deadline, sorted in Python; then the others, or their number).
@@ -63,24 +66,26 @@ PINNED = {
     # the guard of the one transition from step 1, the audit row, the open actions of consultations, session save
     # ×3 ... (what the case's chronology holds says which other records can exist: without a help plan no query
     # for help-plan tasks, without a parents' request none for requests and their deadlines) ...
-    "case_detail_without_chronology": 13,
+    "case_detail_without_chronology": 14,
     # ... plus a page of the chronology: the list of the case's records (kind and id), then for each kind of record
     # on the page one query and one per prefetched nested record (follow-ups, actions, discussed signals,
     # acknowledgements, confirmations, help-plan tasks): TIMELINE_QUERIES_PER_KIND below. Pinned here for a page
     # with a signal, a step change, a consultation, a conversation and a reason to skip it.
-    "case_detail": 24,
+    "case_detail": 25,
     # ?pagina=alle (everything on one page, for printing): one query per kind of record in the whole chronology
     # (selectors.case_timeline, as the parent extract) and one per prefetched nested record, whatever is in it
-    # (issue 19: one more kind, the transfer to another school).
-    "case_detail_all": 44,
+    # (issue 19: one more kind, the transfer to another school; issue 16: +1, the urgent alerts of the
+    # user's schools).
+    "case_detail_all": 45,
     # Issue 16. The aandachtsfunctionaris's start page with a case in every open state (and its variants): as the
     # IB'er's, and for the deadlines of its cases one query per kind of record their rules read — the weighing
     # answers, Veilig Thuis reports (with the latest outcome), help plans, monitoring agreements (with the last
     # check-in), board notifications; when each case entered its step comes with the list of cases waiting.
-    "start_af_every_state": 19,
+    # +1: the urgent alerts (as every page of an aandachtsfunctionaris).
+    "start_af_every_state": 20,
     # The case list with those cases: as "case_list", plus when each case entered its step (the list does not
     # carry it) and the same one query per kind of record.
-    "case_list_every_state": 17,
+    "case_list_every_state": 18,
     # The benchmark's floor (/gezond/): the session, the user, the second-factor device, session save ×3 — what
     # every page pays.
     "alive": 6,

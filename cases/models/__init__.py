@@ -1,3 +1,4 @@
+from cases.models.alerts import Alert
 from cases.models.base import AppendOnlyError
 from cases.models.case import (
     AccessGroup,
@@ -47,6 +48,7 @@ from cases.models.transfer import CaseTransfer, TransferRecord
 __all__ = [
     "CaseTransfer",
     "TransferRecord",
+    "Alert",
     "AccessRequest",
     "AccessRequestHandled",
     "LegalHold",

@@ -361,6 +361,7 @@ class AuditEvent(AppendOnlyModel):
         EXPORT = "export", _("exported")
         DENIED = "denied", _("refused")
         SECOND_FACTOR_RESET = "2fa_reset", _("reset a colleague's second factor")
+        ALERT_ACKNOWLEDGED = "alert_ack", _("acknowledged an urgent alert")
         # Accounts and roles (no case): who asked for, confirmed, refused or revoked a school role, and who sent a
         # colleague a link to set a new password. ``school`` says which school sees it; ``subject_user`` whom it is
         # about.

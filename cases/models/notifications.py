@@ -24,6 +24,9 @@ class Notification(models.Model):
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    # The case has left the state the hand-over announced (``services.fire_transition``): the notice is done, read
+    # or not, and no longer "new for you".
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("notification")
@@ -32,7 +35,10 @@ class Notification(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["transition", "user"], name="notification_once_per_handover_and_user")
         ]
-        indexes = [models.Index(fields=["user", "read_at", "-created_at"])]
+        indexes = [
+            models.Index(fields=["user", "read_at", "-created_at"]),
+            models.Index(fields=["case"], condition=models.Q(resolved_at__isnull=True), name="notification_unresolved"),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} ({self.case_id})"

@@ -26,7 +26,7 @@ from cases.services.decisions import (
     weighing_answer_record,
 )
 from cases.services.errors import CaseChangedError, CaseClosedError, NotNowError, TransitionBlockedError
-from cases.services.notifications import notification_mark_read
+from cases.services.notifications import notification_mark_read, notifications_mark_all_read
 from cases.services.opening import case_open, open_case_for_pupil, signal_submit
 from cases.services.transitions import (
     USER_TRANSITIONS,
@@ -57,6 +57,7 @@ __all__ = [
     "lock_case",
     "monitoring_start",
     "notification_mark_read",
+    "notifications_mark_all_read",
     "open_case_for_pupil",
     "parent_talk_skip_confirm",
     "parent_talk_skip_record",

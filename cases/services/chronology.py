@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from cases import alerts
 from cases import permissions as perms
 from cases.audit import audit_log
 from cases.models import (
@@ -87,6 +88,10 @@ def save_entry(*, user: User, case: Case, entry: Entry, corrects: Entry | None =
     if save_related is not None:
         save_related(entry)
     audit_log(user=user, case=case, action=AuditEvent.Action.CREATE, target=f"{entry._meta.model_name} {entry.pk}")
+    if corrects is None:
+        # An emergency proposal, or a new signal during monitoring or with Veilig Thuis involved: an urgent alert,
+        # stored with the record, its e-mails sent once the transaction is committed (``cases.alerts``).
+        alerts.raise_for_entry(user=user, case=case, entry=entry)
     return entry
 
 

@@ -20,6 +20,17 @@ class Board(models.Model):
     """A school board (bestuur); one installation may serve several schools of one board."""
 
     name = models.CharField(_("name"), max_length=200, unique=True)
+    # Whom an urgent alert that nobody at a school acknowledged in time is escalated to (``cases.alerts``). Someone
+    # without an account: the e-mail names the school only.
+    contact_name = models.CharField(_("contact for urgent alerts"), max_length=200, blank=True)
+    contact_email = models.EmailField(
+        _("contact's e-mail address"),
+        blank=True,
+        help_text=_(
+            "An urgent alert (an emergency proposal, a new signal during monitoring) that no aandachtsfunctionaris "
+            "of a school acknowledges in time is escalated to this address. The e-mail names the school only."
+        ),
+    )
 
     class Meta:
         verbose_name = _("school board")

@@ -139,8 +139,9 @@ def test_the_filtered_lists_take_a_fixed_number_of_queries(cast_a, client_for, d
     assert small == large
 
 
-# The case list's queries (tests/test_queries.py PINNED["case_list"]) plus the school's or the membership's row.
-QUERIES_FILTERED = 11
+# The case list's queries (tests/test_queries.py PINNED["case_list"], with the IB'er's urgent alerts) plus the
+# school's or the membership's row.
+QUERIES_FILTERED = 12
 
 
 @pytest.mark.parametrize("number", [None, "", "abc", "1", "2", "3", "4", "0", "-1", "99"])
@@ -178,9 +179,15 @@ def test_the_rows_escape_what_people_typed(cast_a, client_for):
 def test_the_start_page_shows_the_newest_ten_notifications_and_says_how_many_there_are(cast_a, client_for, thirty):
     from cases.models import Notification
 
-    unread = Notification.objects.filter(user=cast_a.ib, read_at__isnull=True).order_by("-created_at", "-pk")
+    for _ in range(5):
+        factories.case_in_state(cast_a, "consulting")
+    # Unread, and not done: the case is still in the step the hand-over announced (issue 16).
+    unread = Notification.objects.filter(user=cast_a.ib, read_at__isnull=True, resolved_at__isnull=True).order_by(
+        "-created_at", "-pk"
+    )
     total = unread.count()
-    assert total > 10  # the teacher handed fifteen of the thirty cases over
+    # The teacher handed fifteen of the thirty cases over, and the IB'er took seven of them further; and five more.
+    assert total == 13
     response = client_for(cast_a.ib).get(reverse("start", kwargs={"school_id": cast_a.school.pk, "role": "ib"}))
     assert [n.pk for n in response.context["notifications"]] == [n.pk for n in unread[:10]]
     assert f"De nieuwste 10 van {total} ongelezen meldingen" in response.content.decode()

@@ -384,8 +384,9 @@ def test_a_former_aandachtsfunctionaris_sees_nothing(cast_a, client_for):
 # --- Queries --------------------------------------------------------------------------------------------------------
 
 # session, user, the second-factor device, the school, the user's memberships (cached for the menu), the four
-# counts (cases by route and step, reports, Veilig Thuis outcomes, durations), session save ×3.
-FIGURES_PAGE_QUERIES = 12
+# counts (cases by route and step, reports, Veilig Thuis outcomes, durations), the aandachtsfunctionaris's open
+# urgent alerts (the banner on every page: cases.alerts), session save ×3.
+FIGURES_PAGE_QUERIES = 13
 
 
 def test_the_figures_take_a_fixed_number_of_queries(cast_a, client_for):
