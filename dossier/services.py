@@ -6,7 +6,7 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -182,20 +182,30 @@ def extract_job_run(*, job_id: int) -> ExtractJob | None:
     except Exception:
         finish_job(job, failure=ExtractJob.Failure.RENDERING)
         raise
-    with transaction.atomic():
-        job = ExtractJob.objects.select_for_update().get(pk=job.pk)
-        if job.state != ExtractJob.State.PREPARING:
-            return job
-        release = extract_release_record(
-            user=user,
-            case=case,
-            generated_at=now,
-            checksum=rendered.checksum,
-            included=len(extract.included),
-            left_out=len(extract.left_out),
-            pdf=rendered.pdf,
-        )
-        finish_job(job, release=release)
+    try:
+        with transaction.atomic():
+            job = ExtractJob.objects.select_for_update().get(pk=job.pk)
+            if job.state != ExtractJob.State.PREPARING:
+                return job
+            release = extract_release_record(
+                user=user,
+                case=case,
+                generated_at=now,
+                checksum=rendered.checksum,
+                included=len(extract.included),
+                left_out=len(extract.left_out),
+                pdf=rendered.pdf,
+            )
+            finish_job(job, release=release)
+    except DatabaseError:
+        # The release and its PDF could not be stored (the database's disk full or read-only, the connection lost):
+        # the transaction stored neither. The job says why, when the database still takes that small write; if not,
+        # it is shown as failed once it has been preparing too long (``extract_job_stale``).
+        try:
+            finish_job(job, failure=ExtractJob.Failure.STORAGE)
+        except DatabaseError:
+            pass
+        raise
     return job
 
 

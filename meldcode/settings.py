@@ -112,6 +112,9 @@ try:
     DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
 except ValueError as exc:
     raise ImproperlyConfigured(f"The environment variable DATABASE_URL cannot be parsed: {exc}") from exc
+# A kept connection is checked before a request uses it (CONN_HEALTH_CHECKS): after PostgreSQL restarted or failed
+# over, each worker opens a new connection instead of failing its next request on the dead one (docs/scale-out.md).
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20

@@ -21,3 +21,6 @@ if settings.DEBUG:  # pragma: no cover - development only
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 
     urlpatterns += staticfiles_urlpatterns()
+
+# A server error: the ordinary 500 page, or a 503 with a retry hint when the database cannot be reached.
+handler500 = "meldcode.errors.server_error"
