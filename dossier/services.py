@@ -2,6 +2,7 @@
 parents' requests to see, copy or correct the file (§5). Each checks permission, writes in one transaction and leaves
 an audit row; records that belong to the chronology are stored with ``cases.services``' helpers."""
 
+import contextlib
 import datetime
 
 from django.conf import settings
@@ -201,10 +202,8 @@ def extract_job_run(*, job_id: int) -> ExtractJob | None:
         # The release and its PDF could not be stored (the database's disk full or read-only, the connection lost):
         # the transaction stored neither. The job says why, when the database still takes that small write; if not,
         # it is shown as failed once it has been preparing too long (``extract_job_stale``).
-        try:
+        with contextlib.suppress(DatabaseError):
             finish_job(job, failure=ExtractJob.Failure.STORAGE)
-        except DatabaseError:
-            pass
         raise
     return job
 
