@@ -7,7 +7,7 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, close_old_connections, connection, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -202,6 +202,8 @@ def extract_job_run(*, job_id: int) -> ExtractJob | None:
         # The release and its PDF could not be stored (the database's disk full or read-only, the connection lost):
         # the transaction stored neither. The job says why, when the database still takes that small write; if not,
         # it is shown as failed once it has been preparing too long (``extract_job_stale``).
+        if not connection.in_atomic_block:  # the worker's loop (a test runs it inside its own transaction)
+            close_old_connections()  # a connection lost meanwhile is replaced, so that the job can still say why
         with contextlib.suppress(DatabaseError):
             finish_job(job, failure=ExtractJob.Failure.STORAGE)
         raise

@@ -22,5 +22,7 @@ if settings.DEBUG:  # pragma: no cover - development only
 
     urlpatterns += staticfiles_urlpatterns()
 
-# A server error: the ordinary 500 page, or a 503 with a retry hint when the database cannot be reached.
+# A server error (or a session that could not be saved): the ordinary 500 (400) page, or a 503 with a retry hint when
+# the database cannot be reached (meldcode.errors).
 handler500 = "meldcode.errors.server_error"
+handler400 = "meldcode.errors.bad_request"

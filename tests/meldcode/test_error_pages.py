@@ -160,3 +160,25 @@ def test_other_errors_are_still_the_500_page():
     except ValueError:
         response = handler(RequestFactory().get("/"))
     _assert_error_page(response, 500, "Er ging iets mis")
+
+
+def test_a_session_that_cannot_be_saved_because_the_database_went_away_is_the_503(cast_a, client_for, monkeypatch):
+    """The view ran, then the connection was lost before the session was saved: Django raises SessionInterrupted
+    (a 400) from the lost connection's error; that is the 503 too."""
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.db import OperationalError
+
+    client = client_for(cast_a.ib)
+    client.raise_request_exception = False
+
+    def lost(self, must_create=False):
+        from django.contrib.sessions.backends.base import UpdateError
+
+        try:
+            raise OperationalError("terminating connection due to administrator command")
+        except OperationalError:
+            raise UpdateError from None
+
+    monkeypatch.setattr(SessionStore, "save", lost)
+    response = client.get(reverse("home"), follow=True)
+    assert response.status_code == 503 and response["Retry-After"] == "30"
