@@ -165,6 +165,33 @@ def extract_job_run(*, job_id: int) -> ExtractJob | None:
     job = ExtractJob.objects.select_related("requested_by").filter(pk=job_id).first()
     if job is None or job.state != ExtractJob.State.PREPARING:
         return job
+    try:
+        return _extract_job_run(job)
+    except DatabaseError as exc:
+        # The release and its PDF were not stored (each write is one transaction): the database's disk full or
+        # read-only, or the connection lost (PostgreSQL restarting). The job says why, if the database takes that
+        # small write; if not, it shows as failed once it has been preparing too long (``extract_job_stale``).
+        if not connection.in_atomic_block:  # the worker's loop (a test runs it inside its own transaction)
+            close_old_connections()  # a connection lost meanwhile is replaced
+        failure = ExtractJob.Failure.STORAGE if storage_failed(exc) else ExtractJob.Failure.DATABASE
+        with contextlib.suppress(DatabaseError):
+            ExtractJob.objects.filter(pk=job.pk, state=ExtractJob.State.PREPARING).update(
+                state=ExtractJob.State.FAILED, failure=failure, finished_at=timezone.now()
+            )
+        raise
+
+
+# PostgreSQL's error classes for storage that cannot be written: insufficient resources (53: disk full, out of
+# memory), a read-only transaction (25006, a standby or default_transaction_read_only), I/O errors (58030).
+_STORAGE_CODES = ("53", "25006", "58030")
+
+
+def storage_failed(exc: BaseException) -> bool:
+    code = getattr(exc.__cause__, "pgcode", None) or ""
+    return code.startswith(_STORAGE_CODES)
+
+
+def _extract_job_run(job: ExtractJob) -> ExtractJob:
     user = job.requested_by
     try:
         case = case_selectors.case_get_for_user(user=user, case_id=job.case_id, perm=perms.EXTRACT)
@@ -183,30 +210,20 @@ def extract_job_run(*, job_id: int) -> ExtractJob | None:
     except Exception:
         finish_job(job, failure=ExtractJob.Failure.RENDERING)
         raise
-    try:
-        with transaction.atomic():
-            job = ExtractJob.objects.select_for_update().get(pk=job.pk)
-            if job.state != ExtractJob.State.PREPARING:
-                return job
-            release = extract_release_record(
-                user=user,
-                case=case,
-                generated_at=now,
-                checksum=rendered.checksum,
-                included=len(extract.included),
-                left_out=len(extract.left_out),
-                pdf=rendered.pdf,
-            )
-            finish_job(job, release=release)
-    except DatabaseError:
-        # The release and its PDF could not be stored (the database's disk full or read-only, the connection lost):
-        # the transaction stored neither. The job says why, when the database still takes that small write; if not,
-        # it is shown as failed once it has been preparing too long (``extract_job_stale``).
-        if not connection.in_atomic_block:  # the worker's loop (a test runs it inside its own transaction)
-            close_old_connections()  # a connection lost meanwhile is replaced, so that the job can still say why
-        with contextlib.suppress(DatabaseError):
-            finish_job(job, failure=ExtractJob.Failure.STORAGE)
-        raise
+    with transaction.atomic():
+        job = ExtractJob.objects.select_for_update().get(pk=job.pk)
+        if job.state != ExtractJob.State.PREPARING:
+            return job
+        release = extract_release_record(
+            user=user,
+            case=case,
+            generated_at=now,
+            checksum=rendered.checksum,
+            included=len(extract.included),
+            left_out=len(extract.left_out),
+            pdf=rendered.pdf,
+        )
+        finish_job(job, release=release)
     return job
 
 

@@ -59,7 +59,7 @@ def classify(response: requests.Response | None, error: Exception | None = None)
     if response is None:
         return "wrong", f"no answer: {error!r}"
     body = response.text
-    if "Traceback" in body or "File \"/" in body:
+    if "Traceback" in body or 'File "/' in body:
         return "wrong", "a traceback in the response"
     if response.status_code < 400:
         return "ok", ""
@@ -112,7 +112,9 @@ class Load:
             if match:
                 case = match.group(1)
                 self.call(browser, "GET", f"/dossiers/{case}/")
-                moved = self.call(browser, "POST", f"/dossiers/{case}/stap/to_consulting/", {"expected_state": "signalling"})
+                moved = self.call(
+                    browser, "POST", f"/dossiers/{case}/stap/to_consulting/", {"expected_state": "signalling"}
+                )
                 if moved is not None:
                     self.to_ib.put(case)
 
@@ -126,7 +128,9 @@ class Load:
                 continue
             self.call(browser, "GET", f"/dossiers/{case}/")
             if self.call(browser, "POST", f"/dossiers/{case}/consultatie/nieuw/", CONSULTATION) is not None:
-                moved = self.call(browser, "POST", f"/dossiers/{case}/stap/to_parent_talk/", {"expected_state": "consulting"})
+                moved = self.call(
+                    browser, "POST", f"/dossiers/{case}/stap/to_parent_talk/", {"expected_state": "consulting"}
+                )
                 if moved is not None:
                     self.to_af.put(case)
 
@@ -156,11 +160,16 @@ class Load:
             thread.join(timeout=40)
 
     def tally(self, since: float | None = None) -> dict[str, int]:
-        counted = collections.Counter(
-            a.outcome for a in self.answers if since is None or a.at >= since
+        counted = collections.Counter(a.outcome for a in self.answers if since is None or a.at >= since)
+        writes = sum(
+            1 for a in self.answers if a.method == "POST" and a.outcome == "ok" and (since is None or a.at >= since)
         )
-        writes = sum(1 for a in self.answers if a.method == "POST" and a.outcome == "ok")
-        return {"ok": counted["ok"], "unavailable": counted["unavailable"], "wrong": counted["wrong"], "writes ok": writes}
+        return {
+            "ok": counted["ok"],
+            "unavailable": counted["unavailable"],
+            "wrong": counted["wrong"],
+            "writes ok": writes,
+        }
 
     def wrong(self) -> list[Answer]:
         return [a for a in self.answers if a.outcome == "wrong"]
