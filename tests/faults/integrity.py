@@ -9,8 +9,8 @@ RULES = [
     (
         "every case is in the state its last step change led to",
         """SELECT c.id, c.state, t.to_state FROM cases_case c
-           LEFT JOIN LATERAL (SELECT to_state FROM cases_transition WHERE case_id = c.id ORDER BY at DESC, id DESC LIMIT 1) t
-             ON true
+           LEFT JOIN LATERAL (SELECT to_state FROM cases_transition WHERE case_id = c.id
+             ORDER BY at DESC, id DESC LIMIT 1) t ON true
            WHERE t.to_state IS DISTINCT FROM c.state""",
     ),
     (
@@ -33,8 +33,9 @@ RULES = [
     (
         "every release has its PDF, its checksum and its audit row",
         r"""SELECT r.id FROM dossier_extractrelease r WHERE r.pdf IS NULL OR substring(r.pdf from 1 for 5) <> '%PDF-'
-           OR r.checksum !~ '^[0-9a-f]{64}$' OR NOT EXISTS (SELECT 1 FROM cases_auditevent a WHERE a.case_id = r.case_id
-             AND a.action = 'export' AND a.target = 'parent extract ' || r.id || ' ' || substring(r.checksum for 16))""",
+           OR r.checksum !~ '^[0-9a-f]{64}$' OR NOT EXISTS (SELECT 1 FROM cases_auditevent a
+             WHERE a.case_id = r.case_id AND a.action = 'export'
+             AND a.target = 'parent extract ' || r.id || ' ' || substring(r.checksum for 16))""",
     ),
     (
         "every release belongs to a job that is ready",

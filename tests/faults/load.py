@@ -88,10 +88,7 @@ class Load:
         started = time.monotonic()
         response, error = None, None
         try:
-            if method == "GET":
-                response = browser.get(path, allow_redirects=True)
-            else:
-                response = browser.post(path, data or {})
+            response = browser.get(path, allow_redirects=True) if method == "GET" else browser.post(path, data or {})
         except requests.RequestException as exc:
             error = exc
         outcome, detail = classify(response, error)

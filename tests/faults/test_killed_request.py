@@ -49,7 +49,8 @@ def test_a_worker_killed_during_a_step_change_leaves_nothing_half_stored(cluster
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:  # until the transition's transaction is in the trigger's sleep
         waiting = cluster.sql(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND query LIKE 'INSERT INTO \"cases_transition\"%%'",
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s "
+            "AND query LIKE 'INSERT INTO \"cases_transition\"%%'",
             [db],
             db=db,
         )[0][0]
