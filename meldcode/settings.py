@@ -185,7 +185,8 @@ OTP_STATIC_THROTTLE_FACTOR = OTP_TOTP_THROTTLE_FACTOR
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # --- Sessions and cookies -------------------------------------------------------------------------------------
-SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30, minimum=1) * 60
+# SESSION_IDLE_SECONDS (when set) overrides the minutes: the fault tests' idle expiry across two servers.
+SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", env_int("SESSION_IDLE_MINUTES", 30, minimum=1) * 60, minimum=1)
 SESSION_SAVE_EVERY_REQUEST = True  # the age above is an idle timeout
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

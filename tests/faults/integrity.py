@@ -1,6 +1,7 @@
 """What must hold in the database after any fault: no record half-written."""
 
 import io
+import re
 
 from pypdf import PdfReader
 
@@ -59,7 +60,8 @@ def violations(cluster, db: str) -> dict[str, list]:
         "SELECT id, checksum, pdf FROM dossier_extractrelease WHERE pdf IS NOT NULL", db=db
     ):
         reader = PdfReader(io.BytesIO(bytes(pdf)))
-        if checksum not in reader.pages[-1].extract_text().replace("\n", ""):
+        text = re.sub(r"\s", "", "".join(page.extract_text() for page in reader.pages[-2:]))
+        if checksum not in text:
             found.setdefault("every release's PDF prints its checksum", []).append(release_id)
     return found
 
