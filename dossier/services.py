@@ -2,8 +2,8 @@
 parents' requests to see, copy or correct the file (§5). Each checks permission, writes in one transaction and leaves
 an audit row; records that belong to the chronology are stored with ``cases.services``' helpers."""
 
-import contextlib
 import datetime
+import time
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -169,16 +169,28 @@ def extract_job_run(*, job_id: int) -> ExtractJob | None:
         return _extract_job_run(job)
     except DatabaseError as exc:
         # The release and its PDF were not stored (each write is one transaction): the database's disk full or
-        # read-only, or the connection lost (PostgreSQL restarting). The job says why, if the database takes that
-        # small write; if not, it shows as failed once it has been preparing too long (``extract_job_stale``).
-        if not connection.in_atomic_block:  # the worker's loop (a test runs it inside its own transaction)
-            close_old_connections()  # a connection lost meanwhile is replaced
+        # read-only, or the connection lost (PostgreSQL restarting). The job says why; while the database is away,
+        # the worker tries that small write again for a few seconds (a restart takes about one). If it never comes
+        # back, the job shows as failed once it has been preparing too long (``extract_job_stale``).
         failure = ExtractJob.Failure.STORAGE if storage_failed(exc) else ExtractJob.Failure.DATABASE
-        with contextlib.suppress(DatabaseError):
+        _mark_failed(job, failure)
+        raise
+
+
+def _mark_failed(job: ExtractJob, failure: str, attempts: int = 15) -> None:
+    for attempt in range(attempts):
+        in_worker_loop = not connection.in_atomic_block  # a test runs the worker inside its own transaction
+        if in_worker_loop:
+            close_old_connections()  # a connection lost meanwhile is replaced
+        try:
             ExtractJob.objects.filter(pk=job.pk, state=ExtractJob.State.PREPARING).update(
                 state=ExtractJob.State.FAILED, failure=failure, finished_at=timezone.now()
             )
-        raise
+            return
+        except DatabaseError:
+            if not in_worker_loop or attempt == attempts - 1:
+                return
+            time.sleep(1)
 
 
 # PostgreSQL's error classes for storage that cannot be written: insufficient resources (53: disk full, out of
