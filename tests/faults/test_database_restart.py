@@ -110,6 +110,15 @@ def test_a_database_restart_under_load(cluster, app_db, app_env, processes):
     assert after["releases"] > before["releases"], "extracts were released and rendered"
     assert stuck == [], "no parent extract left being prepared"
     assert integrity.violations(cluster, db) == {}
+    # A restart while nobody uses the application: each worker's kept connection is dead, and its next request
+    # must not fail on it (CONN_HEALTH_CHECKS: the connection is checked before the request uses it).
+    reader = load.logins["af"]
+    assert reader.get("/dossiers/").status_code == 200
+    cluster.restart("fast")
+    after_idle_restart = [reader.get("/dossiers/").status_code for _ in range(8)]
+    print(f"After a restart while idle: {after_idle_restart}")
+    assert after_idle_restart == [200] * 8, "the first request of each worker after a restart succeeds"
+
     # Recovered by itself: the same gunicorn workers, and a new login works.
     assert server.worker_pids() == workers_before
     assert Browser(server.base).login("af-a").get("/", allow_redirects=True).status_code == 200
