@@ -69,6 +69,9 @@ def bench_env() -> dict[str, str]:
             "STATIC_ROOT": str(ROOT / "var" / "bench-static"),
             "LOG_LEVEL": "WARNING",
             "DJANGO_SETTINGS_MODULE": "meldcode.settings",
+            # The soak's users write far more than a person does: the per-user limit on records would refuse them.
+            "MELDCODE_RECORDS_PER_HOUR": "1000000",
+            "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",  # hand-over e-mails: kept, not sent
         }
     )
     return env
@@ -201,6 +204,153 @@ def pages_and_sessions() -> dict:
     }
 
 
+def soak_targets() -> dict:
+    """The soak's users (school 002: school 001's pages stay as the benchmark measures them), the teacher's pupils
+    and a few case pages, with a fresh session for each user."""
+    from django.urls import reverse
+
+    from accounts.models import User
+    from cases.models import Case
+    from demo import largeboard
+    from schools.models import Pupil, Role, School
+
+    school = School.objects.get(board__name=largeboard.existing_signature(), name__endswith=" 002")
+    users = {
+        "teacher": User.objects.get(username="s002-leerkracht-g1"),
+        "ib": User.objects.get(username="s002-ib"),
+        "af": User.objects.get(username="s002-af"),
+    }
+    pupils = list(Pupil.objects.filter(class_group__teachers=users["teacher"]).values_list("pk", flat=True))
+    cases = Case.objects.filter(school=school).order_by("pk").values_list("pk", flat=True)[:20]
+    return {
+        "school_id": school.pk,
+        "sessions": {name: make_session(user) for name, user in users.items()},
+        "start_teacher": reverse("start", kwargs={"school_id": school.pk, "role": Role.TEACHER}),
+        "start_ib": reverse("start", kwargs={"school_id": school.pk, "role": Role.IB}),
+        "start_af": reverse("start", kwargs={"school_id": school.pk, "role": Role.AF}),
+        "pupils": pupils,
+        "case_pages": [reverse("cases:case-detail", kwargs={"pk": pk}) for pk in cases],
+    }
+
+
+def database_stats(url: str) -> dict:
+    """The database's size, its connections (other than this one), and its deadlocks so far."""
+    import psycopg2
+
+    parts = urlsplit(url)
+    conn = psycopg2.connect(
+        host=parts.hostname,
+        port=parts.port or 5432,
+        user=parts.username,
+        password=parts.password,
+        dbname=parts.path.lstrip("/"),
+    )
+    with conn.cursor() as cur:
+        cur.execute(
+            """SELECT pg_database_size(current_database()),
+                      (SELECT count(*) FROM pg_stat_activity
+                        WHERE datname = current_database() AND pid <> pg_backend_pid()),
+                      (SELECT deadlocks FROM pg_stat_database WHERE datname = current_database())"""
+        )
+        size, connections, deadlocks = cur.fetchone()
+    conn.close()
+    return {"size_mb": round(size / 1024 / 1024, 1), "connections": connections, "deadlocks": deadlocks}
+
+
+def run_soak(env: dict, targets: dict, port: int, users: int, seconds: int, floor: dict) -> dict:
+    """The soak: every role's pages mixed with writes (bench/soak_locustfile.py), ``users`` at once for ``seconds``."""
+    before = database_stats(env["DATABASE_URL"])
+    with tempfile.TemporaryDirectory() as tmp, open(RESULTS / "locust.log", "a") as locust_log:
+        subprocess.run(
+            [
+                str(BIN / "locust"),
+                "-f",
+                str(ROOT / "bench" / "soak_locustfile.py"),
+                "--headless",
+                "--host",
+                f"http://127.0.0.1:{port}",
+                "--only-summary",
+                "--loglevel",
+                "WARNING",
+                "--stop-timeout",
+                "30",
+                "-u",
+                str(users),
+                "-r",
+                str(users),
+                "-t",
+                f"{seconds}s",
+                "--csv",
+                f"{tmp}/soak",
+            ],
+            env={**env, "BENCH_TARGETS": json.dumps(targets)},
+            check=False,  # locust exits 1 when a request failed: the failures are read from its CSV below
+            stdout=locust_log,
+            stderr=subprocess.STDOUT,
+        )
+        with open(f"{tmp}/soak_stats.csv", newline="") as f:
+            rows = list(csv.DictReader(f))
+        with open(f"{tmp}/soak_failures.csv", newline="") as f:
+            failures = [
+                {"name": r["Name"], "error": r["Error"], "count": int(r["Occurrences"])} for r in csv.DictReader(f)
+            ]
+    after = database_stats(env["DATABASE_URL"])
+    pages = {}
+    for row in rows:
+        if row["Name"] == "Aggregated":
+            continue
+        p95 = float(row["95%"])
+        write = row["Name"].endswith("(POST)")
+        misses = []
+        if not write and p95 > PAGE_P95_MS:
+            misses.append(f"p95 > {PAGE_P95_MS} ms")
+        if not write and p95 > PAGE_FLOOR_RATIO * floor["p95_ms"]:
+            misses.append(f"> {PAGE_FLOOR_RATIO}x floor")
+        pages[row["Name"]] = {
+            "requests": int(row["Request Count"]),
+            "failures": int(row["Failure Count"]),
+            "p50_ms": float(row["50%"]),
+            "p95_ms": p95,
+            "p99_ms": float(row["99%"]),
+            "p95_ratio": round(p95 / floor["p95_ms"], 1) if floor["p95_ms"] else None,
+            "verdict": "(a write)" if write else ("ok" if not misses else "MISSED (" + ", ".join(misses) + ")"),
+        }
+    total = next((r for r in rows if r["Name"] == "Aggregated"), {})
+    return {
+        "users": users,
+        "seconds": seconds,
+        "requests": int(total.get("Request Count", 0)),
+        "errors": sum(p["failures"] for p in pages.values()),
+        "failures": failures,
+        "deadlocks": after["deadlocks"] - before["deadlocks"],
+        "database_before": before,
+        "database_after": after,
+        "floor_p95_ms": floor["p95_ms"],
+        "pages": pages,
+    }
+
+
+def soak_table(soak: dict) -> str:
+    lines = [
+        f"soak: {soak['users']} users, {soak['seconds']} s, {soak['requests']} requests, "
+        f"{soak['errors']} errors, {soak['deadlocks']} deadlocks; floor p95 {soak['floor_p95_ms']:.0f} ms",
+        f"{'page':<44} {'req':>6} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'p95/floor':>9}  target",
+    ]
+    for name, p in sorted(soak["pages"].items()):
+        lines.append(
+            f"{name:<44} {p['requests']:>6} {p['p50_ms']:>7.0f} {p['p95_ms']:>7.0f} {p['p99_ms']:>7.0f} "
+            f"{p['p95_ratio']:>9}  {p['verdict']}" + (f"  [{p['failures']} failures]" if p["failures"] else "")
+        )
+    b, a = soak["database_before"], soak["database_after"]
+    lines.append(
+        f"database: {b['size_mb']} MB -> {a['size_mb']} MB; connections {b['connections']} -> {a['connections']}; "
+        f"deadlocks during the soak: {soak['deadlocks']}"
+    )
+    for failure in soak["failures"]:
+        lines.append(f"  failure: {failure['count']}x {failure['name']}: {failure['error'][:200]}")
+    return "\n".join(lines)
+
+
 def start_server(env: dict, port: int, workers: int, log) -> subprocess.Popen:
     server = subprocess.Popen(
         [
@@ -296,6 +446,15 @@ def main() -> None:
         "--users", type=int, default=2, help="simulated users per page (closed loop, no think time): 2 = one per core"
     )
     parser.add_argument("--only", nargs="*", choices=SCENARIOS, help="run only these scenarios (the floor always)")
+    parser.add_argument("--no-soak", action="store_true", help="leave out the soak (every role's pages and writes)")
+    parser.add_argument("--soak-only", action="store_true", help="the floor and the soak only")
+    parser.add_argument(
+        "--soak-seconds",
+        type=int,
+        default=int(os.environ.get("BENCH_SOAK_SECONDS", 300)),
+        help="length of the soak (default 300, or BENCH_SOAK_SECONDS)",
+    )
+    parser.add_argument("--soak-users", type=int, default=8, help="concurrent users in the soak (default 8)")
     args = parser.parse_args()
     port = int(os.environ.get("BENCH_PORT", 8765))
     workers = int(os.environ.get("BENCH_WORKERS", 4))
@@ -310,7 +469,8 @@ def main() -> None:
         )
     ensure_database(env["DATABASE_URL"])
     targets = prepare(env)
-    scenarios = ["floor", *(s for s in (args.only or SCENARIOS) if s != "floor")]
+    scenarios = ["floor"] if args.soak_only else ["floor", *(s for s in (args.only or SCENARIOS) if s != "floor")]
+    soak = None
     RESULTS.mkdir(parents=True, exist_ok=True)
     log = open(RESULTS / "gunicorn.log", "w")  # noqa: SIM115 - closed below
     server = start_server(env, port, workers, log)
@@ -322,6 +482,9 @@ def main() -> None:
             users = 1 if name in ("pdf_50_entries", "staff_pdf_50_entries") else args.users
             results[name] = run_scenario(name, env, targets, port, users, args.duration)
             results[name]["users"] = users
+        if not args.no_soak:
+            print(f"  soak ({args.soak_users} users, {args.soak_seconds} s) ...", flush=True)
+            soak = run_soak(env, soak_targets(), port, args.soak_users, args.soak_seconds, results["floor"])
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -344,6 +507,10 @@ def main() -> None:
     table = "\n".join(lines)
     print()
     print(table)
+    if soak is not None:
+        soak["table"] = soak_table(soak)
+        print()
+        print(soak["table"])
     RESULTS.mkdir(parents=True, exist_ok=True)
     machine = {
         "cpus": os.cpu_count(),
@@ -361,9 +528,12 @@ def main() -> None:
         "targets": {"page_p95_ms": PAGE_P95_MS, "page_floor_ratio": PAGE_FLOOR_RATIO, "pdf_ms": PDF_MS},
         "results": results,
         "table": table,
+        "soak": soak,
     }
-    (RESULTS / "latest.json").write_text(json.dumps(report, indent=2) + "\n")
-    print(f"\nWritten: {(RESULTS / 'latest.json').relative_to(ROOT)}")
+    # The soak alone does not replace the last full run's figures.
+    written = RESULTS / ("soak.json" if args.soak_only else "latest.json")
+    written.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"\nWritten: {written.relative_to(ROOT)}")
 
 
 def _cpu_model() -> str:

@@ -116,6 +116,8 @@ class ExtractJob(models.Model):
     class Failure(models.TextChoices):
         NOT_ALLOWED = "not_allowed", _("the person who released it may no longer release this case's extract")
         RENDERING = "rendering", _("the PDF could not be made")
+        STORAGE = "storage", _("the PDF could not be stored (the storage is full or cannot be written to)")
+        DATABASE = "database", _("the database could not be reached for a moment")
         TIMED_OUT = "timed_out", _("it took too long; the task did not finish")
         REFUSED = "refused", _("the extract cannot be released now")
 

@@ -3,10 +3,11 @@ parents' requests to see, copy or correct the file (§5). Each checks permission
 an audit row; records that belong to the chronology are stored with ``cases.services``' helpers."""
 
 import datetime
+import time
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import DatabaseError, close_old_connections, connection, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -179,6 +180,45 @@ def extract_job_run(*, job_id: int) -> ExtractJob | None:
     job = ExtractJob.objects.select_related("requested_by").filter(pk=job_id).first()
     if job is None or job.state != ExtractJob.State.PREPARING:
         return job
+    try:
+        return _extract_job_run(job)
+    except DatabaseError as exc:
+        # The release and its PDF were not stored (each write is one transaction): the database's disk full or
+        # read-only, or the connection lost (PostgreSQL restarting). The job says why; while the database is away,
+        # the worker tries that small write again for a few seconds (a restart takes about one). If it never comes
+        # back, the job shows as failed once it has been preparing too long (``extract_job_stale``).
+        failure = ExtractJob.Failure.STORAGE if storage_failed(exc) else ExtractJob.Failure.DATABASE
+        _mark_failed(job, failure)
+        raise
+
+
+def _mark_failed(job: ExtractJob, failure: str, attempts: int = 15) -> None:
+    for attempt in range(attempts):
+        in_worker_loop = not connection.in_atomic_block  # a test runs the worker inside its own transaction
+        if in_worker_loop:
+            close_old_connections()  # a connection lost meanwhile is replaced
+        try:
+            ExtractJob.objects.filter(pk=job.pk, state=ExtractJob.State.PREPARING).update(
+                state=ExtractJob.State.FAILED, failure=failure, finished_at=timezone.now()
+            )
+            return
+        except DatabaseError:
+            if not in_worker_loop or attempt == attempts - 1:
+                return
+            time.sleep(1)
+
+
+# PostgreSQL's error classes for storage that cannot be written: insufficient resources (53: disk full, out of
+# memory), a read-only transaction (25006, a standby or default_transaction_read_only), I/O errors (58030).
+_STORAGE_CODES = ("53", "25006", "58030")
+
+
+def storage_failed(exc: BaseException) -> bool:
+    code = getattr(exc.__cause__, "pgcode", None) or ""
+    return code.startswith(_STORAGE_CODES)
+
+
+def _extract_job_run(job: ExtractJob) -> ExtractJob:
     user = job.requested_by
     try:
         case = case_selectors.case_get_for_user(user=user, case_id=job.case_id, perm=perms.EXTRACT)

@@ -114,6 +114,9 @@ try:
     DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
 except ValueError as exc:
     raise ImproperlyConfigured(f"The environment variable DATABASE_URL cannot be parsed: {exc}") from exc
+# A kept connection is checked before a request uses it (CONN_HEALTH_CHECKS): after PostgreSQL restarted or failed
+# over, each worker opens a new connection instead of failing its next request on the dead one (docs/scale-out.md).
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
@@ -184,7 +187,8 @@ OTP_STATIC_THROTTLE_FACTOR = OTP_TOTP_THROTTLE_FACTOR
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # --- Sessions and cookies -------------------------------------------------------------------------------------
-SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30, minimum=1) * 60
+# SESSION_IDLE_SECONDS (when set) overrides the minutes: the fault tests' idle expiry across two servers.
+SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", env_int("SESSION_IDLE_MINUTES", 30, minimum=1) * 60, minimum=1)
 SESSION_SAVE_EVERY_REQUEST = True  # the age above is an idle timeout
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

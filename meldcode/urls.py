@@ -33,3 +33,8 @@ if settings.DEBUG:  # pragma: no cover - development only
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 
     urlpatterns += staticfiles_urlpatterns()
+
+# A server error (or a session that could not be saved): the ordinary 500 (400) page, or a 503 with a retry hint when
+# the database cannot be reached (meldcode.errors).
+handler500 = "meldcode.errors.server_error"
+handler400 = "meldcode.errors.bad_request"

@@ -250,3 +250,42 @@ def test_the_preview_of_a_large_case_shows_a_page_of_entries_at_a_time(cast_a, c
     assert len(first.content) < 400_000
     # The release still covers every entry, not only the page shown.
     assert len(first.context["redaction_form"].fields["entry"].choices) >= 300
+
+
+class _PgError(Exception):
+    def __init__(self, pgcode):
+        self.pgcode = pgcode
+
+
+@pytest.mark.parametrize(
+    ("pgcode", "failure", "dutch"),
+    [
+        ("53100", "storage", "de pdf kon niet worden opgeslagen (de opslag is vol of niet beschrijfbaar)"),
+        ("25006", "storage", "de pdf kon niet worden opgeslagen (de opslag is vol of niet beschrijfbaar)"),
+        (None, "database", "de database was even niet bereikbaar"),
+    ],
+)
+def test_a_release_that_cannot_be_stored_shows_a_dutch_error_and_stores_nothing(
+    cast_a, client_for, monkeypatch, pgcode, failure, dutch
+):
+    """The storage full or read-only, or the connection lost, when the release and its PDF are stored (a real full
+    disk and a real restart: tests/faults)."""
+    from django.db import OperationalError
+
+    case = factories.case_in_state(cast_a, "consulting")
+    client = client_for(cast_a.af)
+    client.post(reverse("dossier:extract-release", kwargs={"pk": case.pk}))
+
+    def fails(**kwargs):
+        raise OperationalError("could not extend file: No space left on device") from _PgError(pgcode)
+
+    monkeypatch.setattr(dossier_services, "extract_release_record", fails)
+    results = run_worker()
+
+    assert [r.status for r in results] == ["FAILED"]
+    job = ExtractJob.objects.get(case=case)
+    assert (job.state, job.failure, job.release) == (ExtractJob.State.FAILED, failure, None)
+    assert not ExtractRelease.objects.exists()
+    html = job_page(client, case, job)
+    assert f"Het uittreksel kon niet worden klaargemaakt: {dutch}." in html
+    assert "Er is niets vrijgegeven." in html and "No space" not in html

@@ -112,3 +112,73 @@ def test_a_bad_number_of_the_record_corrected_is_a_404(cast_a, case_a, client_fo
 def test_a_bad_request_number_on_the_answer_page_is_a_404(cast_a, case_a, client_for, bad):
     url = reverse("dossier:access-request-answer", kwargs={"pk": case_a.pk})
     assert client_for(cast_a.af).get(url, {"verzoek": bad}).status_code == 404
+
+
+# --- The database unreachable: 503 with a retry hint (meldcode.errors) ------------------------------------------
+
+
+@pytest.mark.parametrize("error", ["OperationalError", "InterfaceError"])
+def test_database_unreachable_is_a_dutch_503_with_a_retry_hint(cast_a, client_for, monkeypatch, error):
+    from django import db
+    from django.contrib.sessions.backends.db import SessionStore
+
+    client = client_for(cast_a.ib)
+    client.raise_request_exception = False
+
+    def unreachable(self):
+        raise getattr(db, error)("server closed the connection unexpectedly")
+
+    # The session is read by the middleware, before any view: the handler covers every layer.
+    monkeypatch.setattr(SessionStore, "load", unreachable)
+    response = client.get(reverse("home"))
+    _assert_error_page(response, 503, "Tijdelijk niet beschikbaar")
+    body = response.content.decode()
+    assert response["Retry-After"] == "30"
+    assert "Probeer het over 30 seconden opnieuw" in body
+    assert "Traceback" not in body and "server closed the connection" not in body
+    assert cast_a.ib.username not in body, "rendered without the session's user"
+
+
+def test_the_503_page_needs_no_database(django_assert_num_queries):
+    from django.db import OperationalError
+
+    from meldcode.errors import server_error as handler
+
+    with django_assert_num_queries(0):
+        try:
+            raise OperationalError("the database system is shutting down")
+        except OperationalError:
+            response = handler(RequestFactory().get("/"))
+    assert response.status_code == 503
+
+
+def test_other_errors_are_still_the_500_page():
+    from meldcode.errors import server_error as handler
+
+    try:
+        raise ValueError("a bug")
+    except ValueError:
+        response = handler(RequestFactory().get("/"))
+    _assert_error_page(response, 500, "Er ging iets mis")
+
+
+def test_a_session_that_cannot_be_saved_because_the_database_went_away_is_the_503(cast_a, client_for, monkeypatch):
+    """The view ran, then the connection was lost before the session was saved: Django raises SessionInterrupted
+    (a 400) from the lost connection's error; that is the 503 too."""
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.db import OperationalError
+
+    client = client_for(cast_a.ib)
+    client.raise_request_exception = False
+
+    def lost(self, must_create=False):
+        from django.contrib.sessions.backends.base import UpdateError
+
+        try:
+            raise OperationalError("terminating connection due to administrator command")
+        except OperationalError:
+            raise UpdateError from None
+
+    monkeypatch.setattr(SessionStore, "save", lost)
+    response = client.get(reverse("home"), follow=True)
+    assert response.status_code == 503 and response["Retry-After"] == "30"
