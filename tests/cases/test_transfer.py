@@ -88,9 +88,13 @@ def test_within_the_board_the_case_follows_the_pupil(cast_a, cast_b, client_for,
     assert answers(client_for, cast_a, case)["af"] == 200
     assert set(answers(client_for, cast_b, case).values()) == {404}
 
-    # The new school's aandachtsfunctionaris sees it waiting, and accepts it with the pupil of the import.
+    # The new school's aandachtsfunctionaris sees it waiting (their start page leads to the school's transfers),
+    # and accepts it with the pupil of the import.
     client_b = client_for(cast_b.af)
-    page = client_b.get(reverse("dossier:school-transfers", kwargs={"school_id": cast_b.school.pk}))
+    transfers_url = reverse("dossier:school-transfers", kwargs={"school_id": cast_b.school.pk})
+    start = client_b.get(reverse("start", kwargs={"school_id": cast_b.school.pk, "role": "af"}))
+    assert f'href="{transfers_url}"' in start.content.decode()
+    page = client_b.get(transfers_url)
     assert list(page.context["incoming"]) == [moved]
     url = reverse("dossier:transfer-decide", kwargs={"transfer_pk": moved.pk})
     assert client_b.get(url).status_code == 200
