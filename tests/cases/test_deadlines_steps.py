@@ -3,7 +3,6 @@ no), after the evaluation, route B (the board at once, the confidential inspecto
 police decision), the stand-still rule's wording, and reminders for the new deadlines. Each walked through the
 services, as a user would."""
 
-from django.core import mail
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -14,6 +13,7 @@ from cases.models import ReminderSent
 from tests import factories
 from tests.cases import test_decision as steps
 from tests.cases.test_deadlines import d, deadlines_of, open_case_today, travel, walk_to
+from tests.tasks import reset_mail, sent_mail
 
 # --- Weighing ---------------------------------------------------------------------------------------------------------
 
@@ -56,10 +56,10 @@ def test_report_today_after_question_2_yes_is_due_the_same_working_day_and_remin
         steps.weigh(cast_a.af, case, "B", "yes")
         deadline = deadlines_of(case)[deadlines.REPORT_TODAY]
         assert deadline.due == d("2026-04-22") and deadline.due_today
-        mail.outbox = []
+        reset_mail()
         assert notify.send_due_reminders() == 1
         assert notify.send_due_reminders() == 0  # once
-    assert [m.to for m in mail.outbox] == [[cast_a.af.email]]
+    assert [m.to for m in sent_mail()] == [[cast_a.af.email]]
     assert ReminderSent.objects.filter(case=case, kind=deadlines.REPORT_TODAY, due_on=d("2026-04-22")).count() == 1
     with travel("2026-04-23"):
         assert deadlines_of(case)[deadlines.REPORT_TODAY].overdue
@@ -156,9 +156,9 @@ def test_route_b_opened_on_a_working_day_informs_the_board_that_day_and_reminds_
     with travel("2026-04-24", 8):
         case = route_b_case_today(cast_a)
         assert deadlines_of(case)[deadlines.INFORM_BOARD].due == d("2026-04-24")
-        mail.outbox = []
+        reset_mail()
         assert notify.send_due_reminders() == 1
-    assert [m.to for m in mail.outbox] == [[cast_a.af.email]]
+    assert [m.to for m in sent_mail()] == [[cast_a.af.email]]
     assert ReminderSent.objects.get(case=case).kind == deadlines.INFORM_BOARD
 
 
@@ -190,7 +190,7 @@ def test_the_weighing_is_reminded_once_on_its_due_day(cast_a):
     """The weighing's reminder goes to the aandachtsfunctionaris on its due day, once."""
     with travel("2026-06-01", 9):
         weighing = walk_to(cast_a, "weighing")  # handed over Monday 1 June: due Monday 8 June
-    mail.outbox = []
+    reset_mail()
     with travel("2026-06-05", 7):
         assert notify.send_due_reminders() == 0
     with travel("2026-06-08", 7):

@@ -8,7 +8,6 @@ import io
 import logging
 
 import pytest
-from django.core import mail
 from django.db import connection
 from django.forms.models import model_to_dict
 from django.urls import reverse
@@ -21,7 +20,7 @@ from dossier.models import EncryptedCopy, StaffDossierJob, StaffDossierRelease
 from schools.models import Guardian, Pupil
 from tests import factories
 from tests.conftest import CAST_ROLES, make_school_cast
-from tests.tasks import run_worker
+from tests.tasks import run_worker, sent_mail
 
 INFORMED = datetime.date(2026, 11, 20)
 
@@ -324,7 +323,7 @@ def test_outside_the_board_the_staff_dossier_travels_encrypted(cast_a, client_fo
     assert password not in all_text_in_the_database()
     assert password.replace("-", "") not in all_text_in_the_database()
     assert password not in caplog.text
-    assert all(password not in (m.body + m.subject) for m in mail.outbox)
+    assert all(password not in (m.body + m.subject) for m in sent_mail())
     # Audited: the release, the encrypted copy and its download, each an export without the password.
     exports = AuditEvent.objects.filter(case=case, action=AuditEvent.Action.EXPORT).values_list("target", flat=True)
     assert any("encrypted for 99ZZ" in t for t in exports) and any("encrypted, downloaded" in t for t in exports)
