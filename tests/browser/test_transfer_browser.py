@@ -83,8 +83,9 @@ def test_af_previews_and_releases_the_staff_dossier(page, demo_data, axe):
 
     from pypdf import PdfReader
 
-    from tests.tasks import run_worker
+    from tests.tasks import reset_mail, run_worker
 
+    reset_mail()  # the demo's hand-over mails are sent first: the queue then holds the release only
     school_a = Membership.objects.get(user__username="af-a", role=Role.AF).school
     case = Case.objects.filter(school=school_a, route=Route.A).order_by("pk").first()
     login(page, "af-a")
