@@ -162,10 +162,18 @@ def css_string(text: str) -> str:
 
 
 def render_staff_dossier(
-    *, dossier, reference: str, recipient: str, purpose: str, released_by: User, released_at: datetime
+    *,
+    dossier,
+    reference: str,
+    recipient: str,
+    purpose: str,
+    released_by: User,
+    released_at: datetime,
+    chain_head: tuple[int, str] = (0, ""),
 ) -> RenderedExtract:
     """The staff dossier (``staff.StaffDossier``) as a PDF: every page marked "vertrouwelijk — voor <recipient> —
-    <reference>"; a cover with the recipient, the purpose and the checksum."""
+    <reference>"; a cover with the recipient, the purpose, the checksum and the head of the case's chain
+    (``cases.chain.chain_head``: the seal of the file when it was released)."""
     return render_document(
         extract=dossier,
         rules=STAFF_RULES,
@@ -178,6 +186,8 @@ def render_staff_dossier(
             "purpose": purpose,
             "released_by_name": released_by.get_full_name() or released_by.get_username(),
             "released_at": released_at,
+            "chain_seq": chain_head[0],
+            "chain_head": chain_head[1],
         },
     )
 

@@ -352,6 +352,7 @@ def staff_job_run(*, job_id: int) -> StaffDossierJob | None:
             purpose=StaffPurpose(job.purpose).label,
             released_by=user,
             released_at=now,
+            chain_head=chain.chain_head(case),
         )
     except Exception:
         finish_job(job, failure=ExtractJob.Failure.RENDERING)

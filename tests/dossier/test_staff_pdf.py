@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from cases import selectors
-from cases.models import AuditEvent, Case, Signal, WeighingAnswer
+from cases import chain, selectors
+from cases.models import AuditEvent, Case, ChainLink, Signal, WeighingAnswer
 from cases.services.decisions import weighing_answer_record
 from dossier import pdf
 from dossier import services as dossier_services
@@ -143,6 +143,13 @@ def test_the_staff_pdf_holds_every_record_marked_for_its_recipient(cast_a, clien
     assert flat(f"{pupil.first_name} {pupil.last_name}") in flat(pages[0] + pages[1])
     assert flat("De vijf stappen") in text and flat("Huidige stap") in text
     assert rel.checksum in text
+    # The seal of the file (issue 21): the head of the case's chain when it was rendered — the link just before
+    # the release's own (a release is a record of the case, chained after it).
+    seq, _head = chain.chain_head(case)
+    release_link = ChainLink.objects.get(case=case, seq=seq)
+    assert release_link.record_type.endswith("staffdossierrelease") and release_link.record_id == rel.pk
+    before = ChainLink.objects.get(case=case, seq=seq - 1)
+    assert flat(f"Zegel van het dossier {before.seq}-{before.link_hash}") in text
     assert (
         rel.checksum
         == hashlib.sha256(
