@@ -6,7 +6,6 @@ import datetime
 import hashlib
 import io
 import re
-import time
 
 import pytest
 from django.urls import reverse
@@ -225,38 +224,3 @@ def test_the_parent_extract_is_unchanged_by_the_shared_pipeline(cast_a, client_f
     html = pdf.content_html(extract)
     assert SHELTER not in html and SECRET_NAME not in html and "[naam weggelaten]" in html
     assert "weggelaten:" not in html
-
-
-def test_a_50_record_staff_pdf_renders_no_slower_than_its_parent_extract(cast_a, fifty):
-    """The render itself (in the worker: built from the database, laid out, written), against the parent extract
-    of the same case: each warmed up once, then the best of three (the machine may be busy). Each in a run of its
-    own: taken in turns, each render paid for the other's (0.75 s against 0.55 s for the staff dossier alone)."""
-    now = timezone.now()
-
-    def staff():
-        pdf.render_staff_dossier(
-            dossier=dossier_services.staff_dossier_build(fifty, as_of=now),
-            reference="X-V1",
-            recipient=RECIPIENT,
-            purpose="inspectie",
-            released_by=cast_a.af,
-            released_at=now,
-        )
-
-    def parent():
-        pdf.render_extract(
-            extract=dossier_services.build_extract(selectors.case_get_for_user(user=cast_a.af, case_id=fifty.pk)),
-            generated_by=cast_a.af,
-            generated_at=now,
-        )
-
-    times = {staff: [], parent: []}
-    for render in (parent, parent, parent, parent, staff, staff, staff, staff):
-        started = time.perf_counter()
-        render()
-        times[render].append(time.perf_counter() - started)
-    best_staff, best_parent = min(times[staff][1:]), min(times[parent][1:])
-    print(f"staff {best_staff:.3f}s, parent {best_parent:.3f}s")
-    # Measured alone on the development machine: 0.55 s against 0.51 s for the parent extract (the PDF's layout;
-    # the staff dossier holds more: every field, the authors, the audit summary). The margin is for a busy machine.
-    assert best_staff <= 1.25 * best_parent
