@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -17,3 +18,7 @@ class CasesConfig(AppConfig):
         register_permission_check(can)
         # Every insert of a record of a case appends its link to the case's chain (``cases.chain``).
         register_chain(append_to_chain)
+        from cases import deadlines
+
+        # A school's holiday region decides its working days: its cases' stored next due dates follow a change.
+        post_save.connect(deadlines.school_saved, sender="schools.School", dispatch_uid="cases.next_due.school")

@@ -29,10 +29,11 @@ import datetime
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import batched
 
 import holidays
 from django.conf import settings
-from django.db.models import Max, OuterRef, Subquery
+from django.db.models import Max, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -527,18 +528,21 @@ def _due(rule: DeadlineRule, basis: datetime.date, region: str) -> datetime.date
     return add_working_days(basis, days, region)
 
 
-def _deadlines(case: Case, today: datetime.date, facts: Facts) -> list[Deadline]:
+def _rule_dues(case: Case, facts: Facts):
+    """(rule, due date) for each rule of the case's state that applies now."""
     region = case.school.holiday_region
-    result: list[Deadline] = []
     for rule in DEADLINE_RULES.get(case.state, ()):
         if rule.when and not CONDITIONS[rule.when](facts):
             continue
-        _source, date_of, person_of = BASES[rule.basis]
-        basis = date_of(case, facts)
-        if basis is None:
-            continue
-        due = _due(rule, basis, region)
-        role, user = rule.role, person_of(case, facts)
+        basis = BASES[rule.basis][1](case, facts)
+        if basis is not None:
+            yield rule, _due(rule, basis, region)
+
+
+def _deadlines(case: Case, today: datetime.date, facts: Facts) -> list[Deadline]:
+    result: list[Deadline] = []
+    for rule, due in _rule_dues(case, facts):
+        role, user = rule.role, BASES[rule.basis][2](case, facts)
         if rule.owner and case.owner_id:
             role, user = None, case.owner
         reminders = ((WEEK_BEFORE, due - datetime.timedelta(days=7)), ("", due)) if rule.week_before else ()
@@ -556,3 +560,69 @@ def _access_request_deadline(request: AccessRequest, today: datetime.date) -> De
     reminders = ((WEEK_BEFORE, due - datetime.timedelta(days=7)), ("", due))
     # Per request: two requests on one case are two deadlines (and two reminders), even on the same day.
     return Deadline(ACCESS_REQUEST, due, today, role=Role.AF, user=request.author, reminders=reminders, ref=request.pk)
+
+
+# --- The stored next due date (``Case.next_due``) ------------------------------------------------------------------
+
+
+def soonest_due(case: Case) -> datetime.date | None:
+    """The soonest due date of ``case``'s deadlines (its parents' requests included), None when nothing is due: the
+    records its state's rules read (a query per kind, none for the stand-still rule) and its unanswered requests."""
+    facts = Facts()
+    for source in STATE_SOURCES.get(case.state, ()):
+        LOADERS[source]({case.pk: facts}, [case])
+    dues = [due for _rule, due in _rule_dues(case, facts)]
+    received = AccessRequest.objects.filter(case_id=case.pk, handled__isnull=True).values_list("received_on", flat=True)
+    dues += [access_request_due(day) for day in received]
+    return min(dues, default=None)
+
+
+def store_next_due(case: Case) -> None:
+    """Write ``case.next_due`` when it has changed: called in the transaction of every change that can move it (a
+    record, a step change: ``services.touch_case`` and ``services.fire_transition``), after that change."""
+    due = soonest_due(case)
+    if due != case.next_due:
+        Case.objects.filter(pk=case.pk).update(next_due=due)
+        case.next_due = due
+
+
+def may_have_deadlines() -> Q:
+    """The cases that can have a deadline: every state with a rule in the workflow table, and any case with an
+    unanswered request of the parents."""
+    return Q(state__in=DEADLINE_STATES) | Q(pk__in=AccessRequest.objects.filter(handled__isnull=True).values("case_id"))
+
+
+def refresh_next_due(cases=None, chunk_size: int = 500) -> int:
+    """Recompute ``next_due`` for ``cases`` (a queryset; every case by default) and write it where it differs; return
+    how many rows changed. For what no record or step change announces: a changed setting of working days, a changed
+    holiday region, the demo and benchmark data loaded in bulk (``manage.py refresh_due_dates``, the hourly
+    reminders)."""
+    cases = Case.objects.all() if cases is None else cases
+    changed = cases.exclude(may_have_deadlines()).exclude(next_due=None).update(next_due=None)
+    candidates = cases.filter(may_have_deadlines()).select_related("school", "owner").order_by("pk")
+    for chunk in batched(candidates.iterator(chunk_size=chunk_size), chunk_size):
+        changed += store_computed(attach(chunk))
+    return changed
+
+
+def school_saved(sender, instance, created: bool, update_fields=None, **kwargs) -> None:
+    """A school was saved (its holiday region may have changed): its cases' next due dates, recomputed."""
+    if created or (update_fields is not None and "holiday_region" not in update_fields):
+        return
+    refresh_next_due(Case.objects.filter(school=instance))
+
+
+def store_computed(cases: list) -> int:
+    """Write ``next_due`` for cases whose deadlines ``attach`` has just computed, where it differs; return how many
+    changed. Outside the cases' transactions (a background task), so a row is written only if the case has not moved
+    since it was read — a record or a step change always moves ``last_activity_at`` — and never overwrites what a
+    service has just stored."""
+    changed = 0
+    for case in cases:
+        due = case.deadlines[0].due if case.deadlines else None
+        if due != case.next_due:
+            changed += Case.objects.filter(
+                pk=case.pk, state=case.state, last_activity_at=case.last_activity_at, school_id=case.school_id
+            ).update(next_due=due)
+            case.next_due = due
+    return changed

@@ -178,6 +178,7 @@ def send_due_reminders(today: datetime.date | None = None, chunk_size: int = 200
     sent = 0
     for chunk in batched(cases.iterator(chunk_size=chunk_size), chunk_size):
         deadlines.attach(chunk, today=today)
+        deadlines.store_computed(chunk)  # a safety net for ``Case.next_due`` (a changed setting or holiday region)
         done = set(
             ReminderSent.objects.filter(case_id__in=[c.pk for c in chunk]).values_list(
                 "case_id", "kind", "due_on", "user_id"

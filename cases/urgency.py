@@ -2,104 +2,47 @@
 rest by due date, then the cases without a deadline (in the list's own order: the oldest waiting first, or the
 newest activity first).
 
-Deadlines are computed, never stored (``cases.deadlines``), so the database cannot sort by them: the cases of a list
-that can have a deadline — every open case, and a closed one with an unanswered request of the parents — are read
-whole (up to ``LIMIT``), their deadlines computed at once, sorted here, and cut to the page; the cases that cannot
-have one follow, paged by the database. The lists of a page are loaded first and their deadlines computed together
-(``attach``): a fixed number of queries for the whole page, however many cases it lists.
+Every one of those is the order of the soonest due date, which each case stores (``Case.next_due``, kept by
+``cases.deadlines``), so the database sorts and pages a list: ``by_urgency`` puts it before the list's own order.
+A case whose deadlines the user may not see (a reader of their own records only: ``visibility.case_facts``) sorts
+as if it had none, so the order tells nothing that the page does not show. The deadlines themselves are computed for
+the rows shown only (``attach``: a fixed number of queries for a page, however many lists it has).
 """
 
 import datetime
-from dataclasses import dataclass, field
 
-from django.core.paginator import Page, Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import Case as Choose
+from django.db.models import F, QuerySet, Value, When
+from django.db.models.fields import DateField
 
 from accounts.models import User
-from cases import deadlines, selectors, visibility
-from cases.models import AccessRequest, Case
-
-# At most this many cases of one list that can have a deadline are read and sorted (a school has far fewer open
-# cases; beyond it, the first ``LIMIT`` of them in the list's own order are listed).
-LIMIT = 1000
+from cases import deadlines, visibility
+from cases import permissions as perms
+from cases.models import Case
 
 
-def can_have_deadlines() -> Q:
-    """The cases that can have a deadline: every state with a rule in the workflow table, and any case with an
-    unanswered request of the parents."""
-    return Q(state__in=deadlines.DEADLINE_STATES) | Q(
-        pk__in=AccessRequest.objects.filter(handled__isnull=True).values("case_id")
-    )
+def _schools_without_deadlines(user: User) -> set[int]:
+    """The schools where ``user`` reads their own records only, so no deadlines (no query beyond the memberships,
+    which ``permissions`` reads once per request)."""
+    roles: dict[int, set[str]] = {}
+    for school_id, role in perms.memberships_of_user(user):
+        roles.setdefault(school_id, set()).add(role)
+    return {
+        school_id for school_id, held in roles.items() if visibility.reader_role(held) in visibility.OWN_ENTRIES_ONLY
+    }
 
 
-@dataclass
-class UrgentList:
-    """A list of cases being sorted by urgency: ``urgent`` the cases that can have a deadline (read whole), ``rest``
-    the query of those that cannot (None: the list holds none of them)."""
-
-    urgent: list[Case]
-    urgent_total: int
-    rest: QuerySet[Case] | None
-    sorted: bool = field(default=False)
-
-
-def load(queryset: QuerySet[Case], *, all_urgent: bool = False) -> UrgentList:
-    """Read the cases of ``queryset`` (a list as ``selectors`` gives it, in its own order) that can have a deadline.
-    ``all_urgent``: every case of the list can have one (the cases waiting for someone: open states only)."""
-    queryset = queryset.prefetch_related(None)  # the pupils of the page's rows only: ``page``
-    if all_urgent:
-        rows, total = selectors.first_rows(queryset, LIMIT)
-        return UrgentList(rows, total, None)
-    rows, total = selectors.first_rows(queryset.filter(can_have_deadlines()), LIMIT)
-    return UrgentList(rows, total, queryset.exclude(can_have_deadlines()))
+def by_urgency(queryset: QuerySet[Case], user: User) -> QuerySet[Case]:
+    """``queryset`` (a list as ``selectors`` gives it, in its own order) sorted by urgency first."""
+    due = F("next_due")
+    hidden = _schools_without_deadlines(user)
+    if hidden:
+        due = Choose(When(school_id__in=hidden, then=Value(None, DateField())), default=due)
+    own = list(queryset.query.order_by) or list(Case._meta.ordering)
+    return queryset.order_by(due.asc(nulls_last=True), *own)
 
 
-def attach(lists: list[UrgentList], user: User, today: datetime.date | None = None) -> None:
-    """Compute the deadlines of every case read by ``load`` for one page (one go: ``deadlines.attach``), as ``user``
-    may see them (``visibility.limit_case_rows``), and sort each list by urgency."""
-    every = [case for urgent in lists for case in urgent.urgent]
-    visibility.limit_case_rows(user, deadlines.attach(every, today=today))
-    for urgent in lists:
-        urgent.urgent.sort(key=deadlines.urgency)  # stable: ties keep the list's own order
-        urgent.sorted = True
-
-
-def page(urgent: UrgentList, number, per_page: int, *, pupils: bool = True) -> Page:
-    """Page ``number`` of a list sorted by ``attach`` (as ``Paginator.get_page``: not a number → 1, past the end →
-    the last page), the pupils of its cases loaded (``pupils=False``: the caller loads them, for several lists at
-    once)."""
-    assert urgent.sorted, "attach() first"
-    try:
-        number = max(int(number), 1)
-    except (TypeError, ValueError):
-        number = 1
-    while True:
-        bottom = (number - 1) * per_page
-        rows = urgent.urgent[bottom : bottom + per_page]
-        rest_total = 0
-        if urgent.rest is not None:
-            need = per_page - len(rows)
-            if need:
-                offset = max(0, bottom - urgent.urgent_total)
-                more, rest_total = selectors.first_rows(urgent.rest, need, offset)
-                if not more and offset:
-                    rest_total = urgent.rest.count()  # past the end of the list: how long it is
-                for case in more:
-                    case.deadlines = []  # nothing can be due in them
-                rows = rows + more
-            else:
-                rest_total = urgent.rest.count()
-        paginator = Paginator([], per_page)
-        paginator.count = urgent.urgent_total + rest_total
-        if rows or number == 1 or number <= paginator.num_pages:
-            break
-        number = paginator.num_pages
-    if pupils:
-        selectors.attach_pupils(rows)
-    return Page(rows, number, paginator)
-
-
-def first(urgent: UrgentList, limit: int, *, pupils: bool = True) -> tuple[list[Case], int]:
-    """The ``limit`` most urgent cases of a list (a start page's summary) and how many the list has in all."""
-    first_page = page(urgent, 1, limit, pupils=pupils)
-    return list(first_page.object_list), first_page.paginator.count
+def attach(cases: list[Case], user: User, today: datetime.date | None = None) -> list[Case]:
+    """Compute the deadlines of the cases shown (``deadlines.attach``, one go for every list of a page), as ``user``
+    may see them (``visibility.limit_case_rows``)."""
+    return visibility.limit_case_rows(user, deadlines.attach(cases, today=today))

@@ -80,19 +80,15 @@ def start(request, school_id: int, role: str):
         "memberships": memberships,
         "title": membership.get_role_display(),
     }
-    # Each list by urgency (cases.urgency): the lists are read, then the deadlines of all their cases computed in one
-    # go (a fixed number of queries), then each list sorted and cut to its first rows.
-    lists = {
-        "action": urgency.load(
-            selectors.cases_needing_action(user=request.user, school_id=school_id, role=role), all_urgent=True
-        )
-    }
+    # Each list by urgency (cases.urgency: sorted and cut by the database), then the deadlines and the pupils of every
+    # case shown, in one go for all the lists (a fixed number of queries).
+    lists = {"action": selectors.cases_needing_action(user=request.user, school_id=school_id, role=role)}
     context["action_url"] = case_list_url(school=school_id, actie=role)
     context["notifications"], context["notifications_total"] = selectors.notification_list_for_user(
         user=request.user, school_id=school_id
     )
     if role in (Role.TEACHER, Role.CONTACT_PERSON):
-        lists["cases"] = urgency.load(selectors.case_list_for_user(user=request.user, school_id=school_id))
+        lists["cases"] = selectors.case_list_for_user(user=request.user, school_id=school_id)
         context["cases_url"] = case_list_url(school=school_id)
         context["own_signals"] = selectors.signal_list_for_author(user=request.user, school_id=school_id)
     if role == Role.TEACHER:
@@ -100,18 +96,16 @@ def start(request, school_id: int, role: str):
         context["pupils"] = selectors.pupil_list_for_teacher(user=request.user, school_id=school_id)
     elif role in (Role.IB, Role.AF):
         context["class_groups"] = selectors.class_group_list_for_school(school_id=school_id)
-        lists["request"] = urgency.load(
-            selectors.cases_with_open_access_requests(user=request.user, school_id=school_id), all_urgent=True
-        )
+        lists["request"] = selectors.cases_with_open_access_requests(user=request.user, school_id=school_id)
         context["request_url"] = case_list_url(school=school_id, verzoek=OPEN_REQUESTS)
-    urgency.attach(list(lists.values()), request.user)
-    # The pupils of every case shown, in one go (selectors.attach_pupils).
-    shown = {}
-    for name, urgent in lists.items():
+    shown = []
+    for name, cases in lists.items():
         limit = START_PAGE_TEACHER_CASES if name == "cases" else START_PAGE_ROWS
-        shown[name] = urgency.first(urgent, limit, pupils=False)
-        context[START_LISTS[name]], context[f"{name}_total"] = shown[name]
-    selectors.attach_pupils([case for rows, _total in shown.values() for case in rows])
+        rows, total = selectors.first_rows(urgency.by_urgency(cases, request.user).prefetch_related(None), limit)
+        context[START_LISTS[name]], context[f"{name}_total"] = rows, total
+        shown += rows
+    urgency.attach(shown, request.user)
+    selectors.attach_pupils(shown)
     return render(request, START_TEMPLATES[Role(role)], context)
 
 
@@ -172,9 +166,8 @@ def case_list(request):
         else:
             showing = None
     # By urgency (cases.urgency): overdue first, then due today, then by due date, then the cases without a deadline.
-    urgent = urgency.load(cases, all_urgent=role is not None or open_requests)
-    urgency.attach([urgent], request.user)
-    page = urgency.page(urgent, request.GET.get("pagina"), 25)
+    page = selectors.page_of(urgency.by_urgency(cases, request.user), request.GET.get("pagina"), 25)
+    page.object_list = urgency.attach(list(page.object_list), request.user)
     return render(
         request,
         "cases/case_list.html#results" if request.htmx else "cases/case_list.html",

@@ -205,8 +205,12 @@ def reader_for(user: User, case: Case) -> Reader:
     """The reader ``user`` is on ``case``: the widest of the roles they hold at its school now (no query beyond the
     user's memberships, which ``permissions`` reads once per request)."""
     roles = {role for school_id, role in perms.memberships_of_user(user) if school_id == case.school_id}
-    role = next((r for r in READER_ROLES if r in roles), None)
-    return Reader(role=role, user_id=user.pk if user.is_authenticated else None)
+    return Reader(role=reader_role(roles), user_id=user.pk if user.is_authenticated else None)
+
+
+def reader_role(roles) -> str | None:
+    """The widest of ``roles`` (held at one school) as a reader of its cases; None: none of them reads any."""
+    return next((r for r in READER_ROLES if r in roles), None)
 
 
 def author_id(entry) -> int | None:

@@ -43,12 +43,11 @@ from tests import factories
 # open urgent alerts of their schools, for the banner at the top of the page: one query (cases.alerts; issue 16).
 # A teacher's page reads none: the roles come from the memberships the page has already read.
 PINNED = {
-    # session, user, school ids, the cases that can have a deadline (open, or with an unanswered request of the
-    # parents; school and owner joined, their number as a window count: all of them, sorted by urgency in Python —
-    # cases.urgency), the parents' unanswered requests of those cases (their deadline), the page's other cases (closed
-    # ones, paged by the database; or their number when the page is full), the pupils of the page's cases (class
-    # groups joined), session save ×3. Issue 16: +1 by urgency (the second part of the list), +1 the urgent alerts.
-    "case_list": 12,
+    # session, user, school ids, the page of cases (school and owner joined, sorted by urgency — the stored next due
+    # date, cases.urgency — and paged by the database, their number as a window count), the parents' unanswered
+    # requests of the page's cases (their deadline), the pupils of the page's cases (class groups joined), session
+    # save ×3. Issue 16: +1 the urgent alerts.
+    "case_list": 11,
     # session, user, all memberships (with their schools: the page's membership, the role switch and the school ids
     # the permission checks use), the cases waiting (their total as a window count in the same query), the pupils of
     # every case on the page (one query for all its lists: selectors.attach_pupils),
@@ -59,9 +58,9 @@ PINNED = {
     # rule reads the case row), whatever their number.
     "start_ib": 15,
     # as the IB's, plus the teacher's newest cases and the teacher's own signals (with their cases); the pupils of
-    # the teacher's groups instead of the groups' teachers and the parents' requests. Issue 16 (by urgency): +1, the
-    # teacher's cases in two parts (those that can have a deadline, sorted in Python; then the others, or their number).
-    "start_teacher": 16,
+    # the teacher's groups instead of the groups' teachers and the parents' requests. Each list sorted by urgency
+    # and cut by the database (the stored next due date: issue 16).
+    "start_teacher": 15,
     # session, user, school ids, the case, its pupils, the IB'er's permissions on the case (one union query),
     # the guard of the one transition from step 1, the audit row, the open actions of consultations, session save
     # ×3 ... (what the case's chronology holds says which other records can exist: without a help plan no query
@@ -81,11 +80,12 @@ PINNED = {
     # IB'er's, and for the deadlines of its cases one query per kind of record their rules read — the weighing
     # answers, Veilig Thuis reports (with the latest outcome), help plans, monitoring agreements (with the last
     # check-in), board notifications; when each case entered its step comes with the list of cases waiting.
-    # +1: the urgent alerts (as every page of an aandachtsfunctionaris).
-    "start_af_every_state": 20,
+    # +1: the urgent alerts (as every page of an aandachtsfunctionaris). Only the cases shown have their deadlines
+    # computed (the lists are sorted by the stored next due date).
+    "start_af_every_state": 17,
     # The case list with those cases: as "case_list", plus when each case entered its step (the list does not
     # carry it) and the same one query per kind of record.
-    "case_list_every_state": 18,
+    "case_list_every_state": 17,
     # The benchmark's floor (/gezond/): the session, the user, the second-factor device, session save ×3 — what
     # every page pays.
     "alive": 6,
@@ -452,8 +452,10 @@ def test_af_pages_take_the_same_queries_with_a_case_in_every_open_state(
 # the records of the last hour (the rate limit), the checks of the signal (``full_clean``: its case, its author, two
 # check constraints in savepoints), the insert; then its link in the case's chain (issue 21: the case locked again —
 # the chain cannot know the service locked it already —, the chain's head read, the link inserted: +3); the audit
-# row, the case's last activity, the savepoint released.
-PINNED_ENTRY_RECORD = 19
+# row, the case's last activity with its next due date (issue 16: its parents' unanswered requests read, +1; the
+# stand-still rule of step 2 reads the case row and its school, joined when the case was locked), the savepoint
+# released.
+PINNED_ENTRY_RECORD = 20
 CHAIN_QUERIES_PER_RECORD = 3
 
 

@@ -69,6 +69,11 @@ class Case(CaseGuards, models.Model):
     retention_until = models.DateField(_("keep until"), null=True, blank=True)
     legal_hold = models.BooleanField(_("legal hold"), default=False)
     last_activity_at = models.DateTimeField(_("last activity"), default=timezone.now)
+    # The soonest due date of the case's deadlines (``cases.deadlines``, derived from its step and its records),
+    # stored so that lists sort and page by urgency in the database. Written by ``cases.deadlines.store_next_due``
+    # in the transaction of every change that can move it (a record, a step change); ``manage.py
+    # refresh_due_dates`` and the hourly reminders rewrite it wherever it differs (settings, holidays).
+    next_due = models.DateField(_("next deadline"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("case")
@@ -100,6 +105,7 @@ class Case(CaseGuards, models.Model):
         indexes = [
             models.Index(fields=["school", "state", "-last_activity_at"]),
             models.Index(fields=["school", "-last_activity_at"]),
+            models.Index(fields=["school", "next_due"]),
         ]
 
     def __str__(self):

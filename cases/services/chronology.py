@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from cases import alerts
+from cases import alerts, deadlines
 from cases import permissions as perms
 from cases.audit import audit_log
 from cases.models import (
@@ -29,9 +29,11 @@ from schools.models import Guardian, SocialMapEntry
 
 
 def touch_case(case: Case) -> None:
-    """Something happened on the case: it moves up in the lists (newest activity first)."""
+    """Something happened on the case: it moves up in the lists (newest activity first), and its next due date is
+    recomputed (a record can start, move or settle a deadline; ``Case.next_due``)."""
     case.last_activity_at = timezone.now()
-    case.save(update_fields=["last_activity_at"])
+    case.next_due = deadlines.soonest_due(case)
+    case.save(update_fields=["last_activity_at", "next_due"])
 
 
 def _entry_models() -> list[type[Entry]]:
@@ -114,8 +116,9 @@ def _refuse_links_to_other_cases(entry: Entry, case: Case) -> None:
 
 
 def lock_case(case: Case) -> Case:
-    """The case, re-fetched with its row locked until the transaction ends (a second writer waits here)."""
-    return Case.objects.select_for_update().get(pk=case.pk)
+    """The case, re-fetched with its row locked until the transaction ends (a second writer waits here); its school
+    joined, not locked (its holiday region counts the working days of the case's deadlines)."""
+    return Case.objects.select_related("school").select_for_update(of=("self",)).get(pk=case.pk)
 
 
 def entry_record(

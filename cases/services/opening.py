@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from cases import access
+from cases import access, deadlines
 from cases import permissions as perms
 from cases.audit import audit_log
 from cases.models import (
@@ -50,6 +50,8 @@ def case_open(*, user: User, school: School, pupils: Iterable[Pupil], route: str
         access.case_sync_permissions(case)
         if route == "B":  # a staff member is suspected: the board must be informed at once
             fire_transition(user=user, case=case, name="start_route_b", check_permission=False)
+        else:
+            deadlines.store_next_due(case)
     return case
 
 

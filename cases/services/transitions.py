@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from accounts.models import User
-from cases import alerts, notify, workflow
+from cases import alerts, deadlines, notify, workflow
 from cases import permissions as perms
 from cases.audit import audit_log
 from cases.models import (
@@ -84,6 +84,7 @@ def fire_transition(*, user: User, case: Case, name: str, reason: str = "", chec
         case=case, actor=user, name=name, from_state=from_state, to_state=case.state, reason=reason.strip()
     )
     audit_log(user=user, case=case, action=AuditEvent.Action.TRANSITION, target=f"{from_state} → {case.state}")
+    deadlines.store_next_due(case)  # the new step's deadlines count from the step change just stored
     # The case has left its state: the hand-over notices that announced it are done, and the urgent alerts that no
     # longer wait in the new state are settled (``cases.alerts``).
     notify.notifications_resolve(case, now)

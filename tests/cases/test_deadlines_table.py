@@ -105,6 +105,7 @@ def route_b(cast, variant: str) -> Case:
         # A route B case leaves step 1 the moment it is opened (start_route_b): it never waits there. Put one back
         # to see that the rule of the state still gives it a deadline.
         Case.objects.filter(pk=case.pk).update(state=CaseState.SIGNALLING)
+        deadlines.refresh_next_due(Case.objects.filter(pk=case.pk))  # as after any write past the services
         return steps.fresh(case)
     if state == "duty_to_inform":
         if detail == "board":
@@ -193,3 +194,5 @@ def test_a_case_in_every_open_state_has_a_deadline(cast_a, route, variant):
     for deadline in found:
         assert deadline.role or deadline.user is not None  # someone is responsible
         assert str(deadline.label)
+    # The stored next due date (the lists sort by it) is the soonest of these, kept by the services that got it here.
+    assert case.next_due == case.deadlines[0].due

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from cases import deadlines, urgency
+from cases import deadlines, selectors, urgency
 from cases.models import Case
 from tests import factories
 from tests.cases import test_decision as steps
@@ -108,9 +108,12 @@ def test_the_case_lists_follow_the_same_order_and_put_cases_without_a_deadline_l
 
 def test_paging_by_urgency_crosses_from_the_sorted_cases_into_the_others(cast_a, af_cases):
     with travel(TODAY, 11):
-        urgent = urgency.load(Case.objects.filter(school=cast_a.school).select_related("school", "owner"))
-        urgency.attach([urgent], cast_a.af)
-        pages = [urgency.page(urgent, n, 2) for n in (1, 2, 3, 4, "x")]
+        cases = urgency.by_urgency(
+            Case.objects.filter(school=cast_a.school).select_related("school", "owner"), cast_a.af
+        )
+        pages = [selectors.page_of(cases, n, 2) for n in (1, 2, 3, 4, "x")]
+        for page in pages:
+            page.object_list = urgency.attach(list(page.object_list), cast_a.af)
     assert [references(p.object_list) for p in pages] == [
         [af_cases["weighing_1"], af_cases["weighing_2"]],
         [af_cases["route_b"], af_cases["reported"]],
@@ -166,8 +169,8 @@ def test_the_teacher_and_contact_person_start_pages_sort_their_cases_by_urgency(
         assert [case.pk for case in cases] == [old.pk, new.pk, done.pk]
         assert overdue in response.content.decode()
     else:
-        # The contact person reads only their own records of a case, and so no deadlines (cases.visibility): the
-        # open cases keep the list's own order (newest activity first), and sorting reveals nothing they cannot see.
+        # The contact person reads only their own records of a case, and so no deadlines (cases.visibility): their
+        # cases keep the list's own order (newest activity first), and sorting reveals nothing they cannot see.
         assert all(case.deadlines == [] for case in [*cases, *response.context["action_cases"]])
-        assert [case.pk for case in cases] == [new.pk, old.pk, done.pk]
+        assert [case.pk for case in cases] == [done.pk, new.pk, old.pk]
         assert overdue not in response.content.decode()

@@ -10,6 +10,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from cases import deadlines
 from demo import largeboard
 
 
@@ -32,12 +33,15 @@ class Command(BaseCommand):
         wanted = largeboard.signature(seed=seed, schools=schools, pupils=pupils, cases=cases, entries=entries)
         existing = largeboard.existing_signature()
         if existing == wanted and if_missing:
-            self.stdout.write(f"Already there: {existing}")
+            # Made by an older release: the stored next due dates may be missing (``Case.next_due``).
+            changed = deadlines.refresh_next_due()
+            self.stdout.write(f"Already there: {existing} ({changed} next due date(s) recomputed)")
             return
         if existing is not None:
             raise CommandError(f"This database already holds a generated board ({existing}); use an empty database.")
         started = time.monotonic()
         result = largeboard.generate(seed=seed, schools=schools, pupils=pupils, cases=cases, entries=entries)
+        deadlines.refresh_next_due()  # the cases were stored in bulk, past the services that keep it
         self.stdout.write(
             f"{wanted}: {result.schools} schools, {result.users} users, {result.pupils} pupils, {result.cases} cases, "
             f"{result.entries} chronology items in {time.monotonic() - started:.0f} s. "

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from cases import access, decision, permissions, services
+from cases import access, deadlines, decision, permissions, services
 from cases.models import (
     AccessRequest,
     BoardNotification,
@@ -61,6 +61,7 @@ class Command(BaseCommand):
                 demo_cases()
                 demo_cases_steps_4_5()
                 demo_retention_and_requests()
+            deadlines.refresh_next_due()  # some demo records are dated in the past, after the services stored them
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
 
 
