@@ -1,5 +1,7 @@
-"""Deadlines of a case (domain.md §5), derived from its step and its records — never stored by hand, so they can
-never disagree with the case. Only what a person agreed is stored (a feedback date, an evaluation date, how often
+"""Deadlines of a case (domain.md §5), derived from its step and its records — never entered by hand, so they can
+never disagree with the case. One derived value is stored, for the lists to sort by: the soonest due date
+(``Case.next_due``, at the end of this module), rewritten by the services in the transaction of every record and
+step change. Only what a person agreed is stored (a feedback date, an evaluation date, how often
 to check in while monitoring); everything else is computed here.
 
 Working days are Dutch working days: Monday to Friday, without the Dutch public holidays (the ``holidays``
