@@ -444,8 +444,10 @@ def test_af_pages_take_the_same_queries_with_a_case_in_every_open_state(
     make_one_in_every_open_state(cast_a)
     response, start_large = measure(client, start, django_assert_num_queries, pinned("start_af_every_state"))
     assert all(case.deadlines for case in response.context["action_cases"])
-    _response, list_large = measure(client, "/dossiers/", django_assert_num_queries, pinned("case_list_every_state"))
-    assert (start_small, list_small) == (start_large, list_large)
+    # The case list's first page (25 rows, by urgency) now holds only some of the states, and the deadlines are
+    # computed for the rows shown only: at most the pinned count, never more with more cases.
+    _response, list_large = measure(client, "/dossiers/", django_assert_num_queries, None)
+    assert start_small == start_large and list_large <= list_small
 
 
 # Storing a signal through the service (``services.entry_record``): the permission, the savepoint, the case locked,
