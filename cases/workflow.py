@@ -56,14 +56,14 @@ class Owner:
 
 @dataclass(frozen=True)
 class DeadlineRule:
-    """Something due while a case is in a state (computed by ``cases.deadlines``; only the soonest due date is
-    stored, ``Case.next_due``): ``kind`` (what is due, a key of ``cases.deadlines.LABELS``) falls due
-    ``working_days`` Dutch working days after the date of ``basis`` (a key of ``cases.deadlines.BASES``: when the case entered the state, its last activity, the report to
-    Veilig Thuis, an agreed date, ...). ``working_days``: a number; the name of a setting that holds it; 0 for the
-    basis's own day (the next working day when it is not one); None for the basis's date as it is (a date a person
-    agreed). ``weeks``: calendar weeks added to the basis first. ``when``: only while this holds (a key of
-    ``cases.deadlines.CONDITIONS``). Responsible: the school's members of ``role``; with ``owner``, the case's owner
-    instead when it has one. ``week_before``: a reminder a week before the day too."""
+    """Something due while a case is in a state (computed by ``cases.deadlines``; only the soonest due date is stored,
+    ``Case.next_due``): ``kind`` (what is due, a key of ``cases.deadlines.LABELS``) falls due ``working_days`` Dutch
+    working days after the date of ``basis`` (a key of ``cases.deadlines.BASES``: when the case entered the state, its
+    last activity, the report to Veilig Thuis, an agreed date, ...). ``working_days``: a number; the name of a setting
+    that holds it; 0 for the basis's own day (the next working day when it is not one); None for the basis's date as it
+    is (a date a person agreed). ``weeks``: calendar weeks added to the basis first. ``when``: only while this holds (a
+    key of ``cases.deadlines.CONDITIONS``). Responsible: the school's members of ``role``; with ``owner``, the case's
+    owner instead when it has one. ``week_before``: a reminder a week before the day too."""
 
     kind: str
     basis: str
