@@ -238,15 +238,6 @@ class Deadline:
         return [(key, on) for key, on in self.reminders if on <= self.today]
 
 
-def urgency(case) -> tuple:
-    """The sort key of a case in a list by urgency (``sorted(cases, key=urgency)``, stable): overdue first (the
-    most overdue first), then due today, then the rest by due date, then cases without a deadline. Reads
-    ``case.deadlines`` (``attach``)."""
-    if not case.deadlines:
-        return (1, datetime.date.max)
-    return (0, min(d.due for d in case.deadlines))
-
-
 def _latest_per_case(rows, key=lambda row: row.case_id) -> dict:
     """Rows ordered oldest first → the newest row per case."""
     latest = {}

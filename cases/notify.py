@@ -12,7 +12,6 @@ from itertools import batched
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -20,7 +19,7 @@ from django.utils.translation import gettext
 
 from accounts.models import User
 from cases import deadlines, workflow
-from cases.models import AccessRequest, Case, Notification, ReminderSent, Transition
+from cases.models import Case, Notification, ReminderSent, Transition
 from outbox.services import queue_mail
 from schools.models import Membership
 
@@ -169,12 +168,7 @@ def send_due_reminders(today: datetime.date | None = None, chunk_size: int = 200
         members.setdefault(membership.user_id, set()).add(membership.school_id)
         staff.setdefault((membership.school_id, membership.role), []).append(membership.user)
     # Cases in a step with deadlines, and cases in any step (closed too) with an unanswered parents' request.
-    pending_requests = AccessRequest.objects.filter(handled__isnull=True).values("case_id")
-    cases = (
-        Case.objects.filter(Q(state__in=deadlines.DEADLINE_STATES) | Q(pk__in=pending_requests))
-        .select_related("school", "owner")
-        .order_by("pk")
-    )
+    cases = Case.objects.filter(deadlines.may_have_deadlines()).select_related("school", "owner").order_by("pk")
     sent = 0
     for chunk in batched(cases.iterator(chunk_size=chunk_size), chunk_size):
         deadlines.attach(chunk, today=today)
