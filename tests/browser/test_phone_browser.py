@@ -20,8 +20,9 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from django.urls import reverse
 
+from accounts.models import User
 from cases.models import Case, CaseState
-from schools.models import Membership, Role, SocialMapEntry
+from schools.models import Membership, Pupil, Role, SocialMapEntry
 from tests.browser.conftest import login
 
 pytestmark = pytest.mark.browser
@@ -29,9 +30,10 @@ pytestmark = pytest.mark.browser
 WIDTH, HEIGHT = 375, 812
 MIN_TARGET = 24
 # Pages of one shape (the path with its numbers replaced) visited per role, and pages per role in all.
-PER_SHAPE = {"/dossiers/N/": 6, "/hulp/SLUG/": 30}
+PER_SHAPE = {"/dossiers/N/": 5, "/hulp/SLUG/": 30}
 PER_SHAPE_DEFAULT = 2
 MAX_PAGES = 80
+MAX_ADMIN_PAGES = 15
 # Never followed: leaving the session, files, language switching, the per-role admin, the status endpoint.
 SKIP = re.compile(r"/uitloggen/|/pdf/|/csv/|\.pdf$|\.csv$|^/i18n/|^/gezond/|^/static/|/logout/|/delete/|/password/")
 
@@ -42,6 +44,11 @@ ROLES = {
     Role.CONTACT_PERSON: "icp-a",
     "admin": "beheerder",
 }
+
+# What axe finds in Django's own admin templates (not this project's markup), accepted on /beheer/ pages only: the
+# empty header cell of a tabular inline's "original" column, the labels of a tabular inline's fields (they are in its
+# header row), and the help icon of the filter_horizontal widget.
+DJANGO_ADMIN_AXE = {"empty-table-header", "label", "label-title-only", "select-name", "aria-prohibited-attr"}
 
 MEASURE = """(minTarget) => {
   const vw = document.documentElement.clientWidth;
@@ -96,7 +103,16 @@ def shape(path: str) -> str:
 def known_urls(role: str, username: str) -> list[str]:
     """Pages a crawl from the start page may not reach (behind a button, a filter or a form of another page)."""
     if role == "admin":
-        return ["/beheer/"]
+        # the administrator's own pages: the schools, their people and groups, the pupil import, the social map
+        urls = ["/beheer/"]
+        for model in ("school", "board", "classgroup", "pupil", "membership", "rolegrant", "socialmapentry"):
+            urls.append(reverse(f"admin:schools_{model}_changelist"))
+        urls += [reverse("admin:schools_pupil_import"), reverse("admin:accounts_user_changelist")]
+        pupil = Pupil.objects.order_by("pk").first()
+        urls.append(reverse("admin:schools_pupil_change", args=[pupil.pk]))
+        urls.append(reverse("admin:schools_classgroup_change", args=[pupil.class_group_id]))
+        urls.append(reverse("admin:accounts_user_change", args=[User.objects.get(username="ib-a").pk]))
+        return urls
     membership = Membership.objects.get(user__username=username, role=role)
     school = membership.school_id
     urls = [reverse("security"), reverse("guide:index"), reverse("cases:notification-history")]
@@ -137,9 +153,12 @@ def crawl(context, base: str, role: str, username: str, axe) -> list[str]:
     queue = ["/", *known_urls(role, username)]
     seen_urls, shapes, problems = set(), Counter(), []
     visited = 0
-    while queue and visited < MAX_PAGES:
+    budget = MAX_ADMIN_PAGES if role == "admin" else MAX_PAGES
+    while queue and visited < budget:
         url = queue.pop(0)
         parts = urlsplit(urljoin(base, url))
+        if parts.path.startswith("/beheer/"):  # the admin's filters and sort orders are the same page
+            parts = parts._replace(query="")
         if parts.netloc != urlsplit(base).netloc:
             continue
         path = parts.path + (f"?{parts.query}" if parts.query else "")
@@ -164,9 +183,12 @@ def crawl(context, base: str, role: str, username: str, axe) -> list[str]:
         if m["small"]:
             problems.append(f"{where}: tap targets under {MIN_TARGET} px: {'; '.join(m['small'][:8])}")
         results = axe.run(page)
-        if results.violations_count:
-            ids = sorted({v["id"] for v in results.response["violations"]})
-            problems.append(f"{where}: axe: {', '.join(ids)}")
+        violations = results.response["violations"]
+        if final.startswith("/beheer/"):
+            violations = [v for v in violations if v["id"] not in DJANGO_ADMIN_AXE]
+        if violations:
+            found = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in violations]
+            problems.append(f"{where}: axe: {found}")
         for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))"):
             if href and not href.startswith(("#", "mailto:", "tel:", "javascript:")):
                 queue.append(urljoin(page.url, href))
@@ -177,7 +199,11 @@ def crawl(context, base: str, role: str, username: str, axe) -> list[str]:
 
 def test_every_page_of_every_role_fits_a_phone(browser, live_server, demo_data, axe):
     problems = []
+    import os
+
     for role, username in ROLES.items():
+        if os.environ.get("PHONE_ROLES") and role not in os.environ["PHONE_ROLES"].split(","):
+            continue
         context = browser.new_context(
             base_url=live_server.url,
             locale="nl-NL",
