@@ -259,6 +259,8 @@ LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
+# Dates in words in both languages ("14 december 2026" / "14 December 2026"): meldcode/formats/<language>/formats.py
+FORMAT_MODULE_PATH = ["meldcode.formats"]
 TIME_ZONE = "Europe/Amsterdam"
 USE_TZ = True
 

@@ -17,6 +17,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import timesince
 from django.utils.translation import gettext
 
+from cases.templatetags.icons import svg
+
 register = template.Library()
 
 
@@ -26,13 +28,19 @@ def esc(value) -> str:
 
 @register.simple_tag
 def case_rows(cases, show_school=False, show_waiting=False) -> SafeString:
-    icon = '<span class="deadline-icon" aria-hidden="true">{}</span>'
     words = {
-        "overdue": f"{icon.format('⚠')} <strong>{esc(gettext('Overdue:'))}</strong>",
-        "today": f"{icon.format('⏰')} <strong>{esc(gettext('Due today:'))}</strong>",
-        "later": icon.format("🕑"),
+        "overdue": f"{svg('warning')} <strong>{esc(gettext('Overdue:'))}</strong>",
+        "today": f"{svg('alarm')} <strong>{esc(gettext('Due today:'))}</strong>",
+        "later": svg("clock"),
         "due": esc(gettext("due")),
         "ago": gettext("%(period)s ago"),
+        # the column names, repeated on each cell for the stacked rows of a phone (the table's data-label)
+        "case": esc(gettext("Case")),
+        "pupils": esc(gettext("Pupils")),
+        "step": esc(gettext("Step")),
+        "owner": esc(gettext("Owner")),
+        "deadlines": esc(gettext("Due")),
+        "last": esc(gettext("Waiting since") if show_waiting else gettext("Last activity")),
     }
     return mark_safe("".join([_row(case, show_school, show_waiting, words) for case in cases]))  # noqa: S308
 
@@ -46,19 +54,28 @@ def _row(case, show_school: bool, show_waiting: bool, words: dict) -> str:
     )
     if show_waiting:
         since = getattr(case, "state_since", None)  # only the lists of cases waiting for someone have it
-        on = dateformat.format(timezone.localtime(since), "j M Y") if since else ""
+        on = dateformat.format(timezone.localtime(since), "j F Y") if since else ""
         ago = words["ago"] % {"period": timesince(since) if since else ""}
-        last = f'<td>{esc(on)} <span class="muted">({esc(ago)})</span></td>'
+        last = f'<td data-label="{words["last"]}">{esc(on)} <span class="muted">({esc(ago)})</span></td>'
     else:
-        last = f"<td>{esc(dateformat.format(timezone.localtime(case.last_activity_at), 'j M Y H:i'))}</td>"
+        at = dateformat.format(timezone.localtime(case.last_activity_at), "j F Y H:i")
+        last = f'<td data-label="{words["last"]}">{esc(at)}</td>'
     owner = esc(case.owner) if case.owner is not None else "—"
     url = esc(reverse("cases:case-detail", kwargs={"pk": case.pk}))
     return (
-        f'\n    <tr>\n      <td><a href="{url}">{esc(case.reference)}</a>{school}</td>'
-        f"\n      <td>{pupils}</td>"
-        f'\n      <td><span class="badge badge-state">{esc(case.get_state_display())}</span></td>'
-        f"\n      <td>{owner}</td>\n      <td>{_deadlines(case.deadlines, words)}</td>\n      {last}\n    </tr>"
+        f'\n    <tr>\n      <td data-label="{words["case"]}"><a class="case-ref" href="{url}">{esc(case.reference)}</a>'
+        f"{school}</td>"
+        f'\n      <td data-label="{words["pupils"]}">{pupils}</td>'
+        f'\n      <td data-label="{words["step"]}" class="case-step">{_step(case)}</td>'
+        f'\n      <td data-label="{words["owner"]}">{owner}</td>'
+        f'\n      <td data-label="{words["deadlines"]}">{_deadlines(case.deadlines, words)}</td>'
+        f"\n      {last}\n    </tr>"
     )
+
+
+def _step(case) -> str:
+    """The content of a row's step cell: where the case stands (one place to change what that cell shows)."""
+    return f'<span class="badge badge-state">{esc(case.get_state_display())}</span>'
 
 
 def _deadlines(deadlines, words: dict) -> str:
@@ -76,6 +93,6 @@ def _deadlines(deadlines, words: dict) -> str:
         who = f' <span class="muted">({esc(responsible)})</span>' if responsible else ""
         items.append(
             f'<li class="deadline{css}">\n    {lead} {esc(d.label)} — {words["due"]} '
-            f'<time datetime="{d.due.isoformat()}">{esc(dateformat.format(d.due, "j M Y"))}</time>{who}\n  </li>'
+            f'<time datetime="{d.due.isoformat()}">{esc(dateformat.format(d.due, "j F Y"))}</time>{who}\n  </li>'
         )
     return '\n<ul class="deadlines">\n  ' + "\n  ".join(items) + "\n</ul>\n"
