@@ -339,7 +339,7 @@ def signal_details(request, pk: int, signal_id: int):
     if not visibility.may_read(visibility.reader_for(request.user, case), "signal", signal):
         raise Http404  # the page shows the signal: only one the user may read
     query = request.GET.get("zoek", "").strip()[:100]
-    form = forms.SignalListAdditionForm(request.POST or None)
+    form = forms.SignalListAdditionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         addition = form.save(commit=False)
         addition.signal = signal

@@ -49,9 +49,10 @@ def strip_outer_quotes(text: str) -> str:
     words = text.strip()
     while len(words) >= 2 and words[0] in DOUBLE_QUOTES + SINGLE_QUOTES and words[-1] in DOUBLE_QUOTES + SINGLE_QUOTES:
         inner = words[1:-1]
-        if any(mark in inner for mark in DOUBLE_QUOTES):
+        core = inner.strip(DOUBLE_QUOTES + SINGLE_QUOTES + " ")  # (a doubled pair, ''…'', is taken off in turn)
+        if any(mark in core for mark in DOUBLE_QUOTES):
             break
-        if words[0] in SINGLE_QUOTES and re.search(r"(^|\W)['‘’‚‛`´]|['‘’‚‛`´](\W|$)", inner.replace("'s ", "")):
+        if words[0] in SINGLE_QUOTES and re.search(r"(^|\W)['‘’‚‛`´]|['‘’‚‛`´](\W|$)", core.replace("'s ", "")):
             break
         words = inner.strip()
     return words
