@@ -106,6 +106,9 @@ class SubmissionTokenField(forms.UUIDField):
     same one when a refused form is shown again. Anything that is not a token counts as none (no guard), never as an
     error the user could not see or fix."""
 
+    # Back, then save again, sends the typed values with a new token (the page is not cached: it is fetched anew and
+    # the browser restores what was typed, not the hidden token): ``submission_once(entry=...)`` catches that by the
+    # record's content (tests/browser/test_quick_signal_browser.py).
     widget = forms.HiddenInput
 
     def to_python(self, value):

@@ -285,13 +285,16 @@ def signal_new(request, school_id: int):
     form = forms.NewSignalForm(request.POST or None, pupils=pupils, shown_pupils=shown, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            with services.submission_once(user=request.user, token=form.cleaned_data["submission"]) as sent:
+            signal = form.save(commit=False)
+            with services.submission_once(
+                user=request.user, token=form.cleaned_data["submission"], entry=signal
+            ) as sent:
                 case, opened = services.signal_submit(
                     user=request.user,
                     school=school,
                     pupil=form.cleaned_data["pupil"],
                     route=form.cleaned_data["route"],
-                    signal=form.save(commit=False),
+                    signal=signal,
                 )
                 sent.case = case
         except services.AlreadySubmittedError as exc:
@@ -309,7 +312,6 @@ def signal_new(request, school_id: int):
             else:
                 message = gettext("The signal was added to the open case %(ref)s about this pupil.")
             messages.success(request, message % {"ref": case.reference})
-            signal = form.instance
             if perms.can(request.user, perms.ADD_SIGNAL, case):
                 return redirect("cases:signal-details", pk=case.pk, signal_id=signal.pk)
             return redirect("home")
@@ -344,7 +346,9 @@ def signal_details(request, pk: int, signal_id: int):
         addition = form.save(commit=False)
         addition.signal = signal
         try:
-            with services.submission_once(user=request.user, token=form.cleaned_data["submission"], case=case):
+            with services.submission_once(
+                user=request.user, token=form.cleaned_data["submission"], case=case, entry=addition
+            ):
                 services.entry_record(user=request.user, case=case, entry=addition, permission=perms.ADD_SIGNAL)
         except services.AlreadySubmittedError as exc:
             messages.info(request, str(exc))
@@ -423,7 +427,9 @@ def entry_add(request, pk: int, kind: str):
                 )
 
         try:
-            with services.submission_once(user=request.user, token=form.cleaned_data["submission"], case=case):
+            with services.submission_once(
+                user=request.user, token=form.cleaned_data["submission"], case=case, entry=entry
+            ):
                 if kind == "signal":
                     services.signal_record(user=request.user, case=case, signal=entry, corrects=corrects)
                 else:
@@ -465,7 +471,9 @@ def signal_follow_up(request, pk: int, signal_id: int):
         follow_up: SignalFollowUp = form.save(commit=False)
         follow_up.signal = signal
         try:
-            with services.submission_once(user=request.user, token=form.cleaned_data["submission"], case=case):
+            with services.submission_once(
+                user=request.user, token=form.cleaned_data["submission"], case=case, entry=follow_up
+            ):
                 services.entry_record(user=request.user, case=case, entry=follow_up, permission=perms.ADD_SIGNAL)
         except services.AlreadySubmittedError as exc:
             messages.info(request, str(exc))

@@ -174,8 +174,12 @@ def test_the_same_new_signal_sent_twice_is_recorded_once(quick):
     assert again.redirect_chain[-1][0] == reverse("cases:case-detail", kwargs={"pk": case.pk})
     assert "Dit was al opgeslagen" in again.content.decode()
     assert FormSubmission.objects.get(token=token).case == case
-    # A new form (a new token) is a new signal, added to the pupil's open case.
-    quick.post(submission=str(uuid.uuid4()))
+    # The same content again with a new token (back, then save: the browser restores what was typed into a page
+    # fetched anew, with a new token) is the same signal sent again.
+    assert quick.post(submission=str(uuid.uuid4()))["Location"] == reverse("cases:case-detail", kwargs={"pk": case.pk})
+    assert Signal.objects.count() == 1
+    # A new form with something new in it is a new signal, added to the pupil's open case.
+    quick.post(submission=str(uuid.uuid4()), place="gymzaal")
     assert Case.objects.count() == 1 and Signal.objects.count() == 2
 
 
@@ -276,7 +280,7 @@ def test_an_urgent_signal_alerts_the_aandachtsfunctionaris_at_once(quick, cast_a
     quick.post(urgent="on")
     alert = Alert.objects.get()
     assert alert.kind == Alert.Kind.URGENT_SIGNAL and alert.record_id == Signal.objects.get().pk
-    quick.post(submission=str(uuid.uuid4()))  # not urgent: no alert
+    quick.post(submission=str(uuid.uuid4()), place="gymzaal")  # not urgent: no alert
     assert Alert.objects.count() == 1
 
 
