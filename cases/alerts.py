@@ -51,6 +51,8 @@ def _kind_for(case: Case, entry) -> tuple[str, str] | None:
             return Alert.Kind.SIGNAL_MONITORING, "signal"
         if case.state == CaseState.VT_INVOLVED:
             return Alert.Kind.SIGNAL_VT_INVOLVED, "signal"
+        if entry.urgent:
+            return Alert.Kind.URGENT_SIGNAL, "signal"
     return None
 
 

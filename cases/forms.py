@@ -1,3 +1,4 @@
+import uuid
 from collections.abc import Callable
 
 from django import forms
@@ -29,6 +30,8 @@ from cases.models import (
     Route,
     Signal,
     SignalFollowUp,
+    SignalKind,
+    SignalListAddition,
     VeiligThuisOutcome,
     VeiligThuisReport,
     WeighingAnswer,
@@ -98,6 +101,30 @@ def is_case_record(model) -> bool:
     return issubclass(model, Entry)
 
 
+class SubmissionTokenField(forms.UUIDField):
+    """The form's one-time token (``services.submission_once``): a new one each time an empty form is shown, the
+    same one when a refused form is shown again. Anything that is not a token counts as none (no guard), never as an
+    error the user could not see or fix."""
+
+    # Back, then save again, sends the typed values with a new token (the page is not cached: it is fetched anew and
+    # the browser restores what was typed, not the hidden token): ``submission_once(entry=...)`` catches that by the
+    # record's content (tests/browser/test_quick_signal_browser.py).
+    widget = forms.HiddenInput
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except forms.ValidationError:
+            return None
+
+
+def new_submission_token() -> str:
+    return str(uuid.uuid4())
+
+
+SUBMISSION_FIELD = "submission"
+
+
 class EntryForm(forms.ModelForm):
     """Base for the forms of a case's records: date and time pickers, a length limit on long texts, and
     fieldsets for the template (``fieldsets = [(legend, [field names])]``).
@@ -119,6 +146,8 @@ class EntryForm(forms.ModelForm):
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
+        # One submission stores one record (``services.submission_once``): rendered by ``cases/_form_body.html``.
+        self.fields[SUBMISSION_FIELD] = SubmissionTokenField(required=False, initial=new_submission_token)
         for field in self.fields.values():
             widget = field.widget
             if isinstance(field, forms.ModelChoiceField):
@@ -161,7 +190,7 @@ class EntryForm(forms.ModelForm):
 
     def grouped_fields(self):
         if not self.fieldsets:
-            return [("", list(self))]
+            return [("", [field for field in self if field.name != SUBMISSION_FIELD])]
         return [(legend, [self[name] for name in names if name in self.fields]) for legend, names in self.fieldsets]
 
 
@@ -183,77 +212,144 @@ class PartnerChoiceMixin:
                 self.fields[name].empty_label = _("— not on the social map —")
 
 
-class SignalForm(EntryForm):
-    categories = forms.MultipleChoiceField(
+# --- Signals (issue 15: the quick signal) ---------------------------------------------------------------------------
+
+# The kinds of signal as the teacher chooses between them; the chronology and the extract keep the model's labels.
+SIGNAL_KIND_CHOICES = [
+    (SignalKind.FACT, _("What I saw or heard myself")),
+    (SignalKind.CHILD_WORDS, _("What the child said, word for word")),
+    (SignalKind.STORY, _("What I heard from someone else (a story or a suspicion)")),
+]
+# The source that goes with a kind when the form leaves it open: a factual observation is one's own, the child's
+# words come from the child. A story needs its source named.
+SOURCE_FOR_KIND = {SignalKind.FACT: Signal.Source.OWN, SignalKind.CHILD_WORDS: Signal.Source.CHILD}
+# The fields of the essentials, and of the optional part "more" (collapsed, opened when one holds an error or a value).
+QUICK_FIELDS = ["kind", "source", "source_name", "source_consent", "description", "observed_on", "observed_time"]
+QUICK_FIELDS += ["place", "urgent"]
+MORE_FIELDS = [
+    "situation",
+    "others_present",
+    "frequency",
+    "frequency_count",
+    "frequency_period",
+    "situations",
+    "other_children",
+    "development_relation",
+    "diagnosis",
+    "diagnosis_by",
+    "diagnosis_register",
+]
+SIGNAL_LIST_FIELDS = ["categories", "items"]
+
+
+def _signal_list_fields(form) -> None:
+    form.fields["categories"] = forms.MultipleChoiceField(
         label=_("categories"),
         choices=signal_list.CATEGORY_CHOICES,
         widget=forms.CheckboxSelectMultiple,
         required=False,
-        help_text=_("Several are allowed."),
     )
-    items = forms.MultipleChoiceField(
+    form.fields["items"] = forms.MultipleChoiceField(
         label=_("signals from the signal list"),
         choices=signal_list.ITEM_CHOICES,
         widget=forms.CheckboxSelectMultiple,
         required=False,
-        help_text=_("The list of signals of child abuse for children aged 4 to 12 (Bijlage 1 of the meldcode)."),
+    )
+
+
+def _with_implied_categories(data: dict) -> dict:
+    """An item of the signal list brings its category along: the list is grouped per category."""
+    if "items" in data and "categories" in data:
+        data["categories"] = signal_list.categories_with_items(data["categories"], data["items"])
+    return data
+
+
+class SignalForm(EntryForm):
+    """A signal on the case page, and a correction of one: the essentials (``QUICK_FIELDS``), the optional part
+    ``MORE_FIELDS`` (collapsed) and the signal list (collapsed, per category). The template is
+    ``cases/_signal_fields.html``."""
+
+    with_signal_list = True
+
+    source = forms.ChoiceField(
+        label=_("From whom did you hear it?"),
+        choices=[("", _("— choose —")), *Signal.Source.choices],
+        required=False,
     )
 
     class Meta:
         model = Signal
-        fields = [
-            "observed_on",
-            "observed_time",
-            "place",
-            "situation",
-            "others_present",
-            "kind",
-            "description",
-            "frequency",
-            "frequency_count",
-            "frequency_period",
-            "situations",
-            "other_children",
-            "development_relation",
-            "source",
-            "source_name",
-            "source_consent",
-            "categories",
-            "items",
-            "diagnosis",
-            "diagnosis_by",
-            "diagnosis_register",
-        ]
-        widgets = {"kind": forms.RadioSelect, "frequency": forms.RadioSelect, "source": forms.RadioSelect}
+        fields = [*QUICK_FIELDS, *MORE_FIELDS]
+        widgets = {"kind": forms.RadioSelect, "frequency": forms.RadioSelect}
 
-    fieldsets = [
-        (_("When and where"), ["observed_on", "observed_time", "place", "situation", "others_present"]),
-        (_("What you saw or heard"), ["kind", "description"]),
-        (
-            _("How often and in which situations"),
-            [
-                "frequency",
-                "frequency_count",
-                "frequency_period",
-                "situations",
-                "other_children",
-                "development_relation",
-            ],
-        ),
-        (_("Source"), ["source", "source_name", "source_consent"]),
-        (_("Signal list"), ["categories", "items"]),
-        (_("Diagnosis by a professional (only if there is one)"), ["diagnosis", "diagnosis_by", "diagnosis_register"]),
-    ]
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.with_signal_list:
+            _signal_list_fields(self)
+        kind = self.fields["kind"]
+        kind.choices = SIGNAL_KIND_CHOICES
+        kind.label = _("What is it?")
+        kind.help_text = _(
+            "The child's own words: write them exactly as the child said them; the quotation marks are added for "
+            "you. A story or a suspicion is not a fact: say from whom you heard it."
+        )
+        self.fields["description"].label = _("What happened?")
+        self.fields["observed_on"].label = _("When?")
+        self.fields["observed_time"].label = _("Time (if you know it)")
+        self.fields["place"].label = _("Where?")
+        self.fields["frequency"].choices = [c for c in self.fields["frequency"].choices if c[0]]
+        if not self.is_bound and not self.initial.get("observed_on") and not self.instance.observed_on:
+            self.initial["observed_on"] = timezone.localdate()
+
+    def clean(self):
+        data = super().clean()
+        kind, source = data.get("kind"), data.get("source")
+        if kind == SignalKind.STORY and source in ("", None, Signal.Source.OWN):
+            self.add_error(
+                "source", _("Say from whom you heard it: a story or a suspicion is not your own observation.")
+            )
+        elif not source and kind in SOURCE_FOR_KIND:
+            data["source"] = SOURCE_FOR_KIND[kind]
+        return _with_implied_categories(data)
+
+    def _post_clean(self):
+        # The signal list's fields are the form's own (they are not always there): to the record before its rules run.
+        if self.with_signal_list:
+            self.instance.categories = self.cleaned_data.get("categories", [])
+            self.instance.items = self.cleaned_data.get("items", [])
+        super()._post_clean()
+
+    def more_is_open(self) -> bool:
+        """The optional part is shown open when one of its fields holds an error or a value."""
+        for name in MORE_FIELDS:
+            if name in self.errors:
+                return True
+            value = self[name].value()
+            if value not in (None, "", [], False) and name != "frequency":
+                return True
+        return False
+
+    def signal_list_groups(self, query: str = ""):
+        """The signal list per category, as the template shows it (``signal_list.groups``), with what is ticked."""
+        if not self.with_signal_list:
+            return []
+        return signal_list.groups(
+            ticked_categories=self["categories"].value() or [], ticked_items=self["items"].value() or [], query=query
+        )
 
 
 class NewSignalForm(SignalForm):
-    """The first signal about a pupil: picks the pupil and, when it opens a case, the route."""
+    """The quick signal (issue 15): a new signal about a pupil from the teacher's start page — the pupil and the
+    essentials on one screen. It adds to the pupil's open case or opens one on ``route``. The signal list is the
+    optional second part, offered after saving (``SignalListAdditionForm``)."""
+
+    with_signal_list = False
 
     pupil = forms.ModelChoiceField(
         label=_("pupil"), queryset=None, help_text=_("The pupils of your own groups."), empty_label=_("— choose —")
     )
     route = forms.ChoiceField(
-        label=_("what is it about"),
+        label=_("Is a member of staff suspected, or is it about behaviour between pupils?"),
         choices=Route.choices,
         initial=Route.A,
         widget=forms.RadioSelect,
@@ -261,15 +357,48 @@ class NewSignalForm(SignalForm):
     )
 
     class Meta(SignalForm.Meta):
-        fields = ["pupil", "route", *SignalForm.Meta.fields]
+        fields = ["pupil", *SignalForm.Meta.fields]
 
-    fieldsets = [(_("Pupil"), ["pupil", "route"]), *SignalForm.fieldsets]
-
-    def __init__(self, *args, pupils, **kwargs):
+    def __init__(self, *args, pupils, shown_pupils=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["pupil"].queryset = pupils
-        self.fields["pupil"].label_from_instance = lambda p: (
-            f"{p.first_name} {p.last_name} ({p.class_group.name})" if p.class_group else str(p)
+        # The choices shown (narrowed by a search without JavaScript); what is valid stays ``pupils``.
+        self.shown_pupils = pupils if shown_pupils is None else shown_pupils
+
+    def pupil_groups(self):
+        """The pupils shown, per class group, for a ``<select>`` with an ``<optgroup>`` per group."""
+        selected = str(self["pupil"].value() or "")
+        groups: dict[str, list] = {}
+        for pupil in self.shown_pupils:
+            group = pupil.class_group.name if pupil.class_group else ""
+            groups.setdefault(group, []).append(
+                {
+                    "value": str(pupil.pk),
+                    "label": f"{pupil.first_name} {pupil.last_name}",
+                    "selected": str(pupil.pk) == selected,
+                }
+            )
+        return list(groups.items())
+
+
+class SignalListAdditionForm(EntryForm):
+    """The signal list's second part: the categories and items that apply to a signal already recorded, and a note
+    (``SignalListAddition``: a record of its own beside the signal)."""
+
+    class Meta:
+        model = SignalListAddition
+        fields = ["categories", "items", "note"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _signal_list_fields(self)
+
+    def clean(self):
+        return _with_implied_categories(super().clean())
+
+    def signal_list_groups(self, query: str = ""):
+        return signal_list.groups(
+            ticked_categories=self["categories"].value() or [], ticked_items=self["items"].value() or [], query=query
         )
 
 

@@ -63,6 +63,7 @@ from cases.models import (
     RiskAssessment,
     Signal,
     SignalFollowUp,
+    SignalListAddition,
     TaskDone,
     TransferRecord,
     Transition,
@@ -203,7 +204,8 @@ KINDS_IN_ORDER: list[RecordKind] = [
         "signal",
         Signal,
         load=lambda: Signal.objects.select_related("author").prefetch_related(
-            Prefetch("follow_ups", queryset=SignalFollowUp.objects.select_related("author"))
+            Prefetch("follow_ups", queryset=SignalFollowUp.objects.select_related("author")),
+            Prefetch("additions", queryset=SignalListAddition.objects.select_related("author")),
         ),
         adding=Adding("signaal/nieuw/", forms.SignalForm, perms.ADD_SIGNAL, _("Record a signal")),
         extract=InExtract(
@@ -229,6 +231,7 @@ KINDS_IN_ORDER: list[RecordKind] = [
                 "diagnosis_by",
                 "diagnosis_register",
                 "follow_ups",
+                "additions",
             ),
             omits=(
                 Omit(
@@ -540,6 +543,9 @@ KINDS_IN_ORDER: list[RecordKind] = [
     ),
     # Records shown as part of another kind's item.
     RecordKind("followup", SignalFollowUp, part_of="signal"),
+    # Details from the signal list added to a signal after it was recorded (the quick signal's second part: its own
+    # page, ``views.signal_details``, not ``entry_add``).
+    RecordKind("signaladdition", SignalListAddition, part_of="signal"),
     RecordKind(
         "acknowledgement",
         ConversationAcknowledgement,

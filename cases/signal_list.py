@@ -1,6 +1,9 @@
 """The signal list of the school's meldcode (Bijlage 1, "Signalen van kindermishandeling", children aged 4–12),
 with the categories the national meldcode adds. Teachers pick items from this checklist; codes are stored."""
 
+import unicodedata
+from dataclasses import dataclass, field
+
 from django.utils.translation import gettext_lazy as _
 
 CATEGORIES = [
@@ -143,3 +146,69 @@ def item_label(code: str) -> str:
 
 def category_label(code: str) -> str:
     return str(_CATEGORY_LABELS.get(code, code))
+
+
+def categories_with_items(categories: list[str], items: list[str]) -> list[str]:
+    """The categories ticked, and those of the items ticked (an item brings its category along), in the list's
+    order."""
+    chosen = set(categories) | {code.split(".", 1)[0] for code in items}
+    return [code for code, _label in CATEGORIES if code in chosen]
+
+
+def _folded(text: str) -> str:
+    """For searching: lower case, without accents ("ééntje" finds "eentje")."""
+    decomposed = unicodedata.normalize("NFKD", str(text).casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+@dataclass
+class Item:
+    code: str
+    label: str
+    ticked: bool = False
+    found: bool = False
+
+
+@dataclass
+class Group:
+    """A category of the signal list as the form shows it: a ``<details>`` with the category and its items, open
+    when something in it is ticked or found by the search."""
+
+    code: str
+    label: str
+    ticked: bool = False
+    items: list[Item] = field(default_factory=list)
+    found: bool = False
+
+    @property
+    def ticked_count(self) -> int:
+        return sum(item.ticked for item in self.items) + (1 if self.ticked and not self.items else 0)
+
+    @property
+    def open(self) -> bool:
+        return self.found or any(item.ticked for item in self.items) or self.ticked
+
+
+def groups(*, ticked_categories=(), ticked_items=(), query: str = "") -> list[Group]:
+    """The signal list grouped per category (each category's items in the order of Bijlage 1), with what is ticked,
+    and what matches ``query`` (every word of it, accents and case ignored) marked ``found``."""
+    words = _folded(query).split()
+    result = []
+    for code, label in CATEGORIES:
+        group = Group(code=code, label=str(label), ticked=code in ticked_categories)
+        for item, text in ITEMS[code]:
+            key = f"{code}.{item}"
+            haystack = _folded(f"{text} {label}")
+            group.items.append(
+                Item(
+                    code=key,
+                    label=str(text),
+                    ticked=key in ticked_items,
+                    found=bool(words) and all(word in haystack for word in words),
+                )
+            )
+        group.found = bool(words) and (
+            any(item.found for item in group.items) or all(word in _folded(label) for word in words)
+        )
+        result.append(group)
+    return result

@@ -7,7 +7,7 @@ enqueues it on time; the worker (``manage.py db_worker``) runs it. Adding a peri
 from crontask import cron
 from django.tasks import task
 
-from cases import alerts, notify
+from cases import alerts, notify, services
 
 
 @cron("0 * * * *")
@@ -25,3 +25,11 @@ def escalate_alerts() -> int:
     """Every 5 minutes: escalate the urgent alerts that nobody acknowledged in time (``alerts.escalate_due``: each
     level is taken once, however often it runs). ``manage.py escalate_alerts`` does the same from cron."""
     return alerts.escalate_due()
+
+
+@cron("30 3 * * *")
+@task
+def forget_submissions() -> int:
+    """Every night: forget the one-time tokens of forms sent more than ``KEEP_DAYS`` ago
+    (``services.submissions_forget``); a form kept open that long is sent as a new one."""
+    return services.submissions_forget()

@@ -17,6 +17,11 @@ case_patterns = [
         views.signal_follow_up,
         name="signal-follow-up",
     ),
+    path(
+        "dossiers/<int:pk>/signaal/<int:signal_id>/signalenlijst/",
+        views.signal_details,
+        name="signal-details",
+    ),
     path("dossiers/<int:pk>/oudergesprek-overslaan/", views.skip_add, name="skip-add"),
     path(
         "dossiers/<int:pk>/oudergesprek-overslaan/<int:skip_id>/bevestigen/",

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -250,37 +251,119 @@ def case_audit(request, pk: int):
     return render(request, "cases/case_audit.html", {"case": case, "page": page, "title": _("Who looked at the case")})
 
 
+# The quick signal (issue 15) offers a search of the pupils (``?zoek=``, without JavaScript) from this many pupils on;
+# ``?leerling=<id>`` (a pupil's link on the teacher's start page) chooses the pupil.
+PUPIL_SEARCH_FROM = 12
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def signal_new(request, school_id: int):
-    """Step 1: a new signal about a pupil. Opens a case, or adds to the pupil's open case."""
+    """Step 1: the quick signal about a pupil — the essentials on one screen. Opens a case, or adds to the pupil's open
+    case; then offers the details from the signal list (``signal_details``). One submission stores one signal."""
     school = get_object_or_404(School.objects.filter(memberships__user=request.user).distinct(), pk=school_id)
     if not perms.may_open_case(request.user, school.pk):
         raise PermissionDenied
     pupils = perms.pupils_for_new_case(request.user, school.pk).order_by("class_group__name", "last_name", "first_name")
-    form = forms.NewSignalForm(request.POST or None, pupils=pupils)
+    pupils = pupils.select_related("class_group")
+    query = request.GET.get("zoek", "").strip()[:100]
+    shown = pupils.filter(Q(first_name__icontains=query) | Q(last_name__icontains=query)) if query else pupils
+    initial = {}
+    if request.method != "POST":
+        chosen = request.GET.get("leerling")
+        if chosen and chosen.isdigit() and pupils.filter(pk=chosen).exists():
+            initial["pupil"] = int(chosen)
+        elif query and len(shown) == 1:
+            initial["pupil"] = shown[0].pk
+    form = forms.NewSignalForm(request.POST or None, pupils=pupils, shown_pupils=shown, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            case, opened = services.signal_submit(
-                user=request.user,
-                school=school,
-                pupil=form.cleaned_data["pupil"],
-                route=form.cleaned_data["route"],
-                signal=form.save(commit=False),
-            )
+            signal = form.save(commit=False)
+            with services.submission_once(
+                user=request.user, token=form.cleaned_data["submission"], entry=signal
+            ) as sent:
+                case, opened = services.signal_submit(
+                    user=request.user,
+                    school=school,
+                    pupil=form.cleaned_data["pupil"],
+                    route=form.cleaned_data["route"],
+                    signal=signal,
+                )
+                sent.case = case
+        except services.AlreadySubmittedError as exc:
+            messages.info(request, str(exc))
+            if exc.case_id is None:
+                return redirect("home")
+            return redirect("cases:case-detail", pk=exc.case_id)
         except ValidationError as exc:
             form.add_error(None, exc)
+        except (services.CaseClosedError, services.CaseChangedError, services.TransitionBlockedError) as exc:
+            form.add_error(None, str(exc))
         else:
             if opened:
                 message = gettext("The signal was recorded and case %(ref)s opened.")
             else:
                 message = gettext("The signal was added to the open case %(ref)s about this pupil.")
             messages.success(request, message % {"ref": case.reference})
-            return redirect("cases:case-detail", pk=case.pk)
+            if perms.can(request.user, perms.ADD_SIGNAL, case):
+                return redirect("cases:signal-details", pk=case.pk, signal_id=signal.pk)
+            return redirect("home")
     return render(
         request,
         "cases/signal_new.html",
-        {"form": form, "school": school, "title": _("New signal")},
+        {
+            "form": form,
+            "school": school,
+            "searchable": query or len(pupils) >= PUPIL_SEARCH_FROM,
+            "query": query,
+            "found": len(shown) if query else None,
+            "title": _("Record a signal"),
+        },
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def signal_details(request, pk: int, signal_id: int):
+    """The quick signal's optional second part: details from the signal list (Bijlage 1), per category, added to a
+    signal already recorded as a record of its own beside it (``SignalListAddition``). Offered after saving a new
+    signal and with each signal on the case page. ``?zoek=`` opens the categories with what it finds (the search
+    without JavaScript)."""
+    case = selectors.case_get_for_user(user=request.user, case_id=pk, perm=perms.ADD_SIGNAL)
+    signal = get_object_or_404(Signal, pk=signal_id, case=case)
+    if not visibility.may_read(visibility.reader_for(request.user, case), "signal", signal):
+        raise Http404  # the page shows the signal: only one the user may read
+    query = request.GET.get("zoek", "").strip()[:100]
+    form = forms.SignalListAdditionForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        addition = form.save(commit=False)
+        addition.signal = signal
+        try:
+            with services.submission_once(
+                user=request.user, token=form.cleaned_data["submission"], case=case, entry=addition
+            ):
+                services.entry_record(user=request.user, case=case, entry=addition, permission=perms.ADD_SIGNAL)
+        except services.AlreadySubmittedError as exc:
+            messages.info(request, str(exc))
+            return redirect("cases:case-detail", pk=case.pk)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        except services.CaseClosedError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, gettext("The details from the signal list were added to the signal."))
+            return redirect("cases:case-detail", pk=case.pk)
+    return render(
+        request,
+        "cases/signal_details.html",
+        {
+            "case": case,
+            "signal": signal,
+            "form": form,
+            "groups": form.signal_list_groups(query=query),
+            "query": query,
+            "title": _("Add details from the signal list"),
+        },
     )
 
 
@@ -337,17 +420,23 @@ def entry_add(request, pk: int, kind: str):
                 )
 
         try:
-            if kind == "signal":
-                services.signal_record(user=request.user, case=case, signal=entry, corrects=corrects)
-            else:
-                services.entry_record(
-                    user=request.user,
-                    case=case,
-                    entry=entry,
-                    permission=config.permission,
-                    corrects=corrects,
-                    save_related=save_related,
-                )
+            with services.submission_once(
+                user=request.user, token=form.cleaned_data["submission"], case=case, entry=entry
+            ):
+                if kind == "signal":
+                    services.signal_record(user=request.user, case=case, signal=entry, corrects=corrects)
+                else:
+                    services.entry_record(
+                        user=request.user,
+                        case=case,
+                        entry=entry,
+                        permission=config.permission,
+                        corrects=corrects,
+                        save_related=save_related,
+                    )
+        except services.AlreadySubmittedError as exc:
+            messages.info(request, str(exc))
+            return redirect("cases:case-detail", pk=case.pk)
         except ValidationError as exc:
             form.add_error(None, exc)
         except (services.CaseClosedError, services.CaseChangedError, services.TransitionBlockedError) as exc:
@@ -375,7 +464,13 @@ def signal_follow_up(request, pk: int, signal_id: int):
         follow_up: SignalFollowUp = form.save(commit=False)
         follow_up.signal = signal
         try:
-            services.entry_record(user=request.user, case=case, entry=follow_up, permission=perms.ADD_SIGNAL)
+            with services.submission_once(
+                user=request.user, token=form.cleaned_data["submission"], case=case, entry=follow_up
+            ):
+                services.entry_record(user=request.user, case=case, entry=follow_up, permission=perms.ADD_SIGNAL)
+        except services.AlreadySubmittedError as exc:
+            messages.info(request, str(exc))
+            return redirect("cases:case-detail", pk=case.pk)
         except (ValidationError, services.CaseClosedError) as exc:
             form.add_error(None, exc if isinstance(exc, ValidationError) else str(exc))
         else:
@@ -396,7 +491,11 @@ def skip_add(request, pk: int):
     form = forms.ParentTalkSkipForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.parent_talk_skip_record(user=request.user, case=case, skip=form.save(commit=False))
+            with services.submission_once(user=request.user, token=form.cleaned_data["submission"], case=case):
+                services.parent_talk_skip_record(user=request.user, case=case, skip=form.save(commit=False))
+        except services.AlreadySubmittedError as exc:
+            messages.info(request, str(exc))
+            return redirect("cases:case-detail", pk=case.pk)
         except (ValidationError, services.CaseClosedError) as exc:
             form.add_error(None, exc if isinstance(exc, ValidationError) else str(exc))
         else:

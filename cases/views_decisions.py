@@ -41,7 +41,11 @@ def weighing(request, pk: int):
             return redirect("cases:weighing", pk=case.pk)
         if form.is_valid():
             try:
-                services.weighing_answer_record(user=request.user, case=case, answer=form.save(commit=False))
+                with services.submission_once(user=request.user, token=form.cleaned_data["submission"], case=case):
+                    services.weighing_answer_record(user=request.user, case=case, answer=form.save(commit=False))
+            except services.AlreadySubmittedError as exc:
+                messages.info(request, str(exc))
+                return redirect("cases:weighing", pk=case.pk)
             except services.NotNowError as exc:
                 messages.warning(request, str(exc))
             except ValidationError as exc:
@@ -203,13 +207,17 @@ def case_action(request, pk: int, action: str):
         valid = form.is_valid() & state_form.is_valid() & (tasks is None or tasks.is_valid())
         if valid:
             try:
-                config.service(
-                    request.user,
-                    case,
-                    form.save(commit=False),
-                    state_form.cleaned_data["expected_state"],
-                    [f.cleaned_data for f in tasks] if tasks is not None else [],
-                )
+                with services.submission_once(user=request.user, token=form.cleaned_data["submission"], case=case):
+                    config.service(
+                        request.user,
+                        case,
+                        form.save(commit=False),
+                        state_form.cleaned_data["expected_state"],
+                        [f.cleaned_data for f in tasks] if tasks is not None else [],
+                    )
+            except services.AlreadySubmittedError as exc:
+                messages.info(request, str(exc))
+                return redirect("cases:case-detail", pk=case.pk)
             except (services.CaseChangedError, services.NotNowError, services.CaseClosedError) as exc:
                 messages.warning(request, str(exc))
                 return redirect("cases:case-detail", pk=case.pk)

@@ -99,6 +99,7 @@ def redacted_words(reason: str) -> str:
 # Relations an entry shows whose records have texts of their own (the only free text a related record adds).
 NESTED_TEXTS = {
     "follow_ups": ("note",),
+    "additions": ("note",),
     "actions": ("who", "what"),
     "tasks": ("who", "what"),
     "help_task": ("what",),

@@ -1037,6 +1037,15 @@ ROWS = [
         also_accepts="POST",
     ),
     Row(
+        "cases:signal-details",
+        "",
+        "GET",
+        expect(teacher=OK, ib=OK, af=OK),
+        lambda w: {"pk": w.case.pk, "signal_id": w.signal.pk},
+        check=check_follow_up_form,
+        also_accepts="POST",
+    ),
+    Row(
         "cases:kindcheck-add",
         "",
         "GET",

@@ -70,12 +70,12 @@ PINNED = {
     # on the page one query and one per prefetched nested record (follow-ups, actions, discussed signals,
     # acknowledgements, confirmations, help-plan tasks): TIMELINE_QUERIES_PER_KIND below. Pinned here for a page
     # with a signal, a step change, a consultation, a conversation and a reason to skip it.
-    "case_detail": 25,
+    "case_detail": 26,  # issue 15: +1, the signal list details prefetched with the signals (below: signal 3)
     # ?pagina=alle (everything on one page, for printing): one query per kind of record in the whole chronology
     # (selectors.case_timeline, as the parent extract) and one per prefetched nested record, whatever is in it
     # (issue 19: one more kind, the transfer to another school; issue 16: +1, the urgent alerts of the
     # user's schools).
-    "case_detail_all": 45,
+    "case_detail_all": 46,  # issue 15: +1, the signal list details
     # Issue 16. The aandachtsfunctionaris's start page with a case in every open state (and its variants): as the
     # IB'er's, and for the deadlines of its cases one query per kind of record their rules read — the weighing
     # answers, Veilig Thuis reports (with the latest outcome), help plans, monitoring agreements (with the last
@@ -349,7 +349,7 @@ def test_teacher_start_page_takes_the_same_queries_for_5_and_30_cases(cast_a, cl
 
 # The case page's chronology comes in pages (selectors.case_timeline_page): one query lists the kind and id of every
 # record, then each kind of record on the page takes one query plus one per prefetched nested record.
-TIMELINE_QUERIES_PER_KIND = {"signal": 2, "consultation": 2, "conversation": 3, "skip": 2, "helpplan": 2}
+TIMELINE_QUERIES_PER_KIND = {"signal": 3, "consultation": 2, "conversation": 3, "skip": 2, "helpplan": 2}
 
 
 def chronology_queries(kinds) -> int:

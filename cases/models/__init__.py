@@ -40,9 +40,11 @@ from cases.models.entries import (
     ParentView,
     Signal,
     SignalFollowUp,
+    SignalListAddition,
 )
 from cases.models.notifications import Notification, ReminderSent
 from cases.models.retention import AccessRequest, AccessRequestHandled, LegalHold
+from cases.models.submissions import FormSubmission
 from cases.models.transfer import CaseTransfer, TransferRecord
 
 __all__ = [
@@ -90,6 +92,8 @@ __all__ = [
     "Route",
     "Signal",
     "SignalFollowUp",
+    "SignalListAddition",
+    "FormSubmission",
     "SignalKind",
     "Transition",
 ]

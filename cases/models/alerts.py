@@ -16,6 +16,7 @@ class Alert(models.Model):
         EMERGENCY_PROPOSAL = "emergency_proposal", _("proposal for an emergency report")
         SIGNAL_MONITORING = "signal_monitoring", _("new signal on a case in monitoring")
         SIGNAL_VT_INVOLVED = "signal_vt_involved", _("new signal on a case with Veilig Thuis involved")
+        URGENT_SIGNAL = "urgent_signal", _("a signal marked urgent")
 
     class Level(models.IntegerChoices):
         SCHOOL = 0, _("the school's aandachtsfunctionarissen and IB'ers alerted")
@@ -77,4 +78,6 @@ OPEN_STATES: dict[str, frozenset[str]] = {
     - {CaseState.REPORTED, CaseState.VT_INVOLVED, CaseState.CLOSED},
     Alert.Kind.SIGNAL_MONITORING: frozenset({CaseState.MONITORING, CaseState.WEIGHING}),
     Alert.Kind.SIGNAL_VT_INVOLVED: frozenset({CaseState.VT_INVOLVED}),
+    # A signal the teacher marked urgent waits until an aandachtsfunctionaris acknowledges it (or the case is closed).
+    Alert.Kind.URGENT_SIGNAL: frozenset(CaseState.values) - {CaseState.CLOSED},
 }

@@ -36,6 +36,28 @@ def validate_initials(value: str) -> None:
         )
 
 
+# Quotation marks a teacher may type around the child's words: the display adds its own, once.
+DOUBLE_QUOTES = '"“”„‟«»‹›'
+SINGLE_QUOTES = "'‘’‚‛`´"
+
+
+def strip_outer_quotes(text: str) -> str:
+    """The child's words without the quotation marks typed around them: ``"Papa was boos."`` → ``Papa was boos.``
+    Only a pair around the whole text is taken off (repeatedly: ``''…''``), and only when the words inside hold no
+    quotation marks of their own (``"Ga weg," zei ze, "nu."`` stays as it is). An apostrophe inside a word
+    (``mama's``, ``'s avonds``) is not a quotation mark."""
+    words = text.strip()
+    while len(words) >= 2 and words[0] in DOUBLE_QUOTES + SINGLE_QUOTES and words[-1] in DOUBLE_QUOTES + SINGLE_QUOTES:
+        inner = words[1:-1]
+        core = inner.strip(DOUBLE_QUOTES + SINGLE_QUOTES + " ")  # (a doubled pair, ''…'', is taken off in turn)
+        if any(mark in core for mark in DOUBLE_QUOTES):
+            break
+        if words[0] in SINGLE_QUOTES and re.search(r"(^|\W)['‘’‚‛`´]|['‘’‚‛`´](\W|$)", core.replace("'s ", "")):
+            break
+        words = inner.strip()
+    return words
+
+
 def validate_not_future(value) -> None:
     if value and value > timezone.localdate():
         raise ValidationError(_("This date is in the future."), code="future")
@@ -85,7 +107,9 @@ class Signal(Entry):
     )
     place = models.CharField(_("place"), max_length=200, help_text=_("For example: classroom, playground, gym."))
     situation = models.TextField(
-        _("situation"), help_text=_("What was going on at the time: the lesson, the activity, who was there.")
+        _("situation"),
+        blank=True,
+        help_text=_("What was going on at the time: the lesson, the activity, who was there."),
     )
     others_present = models.CharField(
         _("others present (initials)"),
@@ -100,7 +124,8 @@ class Signal(Entry):
         choices=SignalKind.choices,
         help_text=_(
             "A factual observation is what you saw or heard yourself. The child's own words are written down "
-            "verbatim, between quotes. A story or suspicion is marked as such: it is not a fact."
+            "verbatim; the quotation marks are added for you. A story or suspicion is marked as such: it is not a "
+            "fact."
         ),
     )
     description = models.TextField(
@@ -110,7 +135,8 @@ class Signal(Entry):
             "Do not fill in missing information and draw no conclusions."
         ),
     )
-    frequency = models.CharField(_("how often"), max_length=20, choices=Frequency.choices)
+    # Optional since the quick signal (issue 15): the essentials first; how often can follow in a correction.
+    frequency = models.CharField(_("how often"), max_length=20, choices=Frequency.choices, blank=True)
     frequency_count = models.PositiveSmallIntegerField(
         _("number of times"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(1000)]
     )
@@ -147,6 +173,14 @@ class Signal(Entry):
     )
     items = models.JSONField(
         _("signals from the signal list"), default=list, blank=True, validators=[CodeListValidator("signal_items")]
+    )
+    urgent = models.BooleanField(
+        _("urgent: the aandachtsfunctionaris must know today"),
+        default=False,
+        help_text=_(
+            "The aandachtsfunctionaris and the IB'er get an urgent alert at once. Is the child in acute danger? "
+            "Call 112, or Veilig Thuis (0800-2000)."
+        ),
     )
     diagnosis = models.TextField(
         _("diagnosis"),
@@ -191,6 +225,9 @@ class Signal(Entry):
                 errors["diagnosis_register"] = _("Record the professional's register (for example BIG).")
         if self.frequency == self.Frequency.ONCE and self.frequency_count not in (None, 1):
             errors["frequency_count"] = _("You chose 'once': leave the number empty or fill in 1.")
+        if self.kind == SignalKind.CHILD_WORDS and self.description:
+            # Stored without the quotation marks typed around them: every display adds its own, once.
+            self.description = strip_outer_quotes(self.description)
         today = timezone.localdate()
         if self.observed_on == today and self.observed_time and self.observed_time > timezone.localtime().time():
             errors["observed_time"] = _("This time is in the future.")
@@ -199,6 +236,12 @@ class Signal(Entry):
 
     def get_kind_display(self) -> str:
         return choice_label(SignalKind, self.kind)
+
+    @property
+    def child_words(self) -> str:
+        """The child's own words as they are shown, between one pair of quotation marks added by the display (a
+        record stored before the marks were taken off on saving may still hold the ones the teacher typed)."""
+        return strip_outer_quotes(self.description)
 
     def item_labels(self) -> list[str]:
         return [signal_list.item_label(code) for code in self.items]
@@ -223,6 +266,37 @@ class SignalFollowUp(Entry):
         verbose_name = _("confirmation or refutation")
         verbose_name_plural = _("confirmations and refutations")
         triggers = append_only_triggers()
+
+
+class SignalListAddition(Entry):
+    """Details from the signal list (Bijlage 1) added to a signal after it was recorded: the categories and items that
+    apply, and a note. Append-only like the signal: the signal itself is never changed; the chronology and the
+    extract show each addition with the signal it belongs to. (A quick signal records the essentials; the checklist
+    is the optional second part, issue 15.)"""
+
+    signal = models.ForeignKey(Signal, on_delete=models.PROTECT, related_name="additions", verbose_name=_("signal"))
+    categories = models.JSONField(
+        _("categories"), default=list, blank=True, validators=[CodeListValidator("signal_categories")]
+    )
+    items = models.JSONField(
+        _("signals from the signal list"), default=list, blank=True, validators=[CodeListValidator("signal_items")]
+    )
+    note = models.TextField(_("note"), blank=True, help_text=_("Optional: what you want to add to these details."))
+
+    class Meta(Entry.Meta):
+        verbose_name = _("details from the signal list")
+        verbose_name_plural = _("details from the signal list")
+        triggers = append_only_triggers()
+
+    def clean(self):
+        if not (self.categories or self.items or self.note.strip()):
+            raise ValidationError(_("Tick at least one signal or category from the list, or write a note."))
+
+    def item_labels(self) -> list[str]:
+        return [signal_list.item_label(code) for code in self.items]
+
+    def category_labels(self) -> list[str]:
+        return [signal_list.category_label(code) for code in self.categories]
 
 
 class Kindcheck(Entry):

@@ -4,10 +4,16 @@ conditions and the services ask them; the case page shows the reasons. Guards of
 round (``cases.decision``)."""
 
 from django.apps import apps
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from cases import decision
 from cases.models.choices import CaseState, SignalKind
+
+# What may be handed over for consultation on its own (domain.md §9.2): a factual observation, or the child's own
+# words written down verbatim by the one who heard them (the child told them, or they heard it themselves). The
+# child's words as passed on by a colleague, a parent or a third party are a story, like any other hearsay.
+FACTUAL_BASIS = Q(kind=SignalKind.FACT) | Q(kind=SignalKind.CHILD_WORDS, source__in=("own", "child"))
 
 
 class CaseGuards:
@@ -15,8 +21,8 @@ class CaseGuards:
 
     # --- Steps 1-3 ---------------------------------------------------------------------------------------------
     def blockers_to_consulting(self) -> list[str]:
-        if not self.signals.filter(kind=SignalKind.FACT, corrections__isnull=True).exists():
-            return [str(_("Record at least one factual observation first."))]
+        if not self.signals.filter(FACTUAL_BASIS, corrections__isnull=True).exists():
+            return [str(_("Record at least one factual observation, or the child's own words verbatim, first."))]
         return []
 
     def blockers_to_parent_talk(self) -> list[str]:

@@ -1,6 +1,7 @@
 """Every write to a case. Each service checks permission, validates, writes in one transaction and leaves an audit
 row. By concern: opening a case (``opening``), records of the chronology (``chronology``), step changes
-(``transitions``), steps 4-5 and route B (``decisions``), notifications, and what a refusal raises (``errors``).
+(``transitions``), steps 4-5 and route B (``decisions``), notifications, a form's one submission (``submissions``),
+and what a refusal raises (``errors``).
 Callers use them from here: ``from cases import services``, ``services.case_open(...)``."""
 
 from cases.services.chronology import (
@@ -28,6 +29,7 @@ from cases.services.decisions import (
 from cases.services.errors import CaseChangedError, CaseClosedError, NotNowError, TransitionBlockedError
 from cases.services.notifications import notification_mark_read, notifications_mark_all_read
 from cases.services.opening import case_open, open_case_for_pupil, signal_submit
+from cases.services.submissions import AlreadySubmittedError, submission_once, submissions_forget
 from cases.services.transitions import (
     USER_TRANSITIONS,
     available_transitions,
@@ -38,6 +40,9 @@ from cases.services.transitions import (
 )
 
 __all__ = [
+    "AlreadySubmittedError",
+    "submission_once",
+    "submissions_forget",
     "USER_TRANSITIONS",
     "CaseChangedError",
     "CaseClosedError",

@@ -17,6 +17,7 @@ from django.utils.text import capfirst
 from playwright.sync_api import expect
 
 from accounts.models import User
+from cases import forms
 from cases.models import (
     Case,
     CaseState,
@@ -100,22 +101,23 @@ def open_new_signal_form(page) -> None:
 
 
 def fill_signal_form(page, pupil: Pupil, others_present: str = "A.B., C.d.V.") -> None:
+    """The quick signal's essentials, and the optional part "more" (opened)."""
     page.locator("#id_pupil").select_option(str(pupil.pk))
-    page.locator("input[name=route][value=A]").check()
-    page.locator("#id_observed_on").fill(yesterday())
-    page.locator("#id_place").fill("speelplein")
-    page.locator("#id_situation").fill("Kleine pauze, spel met een bal.")
-    page.locator("#id_others_present").fill(others_present)
     page.locator("input[name=kind][value=fact]").check()
     page.locator("#id_description").fill(DESCRIPTION)
+    page.locator("#id_observed_on").fill(yesterday())
+    page.locator("#id_place").fill("speelplein")
+    more = page.locator("details.signal-more")
+    if more.get_attribute("open") is None:
+        more.locator("summary").click()
+    page.locator("#id_situation").fill("Kleine pauze, spel met een bal.")
+    page.locator("#id_others_present").fill(others_present)
     page.locator("input[name=frequency][value=once]").check()
-    page.locator("input[name=source][value=own]").check()
-    page.locator("input[name=categories][value=physical]").check()
-    page.locator("input[name=items][value='physical.bruises']").check()
 
 
 def submit_bad_then_good_signal(page, pupil: Pupil) -> None:
-    """Submit once with a full name among the others present (refused), then with initials."""
+    """Submit once with a full name among the others present (refused), then with initials; then add a detail from
+    the signal list (the quick signal's second part, offered after saving) and arrive on the case page."""
     cases_before = Case.objects.count()
     fill_signal_form(page, pupil, others_present=BAD_INITIALS)
     submit(page)
@@ -127,10 +129,14 @@ def submit_bad_then_good_signal(page, pupil: Pupil) -> None:
     expect(page.locator("#id_others_present")).to_have_value(BAD_INITIALS)
     expect(page.locator("#id_pupil")).to_have_value(str(pupil.pk))
     expect(page.locator("input[name=kind][value=fact]")).to_be_checked()
-    expect(page.locator("input[name=items][value='physical.bruises']")).to_be_checked()
     assert Case.objects.count() == cases_before
 
     page.locator("#id_others_present").fill("A.B., C.d.V.")
+    submit(page)
+    expect(page).to_have_url(re.compile(r"/dossiers/\d+/signaal/\d+/signalenlijst/$"))
+    expect(page.locator(".messages")).to_contain_text(re.compile(r"\d{4}-\d{3}"))  # the case's reference
+    page.locator("details.signal-group:has(input[value='physical.bruises']) > summary").click()
+    page.locator("input[name=items][value='physical.bruises']").check()
     submit(page)
     expect(page).to_have_url(re.compile(r"/dossiers/\d+/$"))
 
@@ -214,8 +220,8 @@ def test_steps_1_to_3_teacher_ib_and_another_school(new_page, demo_data):
     case = Case.objects.get(pk=case_id_from_url(page))
     assert list(case.pupils.all()) == [pupil]
     signal = Signal.objects.get(case=case)
-    assert (signal.kind, signal.others_present, signal.items) == ("fact", "A.B., C.d.V.", ["physical.bruises"])
-    expect(page.locator(".messages")).to_contain_text(case.reference)
+    assert (signal.kind, signal.others_present) == ("fact", "A.B., C.d.V.")
+    assert signal.additions.get().items == ["physical.bruises"]  # the signal list, added beside the signal
     expect_state(page, CaseState.SIGNALLING, 1)
     chronology = page.locator("ol.timeline")
     expect(chronology.locator(".badge-fact")).to_have_text(capfirst(nl(SignalKind.FACT.label)))
@@ -409,7 +415,7 @@ def test_field_errors_are_announced_with_their_field(page, demo_data):
 
 def test_radio_groups_are_named_by_their_question(page, demo_data):
     open_new_signal_form(page)
-    question = capfirst(nl(Signal._meta.get_field("kind").verbose_name))
+    question = nl(forms.SignalForm().fields["kind"].label)
     assert page.get_by_role("group", name=question, exact=True).count() == 1
 
 

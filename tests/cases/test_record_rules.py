@@ -166,13 +166,19 @@ def test_a_valid_new_signal_opens_a_case(new_signal, cast_a):
     response = new_signal(place="gymzaal")
     assert response.status_code == 302
     case = Case.objects.get()
-    assert response["Location"] == reverse("cases:case-detail", kwargs={"pk": case.pk})
+    signal = Signal.objects.get(case=case)
+    # Then the quick signal's second part is offered: details from the signal list (issue 15).
+    assert response["Location"] == reverse("cases:signal-details", kwargs={"pk": case.pk, "signal_id": signal.pk})
     assert list(case.pupils.all()) == [new_signal.pupil]
     assert Signal.objects.get(case=case).place == "gymzaal"
     assert Transition.objects.filter(case=case).count() == 1
 
 
-@pytest.mark.parametrize(("overrides", "fields"), [c[1:] for c in INVALID_SIGNALS], ids=[c[0] for c in INVALID_SIGNALS])
+# The quick signal has no signal list: that is its second part (issue 15).
+INVALID_QUICK = [c for c in INVALID_SIGNALS if not {"items", "categories"} & set(c[1])]
+
+
+@pytest.mark.parametrize(("overrides", "fields"), [c[1:] for c in INVALID_QUICK], ids=[c[0] for c in INVALID_QUICK])
 def test_a_refused_new_signal_keeps_the_input_and_stores_nothing(new_signal, overrides, fields):
     before = record_counts()
     typed = {
@@ -198,11 +204,15 @@ def test_a_refused_new_signal_keeps_the_input_and_stores_nothing(new_signal, ove
     assert record_counts() == before
 
 
-def test_a_refused_new_signal_keeps_the_checked_signal_list_items(new_signal):
-    response = new_signal(
-        others_present="Jan de Vries",
-        categories=["physical", "behaviour"],
-        items=["physical.bruises", "behaviour.timid"],
+def test_a_refused_signal_on_the_case_page_keeps_the_checked_signal_list_items(new_signal, cast_a):
+    case = factories.open_case(cast_a.teacher, new_signal.pupil)
+    response = new_signal.client.post(
+        reverse("cases:signal-add", kwargs={"pk": case.pk}),
+        signal_form_data(
+            others_present="Jan de Vries",
+            categories=["physical", "behaviour"],
+            items=["physical.bruises", "behaviour.timid"],
+        ),
     )
     assert response.status_code == 200
     html = response.content.decode()

@@ -254,4 +254,4 @@ def test_a_kind_without_a_form_of_its_own_gets_one_made_for_its_model():
     form = kind.adding.form_class()
     assert isinstance(form, forms.EntryForm)
     assert form._meta.model is RiskAssessment
-    assert list(form.fields) == ["risk_factors"]
+    assert list(form.fields) == ["risk_factors", forms.SUBMISSION_FIELD]  # and the form's one-time token

@@ -210,7 +210,7 @@ def test_a_skip_recorded_by_the_ib_waits_for_the_af(cast_a):
 
 # --- Guards ----------------------------------------------------------------------------------------------------
 
-NO_FACT = "Record at least one factual observation first."
+NO_FACT = "Record at least one factual observation, or the child's own words verbatim, first."
 NO_CONSULTATION = "Record at least one consultation first."
 NO_REPORT = "Record a conversation with the parents with its report, or a confirmed reason to skip it."
 NO_CONFIRMED_SKIP = "A reason to skip the conversation must be recorded and confirmed by the aandachtsfunctionaris."

@@ -732,8 +732,10 @@ def test_a_new_signal_on_the_new_signal_page_during_monitoring_goes_back_to_weig
         reverse("cases:signal-new", kwargs={"school_id": cast_a.school.pk}),
         _signal_post(pupil=str(pupil.pk), route="A"),
     )
-    assert response.status_code == 302 and response.url == detail_url(case)  # added to the open case
-    assert fresh(case).signals.count() == 2
+    assert fresh(case).signals.count() == 2  # added to the open case; then its signal list is offered (issue 15)
+    newest = fresh(case).signals.order_by("-pk").first()
+    assert response.status_code == 302
+    assert response.url == reverse("cases:signal-details", kwargs={"pk": case.pk, "signal_id": newest.pk})
     case = fresh(case)
     assert case.state == "weighing"
     assert case.weighing_answers() == {}
