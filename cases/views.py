@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from cases import alerts, deadlines, forms, fragments, records, selectors, services, urgency, visibility
+from cases import alerts, deadlines, forms, fragments, records, selectors, services, urgency, visibility, writing_help
 from cases import permissions as perms
 from cases.audit import audit_log
 from cases.models import (
@@ -266,6 +266,7 @@ def signal_new(request, school_id: int):
         raise PermissionDenied
     pupils = perms.pupils_for_new_case(request.user, school.pk).order_by("class_group__name", "last_name", "first_name")
     form = forms.NewSignalForm(request.POST or None, pupils=pupils)
+    writing_help.attach(form, reverse("cases:writing-help-new-signal", kwargs={"school_id": school.pk}))
     if request.method == "POST" and form.is_valid():
         try:
             case, opened = services.signal_submit(
@@ -283,6 +284,7 @@ def signal_new(request, school_id: int):
             else:
                 message = gettext("The signal was added to the open case %(ref)s about this pupil.")
             messages.success(request, message % {"ref": case.reference})
+            writing_help.warn_saved(request, form.instance, "signal", school=school, exclude_pupils=case.pupils.all())
             return redirect("cases:case-detail", pk=case.pk)
     return render(
         request,
@@ -332,6 +334,7 @@ def entry_add(request, pk: int, kind: str):
         form = config.form_class(instance=corrects, **extra) if corrects else config.form_class(**extra)
         if corrects is not None:
             form.instance = ENTRY_MODELS[kind]()  # a new record, prefilled from the old one
+    writing_help.attach(form, reverse("cases:writing-help", kwargs={"pk": case.pk, "kind": kind}), kind)
     actions = forms.ConsultationActionFormSet(request.POST or None, prefix="acties") if config.with_actions else None
     if request.method == "POST" and form.is_valid() and (actions is None or actions.is_valid()):
         entry = form.save(commit=False)
@@ -361,6 +364,7 @@ def entry_add(request, pk: int, kind: str):
             form.add_error(None, str(exc))
         else:
             messages.success(request, gettext("Recorded."))
+            writing_help.warn_saved(request, entry, kind, school=case.school, exclude_pupils=case.pupil_list)
             return redirect("cases:case-detail", pk=case.pk)
     return render(
         request,
