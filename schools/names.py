@@ -12,11 +12,12 @@ Usage::
 
 ``text[hit.start:hit.end] == hit.text``; hits are sorted and never overlap (the longest match wins).
 
-What is matched (case-insensitive, accents ignored — José finds Jose and Anaïs finds Anais —, across line breaks and
-runs of spaces, and with a possessive: Sem's, Sems, Wildervancks):
+What is matched (case-insensitive, accents ignored — José finds Jose and Anaïs finds Anais, also when typed with a
+combining mark —, across line breaks and runs of spaces, a word hyphenated over a line break ("Wilder-⏎vanck") as one
+word, and with a possessive: Sem's, SEM'S, Sems, Wildervancks):
 
-- a first name with a surname, in every form of the surname: "Daan van der Berg", "Daan v.d. Berg", "Daan vd Berg",
-  "Daan Berg"; and an initial with a surname: "D. van der Berg";
+- a first name with a surname, in every form of the surname: "Daan van der Berg", "Daan v.d. Berg", "Daan v/d Berg",
+  "Daan vd Berg", "Daan Berg"; and an initial with a surname: "D. van der Berg";
 - a surname with its tussenvoegsel on its own: "Van der Berg", "v.d. Berg";
 - a surname without tussenvoegsel on its own ("Wildervanck"), and a pupil's first name on its own ("Sem"): these
   single words are matched only when they are distinctive: a name that is also a common Dutch word ("Bakker",
@@ -28,6 +29,9 @@ runs of spaces, and with a possessive: Sem's, Sems, Wildervancks):
   "D.v.d.B." is D. B.); initials with dots are flagged even when no pupil has them (they are someone's: a sibling,
   a neighbour's child), capitals without dots only when they are a pupil's; common abbreviations in school files
   ("IB", "VT", "GGD", "N.B.", ...) are never initials, and lower-case groups ("b.v.", "d.w.z.") are never initials.
+
+``initials_for(hit.text)`` gives the initials to write instead of a full name as it was written ("Daan v.d. Berg's"
+→ "D.v.d.B."), for the writing help; "" for a single word, whose initials the matcher does not know.
 
 Not matched: nicknames and misspellings (a reviewer reads the text; the matcher proposes, a person decides), names
 of people the school does not know, and — by design — the people given as ``exclude_pupils`` with their parents,
