@@ -1,12 +1,18 @@
 from django.urls import include, path
 
-from cases import views, views_decisions
+from cases import views, views_decisions, views_writing_help
 
 case_patterns = [
     path("dossiers/", views.case_list, name="case-list"),
     path("dossiers/<int:pk>/", views.case_detail, name="case-detail"),
     path("dossiers/<int:pk>/inzage/", views.case_audit, name="case-audit"),
     path("scholen/<int:school_id>/signaal/nieuw/", views.signal_new, name="signal-new"),
+    path(
+        "scholen/<int:school_id>/signaal/schrijfhulp/",
+        views_writing_help.writing_help_new_signal,
+        name="writing-help-new-signal",
+    ),
+    path("dossiers/<int:pk>/schrijfhulp/<slug:kind>/", views_writing_help.writing_help_entry, name="writing-help"),
     # The records a case page adds through the generic view (cases.records: each kind's path and name)
     *(
         path(f"dossiers/<int:pk>/{adding.path}", views.entry_add, {"kind": key}, name=f"{key}-add")

@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from cases import alerts, deadlines, forms, fragments, records, selectors, services, urgency, visibility
+from cases import alerts, deadlines, forms, fragments, records, selectors, services, urgency, visibility, writing_help
 from cases import permissions as perms
 from cases.audit import audit_log
 from cases.models import (
@@ -276,6 +276,7 @@ def signal_new(request, school_id: int):
         elif query and len(shown) == 1:
             initial["pupil"] = shown[0].pk
     form = forms.NewSignalForm(request.POST or None, pupils=pupils, shown_pupils=shown, initial=initial)
+    writing_help.attach(form, reverse("cases:writing-help-new-signal", kwargs={"school_id": school.pk}))
     if request.method == "POST" and form.is_valid():
         try:
             signal = form.save(commit=False)
@@ -305,6 +306,7 @@ def signal_new(request, school_id: int):
             else:
                 message = gettext("The signal was added to the open case %(ref)s about this pupil.")
             messages.success(request, message % {"ref": case.reference})
+            writing_help.warn_saved(request, form.instance, "signal", school=school, exclude_pupils=case.pupils.all())
             if perms.can(request.user, perms.ADD_SIGNAL, case):
                 return redirect("cases:signal-details", pk=case.pk, signal_id=signal.pk)
             return redirect("home")
@@ -408,6 +410,7 @@ def entry_add(request, pk: int, kind: str):
         form = config.form_class(instance=corrects, **extra) if corrects else config.form_class(**extra)
         if corrects is not None:
             form.instance = ENTRY_MODELS[kind]()  # a new record, prefilled from the old one
+    writing_help.attach(form, reverse("cases:writing-help", kwargs={"pk": case.pk, "kind": kind}), kind)
     actions = forms.ConsultationActionFormSet(request.POST or None, prefix="acties") if config.with_actions else None
     if request.method == "POST" and form.is_valid() and (actions is None or actions.is_valid()):
         entry = form.save(commit=False)
@@ -443,6 +446,7 @@ def entry_add(request, pk: int, kind: str):
             form.add_error(None, str(exc))
         else:
             messages.success(request, gettext("Recorded."))
+            writing_help.warn_saved(request, entry, kind, school=case.school, exclude_pupils=case.pupil_list)
             return redirect("cases:case-detail", pk=case.pk)
     return render(
         request,

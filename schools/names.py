@@ -12,11 +12,12 @@ Usage::
 
 ``text[hit.start:hit.end] == hit.text``; hits are sorted and never overlap (the longest match wins).
 
-What is matched (case-insensitive, accents ignored — José finds Jose and Anaïs finds Anais —, across line breaks and
-runs of spaces, and with a possessive: Sem's, Sems, Wildervancks):
+What is matched (case-insensitive, accents ignored — José finds Jose and Anaïs finds Anais, also when typed with a
+combining mark —, across line breaks and runs of spaces, a word hyphenated over a line break ("Wilder-⏎vanck") as one
+word, and with a possessive: Sem's, SEM'S, Sems, Wildervancks):
 
-- a first name with a surname, in every form of the surname: "Daan van der Berg", "Daan v.d. Berg", "Daan vd Berg",
-  "Daan Berg"; and an initial with a surname: "D. van der Berg";
+- a first name with a surname, in every form of the surname: "Daan van der Berg", "Daan v.d. Berg", "Daan v/d Berg",
+  "Daan vd Berg", "Daan Berg"; and an initial with a surname: "D. van der Berg";
 - a surname with its tussenvoegsel on its own: "Van der Berg", "v.d. Berg";
 - a surname without tussenvoegsel on its own ("Wildervanck"), and a pupil's first name on its own ("Sem"): these
   single words are matched only when they are distinctive: a name that is also a common Dutch word ("Bakker",
@@ -28,6 +29,9 @@ runs of spaces, and with a possessive: Sem's, Sems, Wildervancks):
   "D.v.d.B." is D. B.); initials with dots are flagged even when no pupil has them (they are someone's: a sibling,
   a neighbour's child), capitals without dots only when they are a pupil's; common abbreviations in school files
   ("IB", "VT", "GGD", "N.B.", ...) are never initials, and lower-case groups ("b.v.", "d.w.z.") are never initials.
+
+``initials_for(hit.text)`` gives the initials to write instead of a full name as it was written ("Daan v.d. Berg's"
+→ "D.v.d.B."), for the writing help; "" for a single word, whose initials the matcher does not know.
 
 Not matched: nicknames and misspellings (a reviewer reads the text; the matcher proposes, a person decides), names
 of people the school does not know, and — by design — the people given as ``exclude_pupils`` with their parents,
@@ -76,8 +80,12 @@ class Hit:
 # --- Normalising ------------------------------------------------------------------------------------------------
 
 _TOKEN = re.compile(r"[^\W\d_](?:[^\W\d_]|[\u0300-\u036f])*")
-# What may stand between two words of one name: spaces and line breaks, a hyphen, the dots of "v.d.", an apostrophe.
-_JOINABLE = re.compile(r"[\s\-.'’]+")
+# What may stand between two words of one name: spaces and line breaks, a hyphen, the dots of "v.d." or the slash of
+# "v/d", an apostrophe.
+_JOINABLE = re.compile(r"[\s\-./'’]+")
+# A word broken off at the end of a line with a hyphen ("Wilder-⏎vanck"): its two halves are one word when the
+# second half starts with a small letter (a double surname's second part, "de Vries-⏎Okafor", starts with a capital).
+_HYPHENATED = re.compile(r"-[ \t]*\r?\n[ \t]*")
 _TITLE_GAP = re.compile(r"\.?\s+")
 _SPECIAL = str.maketrans({"ø": "o", "ł": "l", "đ": "d", "æ": "ae", "œ": "oe", "ı": "i", "ĳ": "ij"})
 
@@ -90,6 +98,18 @@ def fold(text: str) -> str:
 
 def words(text: str) -> list[str]:
     return [fold(m.group()) for m in _TOKEN.finditer(text)]
+
+
+def tokens(text: str) -> list[tuple[str, int, int]]:
+    """The words of ``text`` as (folded word, start, end), a word hyphenated over a line break as one word."""
+    result: list[tuple[str, int, int]] = []
+    for match in _TOKEN.finditer(text):
+        word, start, end = fold(match.group()), match.start(), match.end()
+        if result and match.group()[0].islower() and _HYPHENATED.fullmatch(text[result[-1][2] : start]):
+            previous = result.pop()
+            word, start = previous[0] + word, previous[1]
+        result.append((word, start, end))
+    return result
 
 
 def _listed(text: str) -> frozenset[str]:
@@ -291,16 +311,16 @@ class NameIndex:
 
     def find_names(self, text: str) -> list[Hit]:
         """The names and initials of the index's people in ``text``: sorted, not overlapping."""
-        tokens = [(fold(m.group()), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+        found_tokens = tokens(text)
         hits: list[Hit] = []
         i = 0
-        while i < len(tokens):
-            found = self._match_at(text, tokens, i)
+        while i < len(found_tokens):
+            found = self._match_at(text, found_tokens, i)
             if found is None:
                 i += 1
                 continue
             length, entry = found
-            start, end = tokens[i][1], tokens[i + length - 1][2]
+            start, end = found_tokens[i][1], found_tokens[i + length - 1][2]
             end = _possessive_end(text, end)
             hits.append(Hit(start, end, text[start:end], str(entry.kind), entry.label))
             i += length
@@ -365,9 +385,9 @@ _INITIALS = re.compile(
 
 def _possessive_end(text: str, end: int) -> int:
     """Include "'s" after a name ("Sem's") in its hit; an apostrophe alone after an s ("Thomas'") as well."""
-    for suffix in ("'s", "’s"):
-        if text.startswith(suffix, end) and not text[end + 2 : end + 3].isalpha():
-            return end + 2
+    apostrophe, letter, after = text[end : end + 1], text[end + 1 : end + 2], text[end + 2 : end + 3]
+    if apostrophe in ("'", "’") and letter in ("s", "S") and not after.isalpha():
+        return end + 2
     if text[end - 1 : end] in "sS" and text[end : end + 1] in ("'", "’") and not text[end + 1 : end + 2].isalpha():
         return end + 1
     return end
@@ -391,3 +411,38 @@ def split_full_name(name: str) -> tuple[str, str]:
     if all(re.fullmatch(r"(?:[^\W\d_]\.)+", p) for p in first):
         first = []  # initials only ("A. de Vries")
     return " ".join(first), " ".join(last)
+
+
+# Tussenvoegsels written as their initials run together: "vd", "vdr" (the letters of van, de, der, den, te, ter...).
+_RUN_TOGETHER = re.compile(r"[vdt]{2,3}")
+
+
+def initials_for(written: str) -> str:
+    """The initials to write instead of a name as a text writes it — for a hit of ``NameIndex.find_names``:
+    "Sem Wildervanck" → "S.W.", "Daan van der Berg" (or "Daan v.d. Berg", "Daan vd Berg", "D. van der Berg's") →
+    "D.v.d.B.", "Thomas de Vries-Okafor" → "T.d.V.O.", "José Bakker" → "J.B." (capitals without accents, as the
+    forms' initials fields take them). "" when the words are not a first name (or its initial) with a surname: a
+    single word ("Sem", "Wildervanck") or a surname with its tussenvoegsel alone ("Van der Berg", "v.d. Berg"): the
+    writer knows the initials; the matcher does not say whose name it is."""
+    found = tokens(written)
+    if len(found) > 1 and found[-1][0] == "s" and written[found[-1][1] - 1 : found[-1][1]] in ("'", "’"):
+        found = found[:-1]  # a possessive: "Sem's"
+    while found and found[0][0] in TITLES:
+        found = found[1:]  # "juf Femke Brandsma"
+    if len(found) < 2:
+        return ""
+    first_word, first_start, _end = found[0]
+    lower = written[first_start].islower()
+    if (first_word in TUSSENVOEGSELS and (lower or len(first_word) > 1)) or (lower and len(first_word) == 1):
+        return ""  # "Van der Berg", "v.d. Berg" — but "D. van der Berg" starts with an initial
+    if lower and _RUN_TOGETHER.fullmatch(first_word):
+        return ""  # "vd Berg"
+    letters = [first_word[0].upper()]
+    for word, start, _end in found[1:]:
+        if word in TUSSENVOEGSELS or (written[start].islower() and len(word) == 1):
+            letters.append(word[0])  # "van der" → "v.d.", "v.d." → "v.d."
+        elif written[start].islower() and _RUN_TOGETHER.fullmatch(word):
+            letters.extend(word)  # "vd" → "v.d."
+        else:
+            letters.append(word[0].upper())
+    return "".join(f"{letter}." for letter in letters)

@@ -383,6 +383,25 @@ def check_signal_new(world, actor, response):
     assert (world.pupil in pupils) == (actor != "a.other_teacher")
 
 
+def _writing_help_data(world):
+    name = f"{world.pupil.first_name} {world.pupil.last_name}"
+    return {"writing_help_field": "description", "description": f"ik denk dat {name} bang is", "pupil": world.pupil.pk}
+
+
+def check_writing_help_new_signal(world, actor, response):
+    kinds = [hint.kind for hint in response.context["hints"]]
+    # The chosen pupil is not "someone else" — only when the user may choose that pupil (not a teacher of group 2).
+    if actor == "a.other_teacher":
+        assert kinds[0] == "assumption" and kinds[-1] == "feeling" and "name" in kinds
+    else:
+        assert [hint.words for hint in response.context["hints"]] == ["ik denk", "bang"]
+
+
+def check_writing_help_on_case(world, actor, response):
+    words = [hint.words for hint in response.context["hints"]]
+    assert words == ["ik denk", "bang"]  # the case's pupil is not "someone else"
+
+
 def check_entry_form(kind: str):
     def check(world, actor, response):
         assert response.context["case"].pk == world.case.pk
@@ -1007,6 +1026,39 @@ ROWS = [
         check=check_signal_new,
         hide_key="school_id",
         also_accepts="POST",
+    ),
+    Row(
+        "cases:writing-help-new-signal",
+        "school A",
+        "POST",
+        expect(**dict.fromkeys(CAST_ROLES, OK)),
+        lambda w: {"school_id": w.a.school.pk},
+        data=_writing_help_data,
+        check=check_writing_help_new_signal,
+        hide_key="school_id",
+    ),
+    Row(
+        "cases:writing-help",
+        "signal",
+        "POST",
+        expect(teacher=OK, ib=OK, af=OK),
+        lambda w: {"pk": w.case.pk, "kind": "signal"},
+        data=_writing_help_data,
+        check=check_writing_help_on_case,
+    ),
+    Row(
+        "cases:writing-help",
+        "consultation",
+        "POST",
+        expect(teacher=FORBIDDEN, ib=OK, af=OK),
+        lambda w: {"pk": w.case.pk, "kind": "consultation"},
+        world={"state": CaseState.CONSULTING},
+        data=lambda w: {
+            **_writing_help_data(w),
+            "writing_help_field": "advice",
+            "advice": _writing_help_data(w)["description"],
+        },
+        check=check_writing_help_on_case,
     ),
     Row(
         "cases:signal-add",

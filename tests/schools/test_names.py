@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from schools.names import Hit, Kind, NameIndex, Person, fold, split_full_name
+from schools.names import Hit, Kind, NameIndex, Person, fold, initials_for, split_full_name
 from tests import factories
 
 P = Person
@@ -126,6 +126,82 @@ def test_initials_shared_with_the_own_child_are_not_flagged():
 
 def test_undotted_capitals_are_initials_only_when_a_pupil_has_them(index):
     assert found(index, "SW en XQ") == ["SW"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A word hyphenated over a line break (text pasted from a letter or a PDF).
+        ("Sem Wilder-\nvanck zat ernaast", ["Sem Wilder-\nvanck"]),
+        ("Wilder- \n vanck belde", ["Wilder- \n vanck"]),
+        # ... but a double surname's second part keeps its capital and still matches over a line break.
+        ("Thomas de Vries-\nOkafor", ["Thomas de Vries-\nOkafor"]),
+        # Accents typed as a letter with a combining mark (decomposed), and accents on a name that has none.
+        ("Anai\u0308s Roos", ["Anai\u0308s Roos"]),
+        ("Jösé Bäkker", ["Jösé Bäkker"]),
+        # "v/d" for "van de(r)", and a tussenvoegsel in capitals.
+        ("Daan v/d Berg", ["Daan v/d Berg"]),
+        ("Daan Van Der Berg", ["Daan Van Der Berg"]),
+        # Possessives of a full name, in capitals, with a typographic apostrophe.
+        ("Daan van der Berg's jas", ["Daan van der Berg's"]),
+        ("SEM'S jas en Sem’s tas", ["SEM'S", "Sem’s"]),
+        ("Lotte Wildervancks fiets", ["Lotte Wildervancks"]),
+        # A name over a line break with a tussenvoegsel on either line.
+        ("Daan van\nder Berg", ["Daan van\nder Berg"]),
+    ],
+)
+def test_it_finds_names_written_over_line_breaks_with_accents_tussenvoegsels_and_possessives(index, text, expected):
+    assert found(index, text) == expected
+
+
+def test_a_possessive_at_the_very_end_stays_inside_the_text(index):
+    (hit,) = index.find_names("de jas van Sem'")
+    assert hit.text == "Sem" and hit.end <= len("de jas van Sem'")
+
+
+def test_a_hyphen_before_a_line_break_does_not_join_unrelated_words(index):
+    assert found(index, "Sem-\nWildervanck") == ["Sem-\nWildervanck"]  # a capital: two words of one name
+    assert found(index, "boter-\nham") == []
+
+
+@pytest.mark.parametrize(
+    ("written", "initials"),
+    [
+        ("Sem Wildervanck", "S.W."),
+        ("Sem\nWildervanck", "S.W."),
+        ("Sem Wilder-\nvanck", "S.W."),
+        ("SEM WILDERVANCK", "S.W."),
+        ("Daan van der Berg", "D.v.d.B."),
+        ("Daan v.d. Berg", "D.v.d.B."),
+        ("Daan vd Berg", "D.v.d.B."),
+        ("Daan v/d Berg", "D.v.d.B."),
+        ("D. van der Berg's", "D.v.d.B."),
+        ("Thomas de Vries-Okafor", "T.d.V.O."),
+        ("José Bakker", "J.B."),
+        ("Anai\u0308s Roos", "A.R."),
+        ("Ørjan Ødegaard", "O.O."),
+        ("Karel Wildervanck’s", "K.W."),
+        ("juf Femke Brandsma", "F.B."),
+        # Not a first name with a surname: the matcher does not know (and does not tell) the rest.
+        ("Sem", ""),
+        ("Sem's", ""),
+        ("Wildervanck", ""),
+        ("Van der Berg", ""),
+        ("v.d. Berg", ""),
+        ("vd Berg", ""),
+    ],
+)
+def test_initials_for_a_name_as_written(written, initials):
+    assert initials_for(written) == initials
+
+
+def test_initials_for_every_full_name_hit_are_accepted_by_the_initials_fields(index):
+    from cases.models.entries import validate_initials
+
+    text = "Sem Wildervanck, Daan van der Berg, José Bakker, Thomas de Vries-Okafor, Karel Wildervanck, Femke Brandsma"
+    suggested = [initials_for(hit.text) for hit in index.find_names(text)]
+    assert suggested == ["S.W.", "D.v.d.B.", "J.B.", "T.d.V.O.", "K.W.", "F.B."]
+    validate_initials(", ".join(suggested))  # raises if the form would refuse them
 
 
 def test_split_full_name():
