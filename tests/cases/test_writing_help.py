@@ -179,7 +179,7 @@ def test_the_own_pupil_and_family_and_initials_are_not_pointed_out(names):
 def test_a_first_name_alone_is_pointed_out_without_initials(names):
     (hint,) = writing_help.hints("Daan stond erbij.", names=names)
     assert (hint.kind, hint.initials) == ("name", "")
-    assert hint.message == "the name of someone else the school knows. Write initials instead."
+    assert hint.message == "de naam van iemand anders die de school kent. Schrijf in plaats daarvan de initialen."
 
 
 def test_names_are_pointed_out_inside_quotes_and_reported_speech(names):
@@ -334,8 +334,12 @@ def test_a_new_signal_is_saved_and_the_hints_follow_as_warnings(cast_a, school_p
         follow=True,
     )
     case = Case.objects.get(pupils=own)
-    assert Signal.objects.get(case=case).description == TEXT  # saved as written: never a refusal
-    assert response.redirect_chain[-1][0] == reverse("cases:case-detail", kwargs={"pk": case.pk})
+    signal = Signal.objects.get(case=case)
+    assert signal.description == TEXT  # saved as written: never a refusal
+    # The quick signal goes on to the signal list; the warnings follow it there.
+    assert response.redirect_chain[-1][0] == reverse(
+        "cases:signal-details", kwargs={"pk": case.pk, "signal_id": signal.pk}
+    )
     warnings = [str(m) for m in response.context["messages"] if m.level_tag == "warning"]
     assert len(warnings) == 2  # description and situation
     description = next(w for w in warnings if "mishandeld" in w)
