@@ -17,6 +17,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import timesince
 from django.utils.translation import gettext
 
+from cases.steps import compact_html
+
 register = template.Library()
 
 
@@ -56,7 +58,7 @@ def _row(case, show_school: bool, show_waiting: bool, words: dict) -> str:
     return (
         f'\n    <tr>\n      <td><a href="{url}">{esc(case.reference)}</a>{school}</td>'
         f"\n      <td>{pupils}</td>"
-        f'\n      <td><span class="badge badge-state">{esc(case.get_state_display())}</span></td>'
+        f"\n      <td>{compact_html(case.state, case.route)}</td>"
         f"\n      <td>{owner}</td>\n      <td>{_deadlines(case.deadlines, words)}</td>\n      {last}\n    </tr>"
     )
 
