@@ -7,7 +7,7 @@ from django.utils import formats, timezone
 from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext_lazy as _
 
-from cases import decision, signal_list
+from cases import bodymap, decision, signal_list
 from cases.models import (
     BoardNotification,
     Closure,
@@ -198,6 +198,7 @@ class SignalForm(EntryForm):
         required=False,
         help_text=_("The list of signals of child abuse for children aged 4 to 12 (Bijlage 1 of the meldcode)."),
     )
+    body_marks = bodymap.BodyMapField()  # issue 15: the body map (rows of marks; the outline with JavaScript)
 
     class Meta:
         model = Signal
@@ -220,6 +221,7 @@ class SignalForm(EntryForm):
             "source_consent",
             "categories",
             "items",
+            "body_marks",
             "diagnosis",
             "diagnosis_by",
             "diagnosis_register",
@@ -228,7 +230,7 @@ class SignalForm(EntryForm):
 
     fieldsets = [
         (_("When and where"), ["observed_on", "observed_time", "place", "situation", "others_present"]),
-        (_("What you saw or heard"), ["kind", "description"]),
+        (_("What you saw or heard"), ["kind", "description", "body_marks"]),
         (
             _("How often and in which situations"),
             [

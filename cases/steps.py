@@ -237,10 +237,10 @@ def step_picture(*, state: str, route: str, entered: Iterable[str] | None, emerg
             status = SKIPPED
         if emergency and station.number == 5 and status in (DONE, CURRENT):
             detail = f"{detail} — {gettext('emergency report')}" if detail else capfirst(gettext("emergency report"))
-        result.append(
-            Station(station.key, station.number, station.title, station.states, status=status, detail=detail)
-        )
-    return StepPicture(route=route, state=state, stations=tuple(result), emergency=emergency, history_known=history_known)
+        result.append(Station(station.key, station.number, station.title, station.states, status=status, detail=detail))
+    return StepPicture(
+        route=route, state=state, stations=tuple(result), emergency=emergency, history_known=history_known
+    )
 
 
 def step_overview(*, state: str, route: str, entered: Iterable[str]) -> list[Station]:

@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from cases import services, steps, workflow
+from cases import steps, workflow
 from cases.models import Case, CaseState, Route
 from tests import factories
 
@@ -95,8 +95,7 @@ def test_the_usual_walk_of_route_a():
     picture = steps.step_picture(state="weighing", route="A", entered=entered)
     assert [s.status for s in picture.stations] == ["done", "done", "done", "current", "to_come", "to_come", "to_come"]
     assert picture.summary == (
-        "Stap 4: wegen (van de 5 stappen). Afgerond: stap 1, stap 2, stap 3. "
-        "Nog te doen: stap 5, vervolg, gesloten."
+        "Stap 4: wegen (van de 5 stappen). Afgerond: stap 1, stap 2, stap 3. Nog te doen: stap 5, vervolg, gesloten."
     )
 
 
@@ -116,9 +115,7 @@ def test_an_emergency_report_from_step_one():
 
 
 def test_closed_after_weighing_leaves_step_five_not_reached():
-    picture = steps.step_picture(
-        state="closed", route="A", entered=["consulting", "parent_talk", "weighing", "closed"]
-    )
+    picture = steps.step_picture(state="closed", route="A", entered=["consulting", "parent_talk", "weighing", "closed"])
     assert [s.status for s in picture.stations] == [
         "done", "done", "done", "done", "not_reached", "not_reached", "current"
     ]  # fmt: skip
@@ -156,7 +153,13 @@ def test_route_c_follows_the_five_steps():
 
 def test_the_staff_dossier_reads_the_same_function():
     rows = steps.step_overview(state="weighing", route="A", entered=["consulting", "weighing"])
-    assert [(r.number, r.status) for r in rows] == [(1, "done"), (2, "done"), (3, "skipped"), (4, "current"), (5, "to_come")]
+    assert [(r.number, r.status) for r in rows] == [
+        (1, "done"),
+        (2, "done"),
+        (3, "skipped"),
+        (4, "current"),
+        (5, "to_come"),
+    ]
     assert steps.step_overview(state="duty_to_inform", route="B", entered=["duty_to_inform"]) == []
 
 
@@ -180,7 +183,9 @@ def test_case_list_shows_the_compact_marks(cast_a, client_for):
     response = client_for(cast_a.ib).get(reverse("cases:case-list"))
     html = response.content.decode()
     assert 'class="steps-compact"' in html
-    marks = re.search(r'<span class="steps-marks" aria-hidden="true">(.*?)</span><span class="steps-compact-label">', html)
+    marks = re.search(
+        r'<span class="steps-marks" aria-hidden="true">(.*?)</span><span class="steps-compact-label">', html
+    )
     statuses = re.findall(r"mark-(done|current|to_come|skipped|not_reached)", marks.group(1))
     assert statuses == ["done", "done", "current", "to_come", "to_come", "to_come", "to_come"]
     assert "Stap 3: gesprek met ouders (van de 5 stappen)." in html
