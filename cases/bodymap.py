@@ -152,8 +152,7 @@ FIELDS = ("region", "kind", "size", "colour", "note")
 def region_choices() -> list:
     """The regions grouped by side, for a select."""
     return [
-        (str(SIDES[side]), [(code, str(r.part_name)) for code, r in REGIONS.items() if r.side == side])
-        for side in (FRONT, BACK)
+        (str(SIDES[side]), [(code, r.name) for code, r in REGIONS.items() if r.side == side]) for side in (FRONT, BACK)
     ]
 
 

@@ -87,7 +87,9 @@ def test_every_state_of_every_route(route, state):
     assert len(re.findall(r'class="steps-mark ', compact)) == len(stations)
     assert compact.count("mark-current") == 1
     assert 'aria-hidden="true"' in compact  # the marks; the words are read
-    assert picture.position in compact.replace("&#x27;", "'")
+    label = compact.replace("&#x27;", "'")
+    assert f'<span class="steps-compact-label">{picture.state_label[:1].upper()}{picture.state_label[1:]}' in label
+    assert ("(van de 5 stappen)" in compact) == bool(picture.current.number)
 
 
 def test_the_usual_walk_of_route_a():
@@ -188,4 +190,7 @@ def test_case_list_shows_the_compact_marks(cast_a, client_for):
     )
     statuses = re.findall(r"mark-(done|current|to_come|skipped|not_reached)", marks.group(1))
     assert statuses == ["done", "done", "current", "to_come", "to_come", "to_come", "to_come"]
-    assert "Stap 3: gesprek met ouders (van de 5 stappen)." in html
+    assert (
+        '<span class="steps-compact-label">Stap 3: gesprek met ouders'
+        '<span class="visually-hidden"> (van de 5 stappen)</span>' in html
+    )
