@@ -8,7 +8,7 @@ from django.utils import formats, timezone
 from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext_lazy as _
 
-from cases import decision, signal_list
+from cases import bodymap, decision, signal_list
 from cases.models import (
     BoardNotification,
     Closure,
@@ -225,7 +225,7 @@ SIGNAL_KIND_CHOICES = [
 SOURCE_FOR_KIND = {SignalKind.FACT: Signal.Source.OWN, SignalKind.CHILD_WORDS: Signal.Source.CHILD}
 # The fields of the essentials, and of the optional part "more" (collapsed, opened when one holds an error or a value).
 QUICK_FIELDS = ["kind", "source", "source_name", "source_consent", "description", "observed_on", "observed_time"]
-QUICK_FIELDS += ["place", "urgent"]
+QUICK_FIELDS += ["place", "body_marks", "urgent"]
 MORE_FIELDS = [
     "situation",
     "others_present",
@@ -276,6 +276,7 @@ class SignalForm(EntryForm):
         choices=[("", _("— choose —")), *Signal.Source.choices],
         required=False,
     )
+    body_marks = bodymap.BodyMapField()  # issue 15: the body map (rows of marks; the outline with JavaScript)
 
     class Meta:
         model = Signal

@@ -227,6 +227,7 @@ KINDS_IN_ORDER: list[RecordKind] = [
                 "category_labels",
                 "items",
                 "item_labels",
+                "body_marks",  # the pupil's own body: where something was seen (issue 15)
                 "diagnosis",
                 "diagnosis_by",
                 "diagnosis_register",

@@ -18,7 +18,7 @@ from django.db.models import (
 )
 
 from accounts.models import User
-from cases import permissions, records, visibility, workflow
+from cases import permissions, records, steps, visibility, workflow
 from cases.models import (
     AccessRequest,
     AuditEvent,
@@ -90,6 +90,7 @@ PUPIL_LIST = Prefetch(
 CASE_LIST_FIELDS = (
     "reference",
     "state",
+    "route",  # the compact picture of the steps (cases.steps)
     "last_activity_at",
     "school__name",
     "school__holiday_region",
@@ -434,3 +435,10 @@ def cases_with_open_access_requests(*, user: User, school_id: int) -> QuerySet[C
             pk__in=AccessRequest.objects.filter(handled__isnull=True).values("case_id"),
         )
     ).order_by("pk")
+
+
+def case_steps(*, case: Case) -> steps.StepPicture:
+    """Where ``case`` stands among the stations of its route (the case page's header), from its step changes (one
+    query)."""
+    history = Transition.objects.filter(case=case).order_by().values_list("name", "to_state")
+    return steps.picture_for_case(case, history)

@@ -206,6 +206,7 @@ def case_detail(request, pk: int):
         "cases/case_detail.html",
         {
             "case": case,
+            "steps": selectors.case_steps(case=case),
             "timeline": timeline,
             "transitions": ready,
             "next_actions": next_actions(user=request.user, case=case),

@@ -64,18 +64,19 @@ PINNED = {
     # session, user, school ids, the case, its pupils, the IB'er's permissions on the case (one union query),
     # the guard of the one transition from step 1, the audit row, the open actions of consultations, session save
     # ×3 ... (what the case's chronology holds says which other records can exist: without a help plan no query
-    # for help-plan tasks, without a parents' request none for requests and their deadlines) ...
-    "case_detail_without_chronology": 14,
+    # for help-plan tasks, without a parents' request none for requests and their deadlines); issue 15: +1, the
+    # case's step changes for the picture of the steps ...
+    "case_detail_without_chronology": 15,
     # ... plus a page of the chronology: the list of the case's records (kind and id), then for each kind of record
     # on the page one query and one per prefetched nested record (follow-ups, actions, discussed signals,
     # acknowledgements, confirmations, help-plan tasks): TIMELINE_QUERIES_PER_KIND below. Pinned here for a page
     # with a signal, a step change, a consultation, a conversation and a reason to skip it.
-    "case_detail": 26,  # issue 15: +1, the signal list details prefetched with the signals (below: signal 3)
+    "case_detail": 27,  # issue 15: +1, the signal list details prefetched with the signals (below: signal 3); +1, the picture of the steps
     # ?pagina=alle (everything on one page, for printing): one query per kind of record in the whole chronology
     # (selectors.case_timeline, as the parent extract) and one per prefetched nested record, whatever is in it
     # (issue 19: one more kind, the transfer to another school; issue 16: +1, the urgent alerts of the
     # user's schools).
-    "case_detail_all": 46,  # issue 15: +1, the signal list details
+    "case_detail_all": 47,  # issue 15: +1, the signal list details; +1, the picture of the steps
     # Issue 16. The aandachtsfunctionaris's start page with a case in every open state (and its variants): as the
     # IB'er's, and for the deadlines of its cases one query per kind of record their rules read — the weighing
     # answers, Veilig Thuis reports (with the latest outcome), help plans, monitoring agreements (with the last

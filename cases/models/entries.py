@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
-from cases import signal_list
+from cases import bodymap, signal_list
 from cases.models.base import AppendOnlyModel, Entry, append_only_triggers
 from cases.models.choices import SignalKind, choice_label
 from schools.models.social_map import social_map_partner
@@ -182,6 +182,9 @@ class Signal(Entry):
             "Call 112, or Veilig Thuis (0800-2000)."
         ),
     )
+    # Where on the pupil's body something was seen (``cases.bodymap``): a list of marks, each a region, what it was,
+    # its size, colour and a note.
+    body_marks = models.JSONField(_("body map"), default=list, blank=True, validators=[bodymap.validate_body_marks])
     diagnosis = models.TextField(
         _("diagnosis"),
         blank=True,

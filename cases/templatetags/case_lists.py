@@ -17,6 +17,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import timesince
 from django.utils.translation import gettext
 
+from cases.steps import compact_html
 from cases.templatetags.icons import svg
 
 register = template.Library()
@@ -75,7 +76,7 @@ def _row(case, show_school: bool, show_waiting: bool, words: dict) -> str:
 
 def _step(case) -> str:
     """The content of a row's step cell: where the case stands (one place to change what that cell shows)."""
-    return f'<span class="badge badge-state">{esc(case.get_state_display())}</span>'
+    return compact_html(case.state, case.route)
 
 
 def _deadlines(deadlines, words: dict) -> str:
