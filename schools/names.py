@@ -13,7 +13,7 @@ Usage::
 ``text[hit.start:hit.end] == hit.text``; hits are sorted and never overlap (the longest match wins).
 
 What is matched (case-insensitive, accents ignored — José finds Jose and Anaïs finds Anais, also when typed with a
-combining mark —, across line breaks and runs of spaces, a word hyphenated over a line break ("Wilder-⏎vanck") as one
+combining mark —, across line breaks and runs of spaces, a word hyphenated over a line break ("Wilder-\nvanck") as one
 word, and with a possessive: Sem's, SEM'S, Sems, Wildervancks):
 
 - a first name with a surname, in every form of the surname: "Daan van der Berg", "Daan v.d. Berg", "Daan v/d Berg",
@@ -83,8 +83,8 @@ _TOKEN = re.compile(r"[^\W\d_](?:[^\W\d_]|[\u0300-\u036f])*")
 # What may stand between two words of one name: spaces and line breaks, a hyphen, the dots of "v.d." or the slash of
 # "v/d", an apostrophe.
 _JOINABLE = re.compile(r"[\s\-./'’]+")
-# A word broken off at the end of a line with a hyphen ("Wilder-⏎vanck"): its two halves are one word when the
-# second half starts with a small letter (a double surname's second part, "de Vries-⏎Okafor", starts with a capital).
+# A word broken off at the end of a line with a hyphen ("Wilder-\nvanck"): its two halves are one word when the
+# second half starts with a small letter (a double surname's second part, "de Vries-\nOkafor", starts with a capital).
 _HYPHENATED = re.compile(r"-[ \t]*\r?\n[ \t]*")
 _TITLE_GAP = re.compile(r"\.?\s+")
 _SPECIAL = str.maketrans({"ø": "o", "ł": "l", "đ": "d", "æ": "ae", "œ": "oe", "ı": "i", "ĳ": "ij"})

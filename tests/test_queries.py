@@ -71,7 +71,7 @@ PINNED = {
     # on the page one query and one per prefetched nested record (follow-ups, actions, discussed signals,
     # acknowledgements, confirmations, help-plan tasks): TIMELINE_QUERIES_PER_KIND below. Pinned here for a page
     # with a signal, a step change, a consultation, a conversation and a reason to skip it.
-    "case_detail": 27,  # issue 15: +1, the signal list details prefetched with the signals (below: signal 3); +1, the picture of the steps
+    "case_detail": 27,  # issue 15: +1, the signal list details with the signals (below: signal 3); +1, the steps
     # ?pagina=alle (everything on one page, for printing): one query per kind of record in the whole chronology
     # (selectors.case_timeline, as the parent extract) and one per prefetched nested record, whatever is in it
     # (issue 19: one more kind, the transfer to another school; issue 16: +1, the urgent alerts of the
