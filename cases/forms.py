@@ -260,14 +260,34 @@ class NewSignalForm(SignalForm):
         help_text=_("Choose B if a member of staff is suspected: then the board must be informed at once."),
     )
 
+    # Route B (domain.md §9.3): who is suspected. The person named never gets access to the case, whatever their role.
+    suspected_staff = forms.ModelChoiceField(
+        label=_("suspected member of staff"),
+        queryset=None,
+        required=False,
+        empty_label=_("— not in this list —"),
+        help_text=_("Only with B. This colleague will not be able to see the case."),
+    )
+    suspected_description = forms.CharField(
+        label=_("or: name and function"),
+        max_length=200,
+        required=False,
+        help_text=_("Only with B, for someone who is not in the list (a caretaker, a volunteer)."),
+    )
+
     class Meta(SignalForm.Meta):
         fields = ["pupil", "route", *SignalForm.Meta.fields]
 
-    fieldsets = [(_("Pupil"), ["pupil", "route"]), *SignalForm.fieldsets]
+    fieldsets = [
+        (_("Pupil"), ["pupil", "route"]),
+        (_("A member of staff is suspected (B)"), ["suspected_staff", "suspected_description"]),
+        *SignalForm.fieldsets,
+    ]
 
-    def __init__(self, *args, pupils, **kwargs):
+    def __init__(self, *args, pupils, staff, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["pupil"].queryset = pupils
+        self.fields["suspected_staff"].queryset = staff
         self.fields["pupil"].label_from_instance = lambda p: (
             f"{p.first_name} {p.last_name} ({p.class_group.name})" if p.class_group else str(p)
         )

@@ -23,6 +23,7 @@ from cases.models import (
     CaseState,
     Notification,
     ParentTalkSkip,
+    Route,
     Signal,
     SignalFollowUp,
 )
@@ -47,6 +48,7 @@ START_TEMPLATES = {
     Role.CONTACT_PERSON: "cases/start_contact_person.html",
     Role.IB: "cases/start_ib.html",
     Role.AF: "cases/start_af.html",
+    Role.BOARD: "cases/start_board.html",
 }
 
 
@@ -265,7 +267,8 @@ def signal_new(request, school_id: int):
     if not perms.may_open_case(request.user, school.pk):
         raise PermissionDenied
     pupils = perms.pupils_for_new_case(request.user, school.pk).order_by("class_group__name", "last_name", "first_name")
-    form = forms.NewSignalForm(request.POST or None, pupils=pupils)
+    staff = selectors.staff_list_for_school(school_id=school.pk)
+    form = forms.NewSignalForm(request.POST or None, pupils=pupils, staff=staff)
     if request.method == "POST" and form.is_valid():
         try:
             case, opened = services.signal_submit(
@@ -274,10 +277,26 @@ def signal_new(request, school_id: int):
                 pupil=form.cleaned_data["pupil"],
                 route=form.cleaned_data["route"],
                 signal=form.save(commit=False),
+                suspected=[
+                    services.Suspect(
+                        staff_member=form.cleaned_data["suspected_staff"],
+                        description=form.cleaned_data["suspected_description"],
+                    )
+                ],
             )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
+            if case.route == Route.B and not perms.can(request.user, perms.VIEW, case):
+                # The staff route belongs to the board and the aandachtsfunctionaris: the reporter does not see it.
+                messages.success(
+                    request,
+                    gettext(
+                        "The signal was recorded in a staff case (route B). The aandachtsfunctionaris and the board "
+                        "have been told; the case is theirs, so you will not see it."
+                    ),
+                )
+                return redirect("home")
             if opened:
                 message = gettext("The signal was recorded and case %(ref)s opened.")
             else:

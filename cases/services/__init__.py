@@ -27,7 +27,14 @@ from cases.services.decisions import (
 )
 from cases.services.errors import CaseChangedError, CaseClosedError, NotNowError, TransitionBlockedError
 from cases.services.notifications import notification_mark_read, notifications_mark_all_read
-from cases.services.opening import case_open, open_case_for_pupil, signal_submit
+from cases.services.opening import (
+    Suspect,
+    case_open,
+    open_case_for_pupil,
+    route_b_signal_submit,
+    route_b_suspect_name,
+    signal_submit,
+)
 from cases.services.transitions import (
     USER_TRANSITIONS,
     available_transitions,
@@ -39,6 +46,7 @@ from cases.services.transitions import (
 
 __all__ = [
     "USER_TRANSITIONS",
+    "Suspect",
     "CaseChangedError",
     "CaseClosedError",
     "NotNowError",
@@ -64,6 +72,8 @@ __all__ = [
     "record_and_fire",
     "route_b_inspector_consulted",
     "route_b_police_decision",
+    "route_b_signal_submit",
+    "route_b_suspect_name",
     "save_entry",
     "signal_record",
     "signal_submit",
