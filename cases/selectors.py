@@ -46,6 +46,16 @@ def membership_list_for_user(*, user: User) -> list[Membership]:
     return memberships
 
 
+def case_linked_for_user(*, user: User, case: Case) -> Case | None:
+    """Route B: the pupil's case beside which the staff case was opened (``Case.linked_case``), with ``visible``: may
+    the user open it. No query for a case without a link."""
+    if case.linked_case_id is None:
+        return None
+    linked = Case.objects.only("pk", "school_id", "reference").get(pk=case.linked_case_id)
+    linked.visible = permissions.can(user, permissions.VIEW, linked)
+    return linked
+
+
 def staff_list_for_school(*, school_id: int) -> QuerySet[User]:
     """The people who hold a role at the school, by name: whom a signal about a suspected member of staff can name
     (route B). One query, lazy."""

@@ -228,6 +228,7 @@ def case_detail(request, pk: int):
             if can["confirm_skip"] and "skip" in timeline.kinds
             else [],
             "can_hold": perms.can(request.user, perms.DECIDE, case),
+            "linked_case": selectors.case_linked_for_user(user=request.user, case=case),
             "retention_years": settings.MELDCODE_RETENTION_YEARS,
             "page_size": selectors.TIMELINE_PAGE_SIZE,
             "open_requests": list(selectors.case_open_access_requests(case=case))

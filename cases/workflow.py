@@ -274,8 +274,8 @@ STATES: dict[str, State] = {
         # Aangifteplicht (WPO art. 4a): the board reports without delay; decided by the next working day.
         deadlines=(DeadlineRule("police_decision", "entered", 1, owner=True),),
         what_next=_(
-            "The board decides whether to report to the police; on a reasonable suspicion of a crime by staff against a "
-            "pupil it must (aangifteplicht)."
+            "The board decides whether to report to the police; on a reasonable suspicion of a crime by staff "
+            "against a pupil it must (aangifteplicht)."
         ),
     ),
     CaseState.POLICE_REPORT: State(
