@@ -376,3 +376,20 @@ def test_view_a_refused_staff_signal_keeps_the_input_and_stores_nothing(world, p
     assert gettext(message).replace("'", "&#x27;") in text
     assert "bij de gymzaal" in text
     assert counts() == before
+
+
+def test_view_the_board_contacts_start_page_and_case_list_show_the_route_b_case(world, client_for):
+    case, _opened = staff_signal(world, services.Suspect(staff_member=world.af))
+    client = client_for(world.board)
+    start = client.get(reverse("start", kwargs={"school_id": world.school.pk, "role": Role.BOARD}))
+    assert start.status_code == 200
+    assert case.reference in start.content.decode()
+    assert world.case_a.reference not in start.content.decode()
+    listed = client.get(reverse("cases:case-list"))
+    assert listed.status_code == 200
+    assert case.reference in listed.content.decode()
+    assert world.case_a.reference not in listed.content.decode()
+    # The aandachtsfunctionaris named finds it nowhere.
+    af = client_for(world.af)
+    for url in (reverse("cases:case-list"), reverse("start", kwargs={"school_id": world.school.pk, "role": Role.AF})):
+        assert case.reference not in af.get(url).content.decode()
