@@ -40,7 +40,7 @@ BACKUP_DEVICE_NAME = "backup codes"
 DEMO_DEVICE_NAME = "demo (fixed secret)"
 BACKUP_CODE_COUNT = 10
 
-ALWAYS_REQUIRED_ROLES = (Role.IB, Role.AF)
+ALWAYS_REQUIRED_ROLES = (Role.IB, Role.AF, Role.BOARD)
 
 
 # --- Who needs a second factor ----------------------------------------------------------------------------------

@@ -20,7 +20,14 @@ from django.dispatch import receiver
 
 from accounts.models import User
 from cases import permissions as perms
-from cases.models import AccessGroup, Case, CaseGroupObjectPermission, CaseUserObjectPermission
+from cases.models import (
+    AccessGroup,
+    Case,
+    CaseGroupObjectPermission,
+    CaseUserObjectPermission,
+    Route,
+    SuspectedStaff,
+)
 from schools.models import ClassGroup, Membership, Pupil, Role
 
 
@@ -43,7 +50,8 @@ def class_group_access_group(class_group: ClassGroup) -> Group:
 
 
 def access_sync_user(user: User) -> None:
-    """Put the user in exactly the access groups their memberships and teaching give them."""
+    """Put the user in exactly the access groups their memberships and teaching give them (a board contact: none;
+    their access is to route B cases only, as a person: ``case_sync_permissions``)."""
     memberships = list(Membership.objects.filter(user=user))
     wanted: set[int] = {role_group(m.school_id, m.role).pk for m in memberships if m.role in perms.ROLE_PERMISSIONS}
     teacher_schools = {m.school_id for m in memberships if m.role == Role.TEACHER}
@@ -68,9 +76,52 @@ def _permission_ids(codenames: Iterable[str]) -> dict[str, int]:
     )
 
 
+def suspected_staff_ids(case: Case) -> set[int]:
+    """The users named in the case as the suspected member of staff (route B)."""
+    return set(
+        SuspectedStaff.objects.filter(case=case, staff_member__isnull=False).values_list("staff_member_id", flat=True)
+    )
+
+
+def route_b_readers(case: Case) -> dict[int, set[str]]:
+    """Route B: who holds which roles (of ``perms.ROUTE_B_ROLE_PERMISSIONS``) at the case's school, by user id, leaving
+    out every person named as suspected."""
+    named = suspected_staff_ids(case)
+    readers: dict[int, set[str]] = {}
+    rows = Membership.objects.filter(
+        school_id=case.school_id, role__in=list(perms.ROUTE_B_ROLE_PERMISSIONS), user__is_active=True
+    ).values_list("user_id", "role")
+    for user_id, role in rows:
+        if user_id not in named:
+            readers.setdefault(user_id, set()).add(role)
+    return readers
+
+
+def route_b_owner(case: Case) -> User | None:
+    """Who owns a route B case: the school's aandachtsfunctionaris who is not suspected (the first, when there are
+    several); when every one of them is named, the board contact takes the case (domain.md §9.3)."""
+    readers = route_b_readers(case)
+    for role in (Role.AF, Role.BOARD):
+        ids = sorted(user_id for user_id, roles in readers.items() if role in roles)
+        if ids:
+            return User.objects.get(pk=ids[0])
+    return None
+
+
 def case_sync_permissions(case: Case) -> None:
     """Grant exactly the object permissions the case should have, and remove any others."""
     ids = _permission_ids(perms.ALL_CASE_PERMISSIONS)
+    if case.route == Route.B:
+        # The staff route: persons only, never a group (a group would include a suspected member of staff).
+        wanted_users = {
+            (user_id, ids[c])
+            for user_id, roles in route_b_readers(case).items()
+            for role in roles
+            for c in perms.ROUTE_B_ROLE_PERMISSIONS[role]
+        }
+        _sync_rows(CaseGroupObjectPermission, "group_id", case, set())
+        _sync_rows(CaseUserObjectPermission, "user_id", case, wanted_users)
+        return
     wanted_groups: set[tuple[int, int]] = set()
     for role, codenames in perms.ROLE_PERMISSIONS.items():
         group = role_group(case.school_id, role)
@@ -120,14 +171,19 @@ def sync_all() -> None:
 def _membership_changed(sender, instance: Membership, **kwargs):
     if kwargs.get("raw"):
         return  # loaddata: load_demo and sync_access call access_sync_user afterwards
-    _sync_user_now(instance.user_id)
+    _sync_user_now(instance.user_id, instance.school_id)
 
 
-def _sync_user_now(user_id: int) -> None:
+def _sync_user_now(user_id: int, school_id: int | None = None) -> None:
     user = User.objects.filter(pk=user_id).first()
     if user is not None:
         access_sync_user(user)
         for case in Case.objects.filter(opened_by=user):
+            case_sync_permissions(case)
+    if school_id is not None:
+        # Route B cases are held by persons (``case_sync_permissions``): a role given or taken at the school changes
+        # who holds them. There are few of them.
+        for case in Case.objects.filter(school_id=school_id, route=Route.B):
             case_sync_permissions(case)
 
 

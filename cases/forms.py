@@ -320,9 +320,11 @@ class SignalForm(EntryForm):
             self.instance.items = self.cleaned_data.get("items", [])
         super()._post_clean()
 
+    more_fields = MORE_FIELDS
+
     def more_is_open(self) -> bool:
         """The optional part is shown open when one of its fields holds an error or a value."""
-        for name in MORE_FIELDS:
+        for name in self.more_fields:
             if name in self.errors:
                 return True
             value = self[name].value()
@@ -357,12 +359,31 @@ class NewSignalForm(SignalForm):
         help_text=_("Choose B if a member of staff is suspected: then the board must be informed at once."),
     )
 
+    # Route B (domain.md §9.3): who is suspected. The person named never gets access to the case, whatever their role.
+    suspected_staff = forms.ModelChoiceField(
+        label=_("suspected member of staff"),
+        queryset=None,
+        required=False,
+        empty_label=_("— not in this list —"),
+        help_text=_("Only with B. This colleague will not be able to see the case."),
+    )
+    suspected_description = forms.CharField(
+        label=_("or: name and function"),
+        max_length=200,
+        required=False,
+        help_text=_("Only with B, for someone who is not in the list (a caretaker, a volunteer)."),
+    )
+
+    # Route B's fields sit in the optional part: it opens when one of them holds an error or a value.
+    more_fields = [*MORE_FIELDS, "suspected_staff", "suspected_description"]
+
     class Meta(SignalForm.Meta):
         fields = ["pupil", *SignalForm.Meta.fields]
 
-    def __init__(self, *args, pupils, shown_pupils=None, **kwargs):
+    def __init__(self, *args, pupils, staff, shown_pupils=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["pupil"].queryset = pupils
+        self.fields["suspected_staff"].queryset = staff
         # The choices shown (narrowed by a search without JavaScript); what is valid stays ``pupils``.
         self.shown_pupils = pupils if shown_pupils is None else shown_pupils
 

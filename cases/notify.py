@@ -18,8 +18,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from accounts.models import User
-from cases import deadlines, workflow
-from cases.models import Case, Notification, ReminderSent, Transition
+from cases import access, deadlines, workflow
+from cases.models import Case, Notification, ReminderSent, Route, Transition
 from outbox.services import queue_mail
 from schools.models import Membership
 
@@ -144,6 +144,22 @@ def handover_notify(*, case: Case, transition: Transition, actor: User) -> list[
     return notifications
 
 
+def route_b_notify(*, case: Case, actor: User) -> list[Notification]:
+    """A route B case was opened (a member of staff suspected): everyone who holds it — the aandachtsfunctionaris,
+    the IB'ers and the board contact who are not named in it (``access.route_b_readers``) — gets a notification and
+    an e-mail at once, stored with the opening. The persons named as suspected get nothing."""
+    step = case.transitions.filter(to_state=case.state).order_by("-at", "-pk").first()
+    readers = access.route_b_readers(case)
+    users = User.objects.filter(pk__in=[pk for pk in readers if pk != actor.pk]).order_by("pk")
+    notifications = Notification.objects.bulk_create(
+        [Notification(user=user, case=case, transition=step, kind=Notification.Kind.ROUTE_B) for user in users]
+    )
+    for notification in notifications:
+        if notification.user.email:
+            handover_mail(notification.user, case.pk, key=f"route_b:{step.pk}:{notification.user.pk}")
+    return notifications
+
+
 # --- Reminders ------------------------------------------------------------------------------------------------------
 
 
@@ -153,6 +169,12 @@ def _recipients(deadline: deadlines.Deadline, case: Case, staff: dict, members: 
     if person is not None and person.is_active and case.school_id in members.get(person.pk, set()):
         users.append(person)
     unique = {user.pk: user for user in users}
+    if case.route == Route.B:
+        # Only those who hold the staff case: never a person named in it as suspected (``access.route_b_readers``).
+        if "_route_b_readers" not in case.__dict__:  # once per case of a run
+            case.__dict__["_route_b_readers"] = access.route_b_readers(case)
+        readers = case.__dict__["_route_b_readers"]
+        unique = {pk: user for pk, user in unique.items() if pk in readers}
     return [user for user in unique.values() if user.email]
 
 

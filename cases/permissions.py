@@ -85,6 +85,18 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         REDACT,
     ],
 }
+# Route B (a member of staff suspected, domain.md §9.3): the case belongs to the board and the
+# aandachtsfunctionaris. Its permissions are held by persons, not by the role groups (``cases.access``): the
+# school's aandachtsfunctionarissen, IB'ers and board contacts who are not named in it as suspected. The class
+# teachers and the person who reported it get nothing; a person named as suspected gets nothing, whatever their role.
+ROUTE_B_ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.AF: ROLE_PERMISSIONS[Role.AF],
+    # The IB'er sees the case and may add what they learn; the staff route's steps are the board's and the AF's.
+    Role.IB: [VIEW, ADD_SIGNAL],
+    # The board contact informs, consults the confidential inspector, decides on the police report and closes; they
+    # take the case when the aandachtsfunctionaris is the one suspected.
+    Role.BOARD: [VIEW, ADD_SIGNAL, ROUTE_B, DECIDE, VIEW_AUDIT],
+}
 # The teachers of a group in which a pupil of the case sits: they see it, add signals, may propose an emergency.
 CLASS_TEACHER_PERMISSIONS = [VIEW, ADD_SIGNAL, PROPOSE_EMERGENCY]
 # The person who opened the case (a teacher or the internal contact person), as long as they work at the school.

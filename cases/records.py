@@ -64,6 +64,7 @@ from cases.models import (
     Signal,
     SignalFollowUp,
     SignalListAddition,
+    SuspectedStaff,
     TaskDone,
     TransferRecord,
     Transition,
@@ -462,6 +463,12 @@ KINDS_IN_ORDER: list[RecordKind] = [
         extract=InExtract(leave_out=(LeaveOut(INTERNAL),)),
     ),
     RecordKind("closure", Closure, extract=InExtract("closing", shows=("reason_code", "text"))),
+    RecordKind(
+        "suspect",
+        SuspectedStaff,
+        load=lambda: SuspectedStaff.objects.select_related("author", "staff_member"),
+        extract=InExtract(leave_out=(LeaveOut(THIRD_PARTY_STAFF),)),
+    ),
     RecordKind(
         "board",
         BoardNotification,

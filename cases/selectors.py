@@ -37,13 +37,33 @@ from cases.models import (
 from schools.models import ClassGroup, Guardian, Membership, Pupil, Role
 
 # Order in which a person's roles are offered when they hold several.
-ROLE_ORDER = [Role.AF, Role.IB, Role.CONTACT_PERSON, Role.TEACHER]
+ROLE_ORDER = [Role.AF, Role.BOARD, Role.IB, Role.CONTACT_PERSON, Role.TEACHER]
 
 
 def membership_list_for_user(*, user: User) -> list[Membership]:
     memberships = list(Membership.objects.filter(user=user).select_related("school"))
     memberships.sort(key=lambda m: (m.school.name, ROLE_ORDER.index(m.role)))
     return memberships
+
+
+def case_linked_for_user(*, user: User, case: Case) -> Case | None:
+    """Route B: the pupil's case beside which the staff case was opened (``Case.linked_case``), with ``visible``: may
+    the user open it. No query for a case without a link."""
+    if case.linked_case_id is None:
+        return None
+    linked = Case.objects.only("pk", "school_id", "reference").get(pk=case.linked_case_id)
+    linked.visible = permissions.can(user, permissions.VIEW, linked)
+    return linked
+
+
+def staff_list_for_school(*, school_id: int) -> QuerySet[User]:
+    """The people who hold a role at the school, by name: whom a signal about a suspected member of staff can name
+    (route B). One query, lazy."""
+    return (
+        User.objects.filter(memberships__school_id=school_id, is_active=True)
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
 
 
 def membership_get_for_user(*, user: User, school_id: int, role: str) -> Membership | None:

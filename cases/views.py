@@ -24,6 +24,7 @@ from cases.models import (
     CaseState,
     Notification,
     ParentTalkSkip,
+    Route,
     Signal,
     SignalFollowUp,
 )
@@ -48,6 +49,7 @@ START_TEMPLATES = {
     Role.CONTACT_PERSON: "cases/start_contact_person.html",
     Role.IB: "cases/start_ib.html",
     Role.AF: "cases/start_af.html",
+    Role.BOARD: "cases/start_board.html",
 }
 
 
@@ -221,6 +223,7 @@ def case_detail(request, pk: int):
             if can["confirm_skip"] and "skip" in timeline.kinds
             else [],
             "can_hold": perms.can(request.user, perms.DECIDE, case),
+            "linked_case": selectors.case_linked_for_user(user=request.user, case=case),
             "retention_years": settings.MELDCODE_RETENTION_YEARS,
             "page_size": selectors.TIMELINE_PAGE_SIZE,
             "open_requests": list(selectors.case_open_access_requests(case=case))
@@ -276,7 +279,10 @@ def signal_new(request, school_id: int):
             initial["pupil"] = int(chosen)
         elif query and len(shown) == 1:
             initial["pupil"] = shown[0].pk
-    form = forms.NewSignalForm(request.POST or None, pupils=pupils, shown_pupils=shown, initial=initial)
+    staff = selectors.staff_list_for_school(school_id=school.pk)
+    form = forms.NewSignalForm(
+        request.POST or None, pupils=pupils, staff=staff, shown_pupils=shown, initial=initial
+    )
     writing_help.attach(form, reverse("cases:writing-help-new-signal", kwargs={"school_id": school.pk}))
     if request.method == "POST" and form.is_valid():
         try:
@@ -290,6 +296,12 @@ def signal_new(request, school_id: int):
                     pupil=form.cleaned_data["pupil"],
                     route=form.cleaned_data["route"],
                     signal=signal,
+                    suspected=[
+                        services.Suspect(
+                            staff_member=form.cleaned_data["suspected_staff"],
+                            description=form.cleaned_data["suspected_description"],
+                        )
+                    ],
                 )
                 sent.case = case
         except services.AlreadySubmittedError as exc:
@@ -302,6 +314,16 @@ def signal_new(request, school_id: int):
         except (services.CaseClosedError, services.CaseChangedError, services.TransitionBlockedError) as exc:
             form.add_error(None, str(exc))
         else:
+            if case.route == Route.B and not perms.can(request.user, perms.VIEW, case):
+                # The staff route belongs to the board and the aandachtsfunctionaris: the reporter does not see it.
+                messages.success(
+                    request,
+                    gettext(
+                        "The signal was recorded in a staff case (route B). The aandachtsfunctionaris and the board "
+                        "have been told; the case is theirs, so you will not see it."
+                    ),
+                )
+                return redirect("home")
             if opened:
                 message = gettext("The signal was recorded and case %(ref)s opened.")
             else:

@@ -171,8 +171,9 @@ ACTIONS: dict[str, Action] = {
         ),
         form_kwargs=_partners,
         intro=_(
-            "The board consults the confidential inspector of the Inspectorate of Education. On a reasonable "
-            "suspicion of a sexual offence the board must report to the police (aangifteplicht)."
+            "The board consults the confidential inspector of the Inspectorate of Education, the same or the next "
+            "working day. On a reasonable suspicion of a sexual offence, physical violence or another crime by a "
+            "member of staff against a pupil the board must report to the police (aangifteplicht, WPO art. 4a)."
         ),
     ),
     "police": Action(

@@ -39,7 +39,7 @@ HIDDEN = "hidden"
 
 # The roles a reader can have on a case, the widest first: a person with several roles at the school reads as the
 # widest of them (an IB'er who is also a teacher reads as the IB'er).
-READER_ROLES = [Role.AF, Role.IB, Role.TEACHER, Role.CONTACT_PERSON]
+READER_ROLES = [Role.AF, Role.BOARD, Role.IB, Role.TEACHER, Role.CONTACT_PERSON]
 # Who reads only their own entries (and the case's step), and why.
 OWN_ENTRIES_ONLY = frozenset({Role.CONTACT_PERSON})
 OWN_ENTRIES_ONLY_REASON = (
@@ -49,6 +49,9 @@ OWN_ENTRIES_ONLY_REASON = (
 
 SCHOOL_STAFF = frozenset({Role.AF, Role.IB})
 AF_ONLY = frozenset({Role.AF})
+# The staff route (route B) belongs to the board and the aandachtsfunctionaris (domain.md §9.3); the board contact
+# sees no other case (``permissions.ROUTE_B_ROLE_PERMISSIONS``).
+ROUTE_B_OWNERS = frozenset({Role.AF, Role.BOARD})
 
 
 @dataclass(frozen=True)
@@ -144,20 +147,26 @@ RULES: dict[str, Restricted] = {
             "IB'er"
         ),
     ),
+    "suspect": Restricted(
+        ROUTE_B_OWNERS,
+        _("A suspected member of staff was named."),
+        ("staff_member", "description"),
+        ("who is suspected is for the board and the aandachtsfunctionaris who handle the staff route (domain.md §9.3)"),
+    ),
     "board": Restricted(
-        AF_ONLY,
+        ROUTE_B_OWNERS,
         _("The board was informed."),
         ("informed_whom", "how"),
         ("the staff route belongs to the board and the aandachtsfunctionaris (domain.md §9.3)"),
     ),
     "inspector": Restricted(
-        AF_ONLY,
+        ROUTE_B_OWNERS,
         _("The confidential inspector was consulted."),
         ("partner", "inspector", "advice", "reasonable_suspicion"),
         ("the staff route belongs to the board and the aandachtsfunctionaris (domain.md §9.3)"),
     ),
     "police": Restricted(
-        AF_ONLY,
+        ROUTE_B_OWNERS,
         _("A decision about a police report was made."),
         ("report_made", "parents_informed_before", "accused_informed_before", "explanation"),
         ("the staff route belongs to the board and the aandachtsfunctionaris (domain.md §9.3)"),

@@ -113,6 +113,8 @@ class State:
 ALL_ROUTES = (Route.A, Route.B, Route.C)
 ROUTES_A_C = (Route.A, Route.C)
 ROUTE_B = (Route.B,)
+# Route B belongs to the board and the aandachtsfunctionaris (domain.md §9.3): both see its cases needing action.
+ROUTE_B_ACTORS = (Role.AF, Role.BOARD)
 
 # An emergency report is possible from any open step of routes A and C that has not reported yet; who may not make
 # it (a teacher) may propose one.
@@ -252,32 +254,34 @@ STATES: dict[str, State] = {
     CaseState.DUTY_TO_INFORM: State(
         routes=ROUTE_B,
         step=None,
-        acts=(Role.AF,),
+        acts=ROUTE_B_ACTORS,
         offers=("board", "inspector"),
         owner=Owner(Role.AF, keep=True),
         deadlines=(
             # domain.md §9.3: the board is informed at once; the confidential inspector is consulted the same or
-            # the next working day.
-            DeadlineRule("inform_board", "entered", 0, when="board_not_informed"),
-            DeadlineRule("consult_inspector", "board_informed", 1, when="board_informed"),
+            # the next working day. Due by the case's owner: the aandachtsfunctionaris, or the board contact when the
+            # aandachtsfunctionaris is the one suspected (``access.route_b_owner``).
+            DeadlineRule("inform_board", "entered", 0, owner=True, when="board_not_informed"),
+            DeadlineRule("consult_inspector", "board_informed", 1, owner=True, when="board_informed"),
         ),
         what_next=_("Record when the board was informed, then the consultation of the confidential inspector."),
     ),
     CaseState.INSPECTOR_CONSULTED: State(
         routes=ROUTE_B,
         step=None,
-        acts=(Role.AF,),
+        acts=ROUTE_B_ACTORS,
         offers=("police",),
         # Aangifteplicht (WPO art. 4a): the board reports without delay; decided by the next working day.
-        deadlines=(DeadlineRule("police_decision", "entered", 1),),
+        deadlines=(DeadlineRule("police_decision", "entered", 1, owner=True),),
         what_next=_(
-            "The board decides whether to report to the police; on a reasonable suspicion of a sexual offence it must."
+            "The board decides whether to report to the police; on a reasonable suspicion of a crime by staff "
+            "against a pupil it must (aangifteplicht)."
         ),
     ),
     CaseState.POLICE_REPORT: State(
         routes=ROUTE_B,
         step=None,
-        acts=(Role.AF,),
+        acts=ROUTE_B_ACTORS,
         offers=("close",),
         deadlines=(_standstill(Role.AF),),  # no term in the domain: the stand-still rule
         what_next=_("The police report has been made. Close the case when the school's part is done."),
@@ -285,7 +289,7 @@ STATES: dict[str, State] = {
     CaseState.NO_POLICE_REPORT: State(
         routes=ROUTE_B,
         step=None,
-        acts=(Role.AF,),
+        acts=ROUTE_B_ACTORS,
         offers=("close",),
         deadlines=(_standstill(Role.AF),),  # no term in the domain: the stand-still rule
         what_next=_("No police report is made. Close the case when the school's part is done."),

@@ -28,7 +28,8 @@ GUIDES: dict[str, Guide] = {
     for guide in (
         Guide("leerkracht", _("Guide for teachers"), (Role.TEACHER, Role.CONTACT_PERSON)),
         Guide("intern-begeleider", _("Guide for the IB'er"), (Role.IB,)),
-        Guide("aandachtsfunctionaris", _("Guide for the aandachtsfunctionaris"), (Role.AF,)),
+        # The board contact handles route B cases, as the aandachtsfunctionaris does (its section on route B).
+        Guide("aandachtsfunctionaris", _("Guide for the aandachtsfunctionaris"), (Role.AF, Role.BOARD)),
         Guide("beheerder", _("Guide for the administrator"), ()),
     )
 }
@@ -160,5 +161,6 @@ ROLE_GUIDES = {
     Role.CONTACT_PERSON: "leerkracht",
     Role.IB: "intern-begeleider",
     Role.AF: "aandachtsfunctionaris",
+    Role.BOARD: "aandachtsfunctionaris",
 }
-ROLE_ORDER = (Role.AF, Role.IB, Role.CONTACT_PERSON, Role.TEACHER)
+ROLE_ORDER = (Role.AF, Role.BOARD, Role.IB, Role.CONTACT_PERSON, Role.TEACHER)

@@ -2340,6 +2340,7 @@ def test_every_kind_of_record_is_read_by_each_role_as_the_role_table_says(role, 
             "risk",
             "report",
             "outcome",
+            "suspect",
             "board",
             "inspector",
             "police",
@@ -2347,7 +2348,7 @@ def test_every_kind_of_record_is_read_by_each_role_as_the_role_table_says(role, 
             "accessanswer",
             "legalhold",
         },
-        "ib": {"board", "inspector", "police"},
+        "ib": {"suspect", "board", "inspector", "police"},
         "af": set(),
     }
     levels = {kind.kind: visibility.level(reader, kind.kind, rows[kind.kind]) for kind in records.CHRONOLOGY}
@@ -2370,3 +2371,94 @@ def test_the_outcome_of_veilig_thuis_as_each_role_reads_it(cast_a, client_for):
     assert {role for role, html in reads.items() if expectations in html and contact in html} == {"ib", "af"}
     assert "Veilig Thuis heeft een besluit genomen" in reads["teacher"]
     assert "Veilig Thuis heeft een besluit genomen" not in reads["contact_person"]
+
+
+# --- Route B: who may see a staff case (issue 17, item 1; domain.md §9.3) ------------------------------------------
+
+# Besides the standard cast: a second IB'er and the board's contact person at school A.
+ROUTE_B_EXTRA = ("ib2", "board")
+# The URLs of a route B case, each with the outcome for someone who holds the case with the staff route's permission
+# (the AF and the board contact), for an IB'er who holds it to read, and for everyone else (404: they must not learn
+# that it exists). The inspector's page is offered while the board is to be informed.
+ROUTE_B_URLS = [
+    ("cases:case-detail", {}, OK, OK),
+    ("cases:case-audit", {}, OK, FORBIDDEN),
+    ("cases:board-add", {}, OK, FORBIDDEN),
+    ("cases:signal-add", {}, OK, OK),
+    ("cases:case-action", {"action": "inspector"}, OK, FORBIDDEN),
+]
+# (who is named as suspected, who asks, which of the three: "owner", "reader", or None — sees nothing)
+ROUTE_B_ACCESS = [
+    ("af", "af", None),  # the aandachtsfunctionaris named: loses access whatever their role
+    ("af", "board", "owner"),  # ... and the board contact takes the case
+    ("af", "ib", "reader"),
+    ("other_teacher", "af", "owner"),
+    ("other_teacher", "board", "owner"),
+    ("other_teacher", "ib", "reader"),  # an IB'er not named
+    ("ib", "ib", None),  # an IB'er named
+    ("ib", "ib2", "reader"),  # ... the other IB'er, not named, reads it
+    ("other_teacher", "teacher", None),  # the pupil's class teacher, who reported it, is not told by default
+    ("teacher", "teacher", None),  # the class teacher named
+    ("other_teacher", "other_teacher", None),  # a teacher named
+    ("other_teacher", "contact_person", None),
+    ("other_teacher", "b.af", None),  # another school
+    ("other_teacher", "b.ib", None),
+    ("other_teacher", "b.teacher", None),
+]
+
+
+def _route_b_world(cast_a, cast_b, named: str) -> tuple[Case, Case]:
+    from cases.models import Route
+
+    cast_a.ib2 = factories.UserFactory(username="ib2-a")
+    factories.MembershipFactory(user=cast_a.ib2, school=cast_a.school, role=Role.IB)
+    cast_a.board = factories.UserFactory(username="board-a")
+    factories.MembershipFactory(user=cast_a.board, school=cast_a.school, role=Role.BOARD)
+    pupil = factories.PupilFactory(class_group=cast_a.group1)
+    case_a = factories.open_case(cast_a.teacher, pupil)
+    case_b, _opened = services.signal_submit(
+        user=cast_a.teacher,
+        school=cast_a.school,
+        pupil=pupil,
+        route=Route.B,
+        signal=factories.make_signal(),
+        suspected=[services.Suspect(staff_member=getattr(cast_a, named))],
+    )
+    return case_a, Case.objects.get(pk=case_b.pk)
+
+
+@pytest.mark.parametrize(
+    ("named", "asker", "holds"), ROUTE_B_ACCESS, ids=[f"{n}-named-{a}" for n, a, _h in ROUTE_B_ACCESS]
+)
+def test_route_b_case_visibility(named, asker, holds, cast_a, cast_b):
+    case_a, case_b = _route_b_world(cast_a, cast_b, named)
+    user = cast_b.by_role(asker[2:]) if asker.startswith("b.") else getattr(cast_a, asker)
+    client = login_verified(Client(), user)
+    before = snapshot(World(a=cast_a, b=cast_b, pupil=case_b.pupils.get(), case=case_b, signal=None))
+    for url_name, extra, owner_outcome, reader_outcome in ROUTE_B_URLS:
+        outcome = {"owner": owner_outcome, "reader": reader_outcome, None: HIDDEN}[holds]
+        path = reverse(url_name, kwargs={"pk": case_b.pk, **extra})
+        response = client.get(path)
+        assert response.status_code == STATUS[outcome], (url_name, response.status_code, outcome)
+        if outcome == HIDDEN:
+            assert case_b.reference not in response.content.decode()
+    assert snapshot(World(a=cast_a, b=cast_b, pupil=case_b.pupils.get(), case=case_b, signal=None)) == before
+    # The case lists and the start pages never show it to those who do not hold it.
+    listed = perms.case_queryset_for_user(user).filter(pk=case_b.pk).exists()
+    assert listed is (holds is not None)
+    if asker in ("teacher", "other_teacher", "contact_person") and not asker.startswith("b."):
+        page = client.get(reverse("cases:case-list"))
+        assert case_b.reference not in page.content.decode()
+
+
+def test_a_named_member_of_staff_is_a_conflict_of_interest_in_the_audit_trail(cast_a, cast_b):
+    _case_a, case_b = _route_b_world(cast_a, cast_b, "af")
+    row = AuditEvent.objects.get(case=case_b, action=AuditEvent.Action.CONFLICT_OF_INTEREST)
+    assert row.subject_user == cast_a.af
+    assert case_b.owner == cast_a.board
+
+
+def test_the_board_contact_has_no_access_group_and_sees_no_other_case(cast_a, cast_b):
+    _case_a, case_b = _route_b_world(cast_a, cast_b, "other_teacher")
+    assert not Group.objects.filter(user=cast_a.board, access__isnull=False).exists()
+    assert list(perms.case_queryset_for_user(cast_a.board)) == [case_b]

@@ -75,8 +75,9 @@ PINNED = {
     # ?pagina=alle (everything on one page, for printing): one query per kind of record in the whole chronology
     # (selectors.case_timeline, as the parent extract) and one per prefetched nested record, whatever is in it
     # (issue 19: one more kind, the transfer to another school; issue 16: +1, the urgent alerts of the
-    # user's schools).
-    "case_detail_all": 47,  # issue 15: +1, the signal list details; +1, the picture of the steps
+    # user's schools; issue 15: +1, the signal list details; +1, the picture of the steps; issue 17: +1, one more
+    # kind, the suspected member of staff of route B).
+    "case_detail_all": 48,
     # Issue 16. The aandachtsfunctionaris's start page with a case in every open state (and its variants): as the
     # IB'er's, and for the deadlines of its cases one query per kind of record their rules read — the weighing
     # answers, Veilig Thuis reports (with the latest outcome), help plans, monitoring agreements (with the last

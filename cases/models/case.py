@@ -74,6 +74,17 @@ class Case(CaseGuards, models.Model):
     # in the transaction of every change that can move it (a record, a step change); ``manage.py
     # refresh_due_dates`` and the hourly reminders rewrite it wherever it differs (settings, holidays).
     next_due = models.DateField(_("next deadline"), null=True, blank=True, editable=False)
+    # Route B: the pupil's open case (route A or C) beside which this staff case was opened (domain.md §9.3). Shown
+    # only on the route B case: the readers of the other case (the class teacher, who may be the one suspected) do
+    # not learn of it.
+    linked_case = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("linked case"),
+    )
 
     class Meta:
         verbose_name = _("case")
@@ -380,6 +391,8 @@ class AuditEvent(AppendOnlyModel):
         TRANSFER_REQUESTED = "transfer_requested", _("asked another school to take over the case")
         TRANSFER_ACCEPTED = "transfer_accepted", _("took over the case from another school")
         TRANSFER_REFUSED = "transfer_refused", _("refused to take over the case")
+        # Route B: a person named as suspected loses access to the case, whatever their role (``subject_user``).
+        CONFLICT_OF_INTEREST = "conflict", _("access withdrawn: conflict of interest")
 
     case = models.ForeignKey(
         Case, on_delete=models.PROTECT, null=True, blank=True, related_name="audit_events", verbose_name=_("case")

@@ -434,6 +434,47 @@ class BoardNotification(Entry):
         triggers = append_only_triggers()
 
 
+class SuspectedStaff(Entry):
+    """Route B: the member of staff who is suspected, as the person who reported it named them (domain.md §9.3).
+
+    A colleague with an account (``staff_member``) loses every access to the case, whatever their role: the route
+    B case's permissions leave them out (``cases.access``), and the naming is in the audit trail as a conflict of
+    interest. Someone without an account (a caretaker, a volunteer) is described in ``description``. Never removed:
+    a person once named keeps no access to the file."""
+
+    staff_member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("suspected member of staff"),
+    )
+    description = models.CharField(
+        _("name and function"),
+        max_length=200,
+        blank=True,
+        help_text=_("For someone who does not use this application: their name and function."),
+    )
+
+    class Meta(Entry.Meta):
+        verbose_name = _("suspected member of staff")
+        verbose_name_plural = _("suspected members of staff")
+        triggers = append_only_triggers()
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(staff_member__isnull=False) | ~models.Q(description=""),
+                name="suspectedstaff_named",
+            )
+        ]
+
+    def clean(self):
+        if self.staff_member_id is None and not self.description.strip():
+            raise ValidationError(
+                _("Name the member of staff who is suspected: choose them, or give their name and function.")
+            )
+
+
 class InspectorConsultation(Entry):
     """Route B: the board consults the confidential inspector (vertrouwensinspecteur)."""
 
@@ -443,7 +484,13 @@ class InspectorConsultation(Entry):
         _("confidential inspector"), max_length=200, help_text=_("The name of the inspector you spoke to.")
     )
     advice = models.TextField(_("advice"))
-    reasonable_suspicion = models.BooleanField(_("there is a reasonable suspicion of a sexual offence"))
+    reasonable_suspicion = models.BooleanField(
+        _("there is a reasonable suspicion of a crime by staff against a pupil"),
+        help_text=_(
+            "A sexual offence, physical violence or another crime by a member of staff against a pupil: the board must "
+            "report it to the police (aangifteplicht, WPO art. 4a)."
+        ),
+    )
 
     class Meta(Entry.Meta):
         verbose_name = _("consultation of the confidential inspector")

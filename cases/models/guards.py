@@ -174,5 +174,12 @@ class CaseGuards:
         if decision_ is None or decision_.report_made:
             return [str(_("Record the decision not to report to the police, with its explanation."))]
         if self.inspectorconsultations.filter(reasonable_suspicion=True).exists():
-            return [str(_("There is a reasonable suspicion of a sexual offence: the board must report to the police."))]
+            return [
+                str(
+                    _(
+                        "There is a reasonable suspicion of a crime by staff against a pupil: the board must report "
+                        "to the police (aangifteplicht)."
+                    )
+                )
+            ]
         return []

@@ -13,6 +13,7 @@ class Notification(models.Model):
     class Kind(models.TextChoices):
         HANDOVER_CONSULTING = "handover_consulting", _("handed over to you for consultation (step 2)")
         HANDOVER_WEIGHING = "handover_weighing", _("handed over to you for weighing (step 4)")
+        ROUTE_B = "route_b", _("a member of staff is suspected: inform the board at once (route B)")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("user")

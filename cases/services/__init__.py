@@ -28,7 +28,14 @@ from cases.services.decisions import (
 )
 from cases.services.errors import CaseChangedError, CaseClosedError, NotNowError, TransitionBlockedError
 from cases.services.notifications import notification_mark_read, notifications_mark_all_read
-from cases.services.opening import case_open, open_case_for_pupil, signal_submit
+from cases.services.opening import (
+    Suspect,
+    case_open,
+    open_case_for_pupil,
+    route_b_signal_submit,
+    route_b_suspect_name,
+    signal_submit,
+)
 from cases.services.submissions import AlreadySubmittedError, submission_once, submissions_forget
 from cases.services.transitions import (
     USER_TRANSITIONS,
@@ -44,6 +51,7 @@ __all__ = [
     "submission_once",
     "submissions_forget",
     "USER_TRANSITIONS",
+    "Suspect",
     "CaseChangedError",
     "CaseClosedError",
     "NotNowError",
@@ -69,6 +77,8 @@ __all__ = [
     "record_and_fire",
     "route_b_inspector_consulted",
     "route_b_police_decision",
+    "route_b_signal_submit",
+    "route_b_suspect_name",
     "save_entry",
     "signal_record",
     "signal_submit",

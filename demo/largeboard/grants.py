@@ -7,7 +7,7 @@ from django.contrib.contenttypes.models import ContentType
 from accounts.models import User
 from cases import access
 from cases import permissions as perms
-from cases.models import Case, CaseGroupObjectPermission, CaseUserObjectPermission
+from cases.models import Case, CaseGroupObjectPermission, CaseUserObjectPermission, Route
 from demo.largeboard.constants import BATCH
 from schools.models import Role
 
@@ -43,6 +43,15 @@ class GrantsMixin:
         group_rows, user_rows = [], []
         for plan in plans:
             case, staff = plan["case"], plan["staff"]
+            if case.route == Route.B:
+                # Route B is held by persons, never by a group (``access.case_sync_permissions``); the generated
+                # cases name no suspected member of staff.
+                user_rows += [
+                    CaseUserObjectPermission(content_object=case, user=user, permission_id=ids[c])
+                    for role, user in ((Role.IB, staff.ib), (Role.AF, staff.af))
+                    for c in perms.ROUTE_B_ROLE_PERMISSIONS[role]
+                ]
+                continue
             wanted = set()
             for role, codenames in perms.ROLE_PERMISSIONS.items():
                 wanted |= {(self.role_groups[(staff.school.pk, role)], ids[c]) for c in codenames}

@@ -14,6 +14,10 @@ class Role(models.TextChoices):
     CONTACT_PERSON = "contact_person", _("internal contact person")
     IB = "ib", _("internal support coordinator (IB'er)")
     AF = "af", _("designated officer (aandachtsfunctionaris)")
+    # The board's contact person (bevoegd gezag) at a school: sees no case of routes A and C, only the route B cases
+    # of the school (a member of staff suspected, domain.md §9.3), and takes such a case when its
+    # aandachtsfunctionaris is the one suspected (``cases.access``). Held at each school of the board they cover.
+    BOARD = "board", _("board contact (bevoegd gezag)")
 
 
 class Board(models.Model):

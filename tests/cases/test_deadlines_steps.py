@@ -120,7 +120,8 @@ def test_route_b_the_board_at_once_the_inspector_next_working_day_then_the_polic
         case = route_b_case_today(cast_a)
         found = deadlines_of(case)
     assert list(found) == [deadlines.INFORM_BOARD]
-    assert found[deadlines.INFORM_BOARD].due == d("2026-04-28") and found[deadlines.INFORM_BOARD].role == "af"
+    # Due by the case's owner: the aandachtsfunctionaris (or the board contact when the AF is suspected).
+    assert found[deadlines.INFORM_BOARD].due == d("2026-04-28") and found[deadlines.INFORM_BOARD].user == cast_a.af
     with travel("2026-04-28"):
         services.entry_record(
             user=cast_a.af,

@@ -637,7 +637,10 @@ def test_route_b_no_police_report_is_refused_on_a_reasonable_suspicion(cast_a):
             expected_state="inspector_consulted",
         )
     # The reason is given in the active language (Dutch by default since the message was translated).
-    expected = gettext("There is a reasonable suspicion of a sexual offence: the board must report to the police.")
+    expected = gettext(
+        "There is a reasonable suspicion of a crime by staff against a pupil: the board must report to the police "
+        "(aangifteplicht)."
+    )
     assert expected in exc.value.reasons
     assert fresh(case).state == "inspector_consulted"
     assert not PoliceDecision.objects.filter(case=case).exists()

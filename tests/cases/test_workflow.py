@@ -42,6 +42,8 @@ ROLE_GRANTS = {
     Role.CONTACT_PERSON: set(perms.OPENER_PERMISSIONS),
     Role.IB: set(perms.ROLE_PERMISSIONS[Role.IB]),
     Role.AF: set(perms.ROLE_PERMISSIONS[Role.AF]),
+    # The board contact holds route B cases only (``perms.ROUTE_B_ROLE_PERMISSIONS``).
+    Role.BOARD: set(perms.ROUTE_B_ROLE_PERMISSIONS[Role.BOARD]),
 }
 
 
