@@ -370,7 +370,9 @@ KINDS_IN_ORDER: list[RecordKind] = [
     RecordKind(
         "report",
         VeiligThuisReport,
-        load=lambda: VeiligThuisReport.objects.select_related("author", "partner"),
+        load=lambda: VeiligThuisReport.objects.select_related("author", "partner").prefetch_related(
+            "informed_parents__guardian"
+        ),
         extract=InExtract(
             "veilig-thuis",
             shows=("reported_at", "emergency", "parents_informed", "parents_informed_on"),
@@ -402,6 +404,9 @@ KINDS_IN_ORDER: list[RecordKind] = [
                         "anonymous_to_family",
                         "anonymity_reason",
                         "feedback_agreed_on",
+                        "additional",
+                        "what_is_new",
+                        "not_all_informed_reason",
                     ),
                 ),
             ),
@@ -423,6 +428,7 @@ KINDS_IN_ORDER: list[RecordKind] = [
                         "conclusion",
                         "expectations",
                         "receiving_partner",
+                        "rappel_on",
                         "receiving_organisation",
                         "receiving_contact",
                     ),

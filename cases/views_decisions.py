@@ -76,11 +76,27 @@ class Action:
     form_kwargs: Callable = field(default=lambda case, user: {})
     tasks: bool = False
     intro: str = ""
+    # What is stored with the record besides the form's model fields (the parents told before a report).
+    related: Callable = field(default=lambda form: [])
 
 
 def _partners(case, user):
     """The case's school's social map: records that name a partner pick it from there."""
     return {"partners": school_selectors.social_map_for_school(school=case.school)}
+
+
+def _report_form(case, user):
+    """A report's form: the social map, whether it is an additional report (the case has reported before) and the
+    parents with parental authority who can be told beforehand."""
+    return {
+        **_partners(case, user),
+        "again": case.veiligthuisreports.exists(),
+        "guardians": selectors.case_guardians(case=case).filter(has_parental_authority=True),
+    }
+
+
+def _informed(form):
+    return list(form.cleaned_data.get("informed_guardians") or [])
 
 
 def _help_managers(case, user):
@@ -100,23 +116,40 @@ ACTIONS: dict[str, Action] = {
         forms.VeiligThuisReportForm,
         perms.DECIDE,
         _("Report to Veilig Thuis"),
-        lambda user, case, entry, state, tasks: services.case_report(
-            user=user, case=case, report=entry, expected_state=state
+        lambda user, case, entry, state, informed: services.case_report(
+            user=user, case=case, report=entry, expected_state=state, informed=informed
         ),
-        form_kwargs=_partners,
+        form_kwargs=_report_form,
+        related=_informed,
         intro=_(
             "Veilig Thuis: 0800-2000 (free, day and night). A professional reporter is always known to Veilig "
             "Thuis; you can only ask for anonymity towards the family."
+        ),
+    ),
+    "report-again": Action(
+        forms.VeiligThuisReportForm,
+        perms.DECIDE,
+        _("Additional report to Veilig Thuis"),
+        lambda user, case, entry, state, informed: services.case_report_again(
+            user=user, case=case, report=entry, expected_state=state, informed=informed
+        ),
+        form_kwargs=lambda case, user: {**_report_form(case, user), "again": True},
+        related=_informed,
+        intro=_(
+            "The school keeps signalling while Veilig Thuis is involved. Report again when new signals come: say "
+            "what is new since the previous report. Veilig Thuis weighs the report again. In direct danger, make an "
+            "emergency report instead."
         ),
     ),
     "emergency": Action(
         forms.EmergencyReportForm,
         perms.EMERGENCY_REPORT,
         _("Emergency report to Veilig Thuis"),
-        lambda user, case, entry, state, tasks: services.case_emergency_report(
-            user=user, case=case, report=entry, expected_state=state
+        lambda user, case, entry, state, informed: services.case_emergency_report(
+            user=user, case=case, report=entry, expected_state=state, informed=informed
         ),
-        form_kwargs=_partners,
+        form_kwargs=_report_form,
+        related=_informed,
         intro=_(
             "Is a child in direct danger? Call 112 first. Then report to Veilig Thuis at once by phone: "
             "0800-2000. Record the report here afterwards; question 2 is recorded as 'yes (acute)'."
@@ -208,7 +241,7 @@ def case_action(request, pk: int, action: str):
                     case,
                     form.save(commit=False),
                     state_form.cleaned_data["expected_state"],
-                    [f.cleaned_data for f in tasks] if tasks is not None else [],
+                    [f.cleaned_data for f in tasks] if tasks is not None else config.related(form),
                 )
             except (services.CaseChangedError, services.NotNowError, services.CaseClosedError) as exc:
                 messages.warning(request, str(exc))
