@@ -60,6 +60,7 @@ from cases.models import (
     ParentTalkSkipConfirmation,
     ParentView,
     PoliceDecision,
+    ReportInformedParent,
     RiskAssessment,
     Signal,
     SignalFollowUp,
@@ -371,7 +372,7 @@ KINDS_IN_ORDER: list[RecordKind] = [
         "report",
         VeiligThuisReport,
         load=lambda: VeiligThuisReport.objects.select_related("author", "partner").prefetch_related(
-            "informed_parents__guardian"
+            Prefetch("informed_parents", queryset=ReportInformedParent.objects.select_related("guardian"))
         ),
         extract=InExtract(
             "veilig-thuis",
