@@ -2,6 +2,7 @@ import uuid
 from collections.abc import Callable
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db.models import QuerySet
 from django.utils import formats, timezone
@@ -39,6 +40,7 @@ from cases.models import (
 from cases.models.base import Entry
 from cases.models.decisions import FLAG_CRITERIA
 from cases.models.entries import VT_ADVICE_POINTS
+from schools.models.people import Guardian
 from schools.models.social_map import PartnerKind, SocialMapEntry
 
 TEXT_LIMIT = 10_000
@@ -672,6 +674,8 @@ VT_REPORT_FIELDSETS = [
             "parents_informed",
             "parents_informed_on",
             "parents_reaction",
+            "informed_guardians",
+            "not_all_informed_reason",
             "not_informed_reason",
             "not_informed_explanation",
         ],
@@ -684,12 +688,34 @@ VT_REPORT_FIELDSETS = [
 ]
 
 
+WHAT_IS_NEW = (_("What is new"), ["what_is_new"])
+
+
 class VeiligThuisReportForm(PartnerChoiceMixin, EntryForm):
+    """A report to Veilig Thuis. After an earlier report of the case (``again``) it is an additional report and asks
+    what is new. Who was told beforehand: the parents and carers with parental authority of the case's pupils
+    (domain.md §9.6); a parent without authority is not offered."""
+
     partner_kinds = (PartnerKind.VEILIG_THUIS,)
+
+    informed_guardians = forms.ModelMultipleChoiceField(
+        label=_("which parents with parental authority were told"),
+        queryset=Guardian.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Both parents with parental authority are told, unless that endangers someone. A parent without "
+            "parental authority is not told beforehand: they have a right to information only on request, within "
+            "limits."
+        ),
+    )
 
     class Meta:
         model = VeiligThuisReport
-        fields = [name for _legend, names in VT_REPORT_FIELDSETS for name in names]
+        fields = [
+            "what_is_new",
+            *[name for _legend, names in VT_REPORT_FIELDSETS for name in names if name != "informed_guardians"],
+        ]
         widgets = {
             "reported_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
             "channel": forms.RadioSelect,
@@ -697,6 +723,20 @@ class VeiligThuisReportForm(PartnerChoiceMixin, EntryForm):
         }
 
     fieldsets = VT_REPORT_FIELDSETS
+
+    def __init__(self, *args, again: bool = False, guardians=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.again = again
+        if again:
+            self.fields["what_is_new"].required = True
+            self.fieldsets = [WHAT_IS_NEW, *self.fieldsets]
+        else:
+            del self.fields["what_is_new"]
+        field = self.fields["informed_guardians"]
+        field.queryset = guardians if guardians is not None else Guardian.objects.none()
+        field.label_from_instance = lambda g: f"{g.name} ({g.get_relation_display()}, {g.pupil})"
+        if guardians is not None and not guardians.exists():
+            field.help_text = _("No parent with parental authority is recorded for the pupil.")
 
 
 class EmergencyReportForm(VeiligThuisReportForm):
@@ -708,6 +748,8 @@ class EmergencyReportForm(VeiligThuisReportForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["emergency_justification"].required = True
+        if self.again:  # the emergency first, then what is new
+            self.fieldsets = [self.fieldsets[1], self.fieldsets[0], *self.fieldsets[2:]]
 
 
 class EmergencyProposalForm(EntryForm):
@@ -729,6 +771,7 @@ class VeiligThuisOutcomeForm(PartnerChoiceMixin, EntryForm):
             "receiving_partner",
             "receiving_organisation",
             "receiving_contact",
+            "rappel_on",
         ]
         widgets = {"decision": forms.RadioSelect, "conclusion": forms.RadioSelect}
 
@@ -748,11 +791,41 @@ class MonitoringCheckInForm(EntryForm):
         super().__init__(*args, record_choices={"agreement": agreements}, **kwargs)
 
 
+class ClosingReasonField(forms.ChoiceField):
+    """The closing reason: only the reasons that fit the way the case came to closing are offered
+    (``Case.closing_reasons``); another one is refused with the reason why it does not fit."""
+
+    def __init__(self, *, case=None, **kwargs):
+        self.case = case
+        super().__init__(**kwargs)
+
+    def validate(self, value):
+        forms.Field.validate(self, value)
+        if value and self.case is not None:
+            refusal = self.case.closing_reason_refusal(value)
+            if refusal:
+                raise ValidationError(refusal, code="invalid_choice")
+        elif value and not self.valid_value(value):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value})
+
+
 class ClosureForm(EntryForm):
     class Meta:
         model = Closure
         fields = ["reason_code", "text", "parents_told", "parents_not_told_reason"]
         widgets = {"reason_code": forms.RadioSelect}
+
+    def __init__(self, *args, case=None, **kwargs):
+        super().__init__(*args, case=case, **kwargs)
+        old = self.fields["reason_code"]
+        allowed = case.closing_reasons() if case is not None else Closure.ReasonCode.values
+        self.fields["reason_code"] = ClosingReasonField(
+            case=case,
+            label=old.label,
+            choices=[(value, label) for value, label in Closure.ReasonCode.choices if value in allowed],
+            widget=forms.RadioSelect,
+            help_text=_("Only the reasons that fit the way this case came to closing are offered."),
+        )
 
 
 class BoardNotificationForm(EntryForm):

@@ -60,6 +60,7 @@ from cases.models import (
     ParentTalkSkipConfirmation,
     ParentView,
     PoliceDecision,
+    ReportInformedParent,
     RiskAssessment,
     Signal,
     SignalFollowUp,
@@ -375,7 +376,9 @@ KINDS_IN_ORDER: list[RecordKind] = [
     RecordKind(
         "report",
         VeiligThuisReport,
-        load=lambda: VeiligThuisReport.objects.select_related("author", "partner"),
+        load=lambda: VeiligThuisReport.objects.select_related("author", "partner").prefetch_related(
+            Prefetch("informed_parents", queryset=ReportInformedParent.objects.select_related("guardian"))
+        ),
         extract=InExtract(
             "veilig-thuis",
             shows=("reported_at", "emergency", "parents_informed", "parents_informed_on"),
@@ -407,6 +410,9 @@ KINDS_IN_ORDER: list[RecordKind] = [
                         "anonymous_to_family",
                         "anonymity_reason",
                         "feedback_agreed_on",
+                        "additional",
+                        "what_is_new",
+                        "not_all_informed_reason",
                     ),
                 ),
             ),
@@ -428,6 +434,7 @@ KINDS_IN_ORDER: list[RecordKind] = [
                         "conclusion",
                         "expectations",
                         "receiving_partner",
+                        "rappel_on",
                         "receiving_organisation",
                         "receiving_contact",
                     ),

@@ -5,12 +5,14 @@ stored together with that change, in one service call; if the change is refused,
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django import forms as djforms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import formats
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -80,6 +82,10 @@ class Action:
     form_kwargs: Callable = field(default=lambda case, user: {})
     tasks: bool = False
     intro: str = ""
+    # A record whose outcome cannot be undone (a report, closing): a confirmation page first, saying what will happen.
+    confirm: Callable | None = None
+    # What is stored with the record besides the form's model fields (the parents told before a report).
+    related: Callable = field(default=lambda form: [])
 
 
 def _partners(case, user):
@@ -87,8 +93,76 @@ def _partners(case, user):
     return {"partners": school_selectors.social_map_for_school(school=case.school)}
 
 
+def _report_form(case, user):
+    """A report's form: the social map, whether it is an additional report (the case has reported before) and the
+    parents with parental authority who can be told beforehand."""
+    return {
+        **_partners(case, user),
+        "again": case.veiligthuisreports.exists(),
+        "guardians": selectors.case_guardians(case=case).filter(has_parental_authority=True),
+    }
+
+
+def _informed(form):
+    return list(form.cleaned_data.get("informed_guardians") or [])
+
+
 def _help_managers(case, user):
     return {"case_managers": selectors.case_manager_candidates(case=case)}
+
+
+def _summary(form) -> list[tuple[str, str]]:
+    """What was filled in, as label and value in words, for the confirmation page."""
+    rows = []
+    for name, form_field in form.fields.items():
+        value = form.cleaned_data.get(name)
+        if value in (None, "", [], ()) or (value is False and name != "parents_informed"):
+            continue
+        if isinstance(value, bool):
+            shown = gettext("yes") if value else gettext("no")
+        elif isinstance(form_field, djforms.ModelMultipleChoiceField):
+            shown = ", ".join(str(form_field.label_from_instance(v)) for v in value)
+        elif isinstance(form_field, djforms.ModelChoiceField):
+            shown = str(form_field.label_from_instance(value))
+        elif isinstance(value, str) and getattr(form_field, "choices", None):
+            shown = str(dict(form_field.choices).get(value, value))
+        elif hasattr(value, "strftime"):
+            shown = formats.date_format(value, "j F Y H:i" if hasattr(value, "hour") else "j F Y")
+        else:
+            shown = str(value)
+        rows.append((str(form_field.label), shown))
+    return rows
+
+
+def _confirm_report(case, form) -> list[str]:
+    lines = [
+        gettext(
+            "The report is stored in the chronology with your name and the moment. It cannot be undone or deleted: "
+            "a mistake can only be corrected with a new record."
+        ),
+        gettext("The case moves to the step 'reported to Veilig Thuis'; Veilig Thuis decides within 5 working days."),
+    ]
+    data = form.cleaned_data
+    if data.get("parents_informed"):
+        told = data.get("informed_guardians") or []
+        if told:
+            lines.append(gettext("Told beforehand: %(names)s.") % {"names": ", ".join(g.name for g in told)})
+    else:
+        lines.append(gettext("The parents were not told beforehand; the reason is recorded."))
+    if form.__class__ is forms.EmergencyReportForm:
+        lines.append(gettext("Question 2 of the weighing is recorded as 'yes (acute)'."))
+    return lines
+
+
+def _confirm_close(case, form) -> list[str]:
+    code = form.cleaned_data.get("reason_code")
+    return [
+        gettext(
+            "The case is closed: afterwards it can only be read. Only a new signal reopens it. This cannot be undone."
+        ),
+        gettext("Closing reason: %(reason)s.") % {"reason": dict(form.fields["reason_code"].choices).get(code, code)},
+        gettext("The file is kept until the end of its retention term, then destroyed."),
+    ]
 
 
 ACTIONS: dict[str, Action] = {
@@ -99,28 +173,49 @@ ACTIONS: dict[str, Action] = {
         lambda user, case, entry, state, tasks: services.case_close(
             user=user, case=case, closure=entry, expected_state=state
         ),
+        confirm=_confirm_close,
     ),
     "report": Action(
         forms.VeiligThuisReportForm,
         perms.DECIDE,
         _("Report to Veilig Thuis"),
-        lambda user, case, entry, state, tasks: services.case_report(
-            user=user, case=case, report=entry, expected_state=state
+        lambda user, case, entry, state, informed: services.case_report(
+            user=user, case=case, report=entry, expected_state=state, informed=informed
         ),
-        form_kwargs=_partners,
+        form_kwargs=_report_form,
+        related=_informed,
+        confirm=_confirm_report,
         intro=_(
             "Veilig Thuis: 0800-2000 (free, day and night). A professional reporter is always known to Veilig "
             "Thuis; you can only ask for anonymity towards the family."
+        ),
+    ),
+    "report-again": Action(
+        forms.VeiligThuisReportForm,
+        perms.DECIDE,
+        _("Additional report to Veilig Thuis"),
+        lambda user, case, entry, state, informed: services.case_report_again(
+            user=user, case=case, report=entry, expected_state=state, informed=informed
+        ),
+        form_kwargs=lambda case, user: {**_report_form(case, user), "again": True},
+        related=_informed,
+        confirm=_confirm_report,
+        intro=_(
+            "The school keeps signalling while Veilig Thuis is involved. Report again when new signals come: say "
+            "what is new since the previous report. Veilig Thuis weighs the report again. In direct danger, make an "
+            "emergency report instead."
         ),
     ),
     "emergency": Action(
         forms.EmergencyReportForm,
         perms.EMERGENCY_REPORT,
         _("Emergency report to Veilig Thuis"),
-        lambda user, case, entry, state, tasks: services.case_emergency_report(
-            user=user, case=case, report=entry, expected_state=state
+        lambda user, case, entry, state, informed: services.case_emergency_report(
+            user=user, case=case, report=entry, expected_state=state, informed=informed
         ),
-        form_kwargs=_partners,
+        form_kwargs=_report_form,
+        related=_informed,
+        confirm=_confirm_report,
         intro=_(
             "Is a child in direct danger? Call 112 first. Then report to Veilig Thuis at once by phone: "
             "0800-2000. Record the report here afterwards; question 2 is recorded as 'yes (acute)'."
@@ -206,6 +301,26 @@ def case_action(request, pk: int, action: str):
     not_now = case.state not in workflow.OFFERED_IN.get(action, ())
     if request.method == "POST" and not not_now:
         valid = form.is_valid() & state_form.is_valid() & (tasks is None or tasks.is_valid())
+        if valid and state_form.cleaned_data["expected_state"] != case.state:
+            messages.warning(request, str(services.CaseChangedError()))
+            return redirect("cases:case-detail", pk=case.pk)
+        if valid and config.confirm is not None and "bevestigd" not in request.POST and "terug" not in request.POST:
+            # Step one of two: what will happen, and what was filled in; the data travels along in hidden fields.
+            return render(
+                request,
+                "cases/action_confirm.html",
+                {
+                    "case": case,
+                    "title": config.title,
+                    "consequences": config.confirm(case, form),
+                    "summary": _summary(form),
+                    "carried": [
+                        (k, v) for k in request.POST if k != "csrfmiddlewaretoken" for v in request.POST.getlist(k)
+                    ],
+                },
+            )
+        if "terug" in request.POST:
+            valid = False  # back to the form, with everything filled in kept
         if valid:
             try:
                 with services.submission_once(user=request.user, token=form.cleaned_data["submission"], case=case):
@@ -214,7 +329,7 @@ def case_action(request, pk: int, action: str):
                         case,
                         form.save(commit=False),
                         state_form.cleaned_data["expected_state"],
-                        [f.cleaned_data for f in tasks] if tasks is not None else [],
+                        [f.cleaned_data for f in tasks] if tasks is not None else config.related(form),
                     )
             except services.AlreadySubmittedError as exc:
                 messages.info(request, str(exc))
@@ -327,5 +442,15 @@ def next_actions(*, user, case) -> list[dict]:
                 outcome, outcome_read = case.weighing_position().outcome, True
             if outcome != offer.when:
                 continue
-        links.append({"url": reverse(link.url_name, kwargs=kwargs), "label": link.label})
+        links.append({"url": reverse(link.url_name, kwargs=kwargs), "label": link.label, "key": offer.key})
+    # "The signals continue" at the last check-in during monitoring leads to reporting again (domain.md §9.4).
+    if case.state == CaseState.MONITORING:
+        last = case.monitoringcheckins.order_by("-recorded_at", "-pk").first()
+        if last is not None and last.signals_continue:
+            for link in links:
+                if link["key"] == "report":
+                    link["label"] = gettext("The signals continue: report to Veilig Thuis again")
+                    links.remove(link)
+                    links.insert(0, link)
+                    break
     return links

@@ -124,6 +124,8 @@ RULES: dict[str, Restricted] = {
             "anonymity_reason",
             "feedback_agreed_on",
             "disclosure_withheld",
+            "what_is_new",
+            "not_all_informed_reason",
         ),
         (
             "the report's contents (the family's address, household, care and police contacts, Veilig Thuis's contact "
@@ -140,6 +142,7 @@ RULES: dict[str, Restricted] = {
             "receiving_partner",
             "receiving_organisation",
             "receiving_contact",
+            "rappel_on",
         ),
         (
             "information from Veilig Thuis is restricted (domain.md §3): its decision, conclusion, what it expects "

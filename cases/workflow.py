@@ -116,8 +116,8 @@ ROUTE_B = (Route.B,)
 # Route B belongs to the board and the aandachtsfunctionaris (domain.md §9.3): both see its cases needing action.
 ROUTE_B_ACTORS = (Role.AF, Role.BOARD)
 
-# An emergency report is possible from any open step of routes A and C that has not reported yet; who may not make
-# it (a teacher) may propose one.
+# An emergency report is possible from any open step of routes A and C, also after a report while Veilig Thuis is
+# involved (domain.md §9.4); who may not make it (a teacher) may propose one.
 EMERGENCY = ("emergency", "emergency-proposal")
 
 STATES: dict[str, State] = {
@@ -210,7 +210,7 @@ STATES: dict[str, State] = {
         routes=ROUTES_A_C,
         step=5,
         acts=(Role.AF,),
-        offers=("vt-outcome",),
+        offers=("vt-outcome", "report-again", *EMERGENCY),
         owner=Owner(Role.AF, keep=True),
         deadlines=(
             DeadlineRule("vt_safety_assessment", "reported", 5),
@@ -222,7 +222,7 @@ STATES: dict[str, State] = {
         routes=ROUTES_A_C,
         step=None,
         acts=(Role.AF,),
-        offers=("monitoring", "vt-outcome", "close"),
+        offers=("monitoring", "vt-outcome", "report-again", "close", *EMERGENCY),
         deadlines=(
             # Ask for feedback about 10 weeks after the report: after an investigation, and whenever no moment of
             # feedback was agreed while Veilig Thuis stays involved.
@@ -335,7 +335,7 @@ def _offered_in() -> dict[str, list[str]]:
 
 # The states in which each record or page is offered (``Offer.key``).
 OFFERED_IN = _offered_in()
-# An emergency report can be made from any open state of routes A and C that has not reported yet.
+# An emergency report can be made from any open state of routes A and C.
 EMERGENCY_SOURCES = OFFERED_IN["emergency"]
 
 # Who owns a case once it has entered a state (states that change the owner only).

@@ -50,6 +50,18 @@ class AccessRequestForm(EntryForm):
         super().__init__(*args, **kwargs)
         requester = self.fields["requester"]
         requester.queryset = guardians if guardians is not None else requester.queryset.none()
+        # domain.md §9.6: only a parent or carer with parental authority may see the file or receive a copy; a
+        # parent without authority may ask for information only.
+        requester.label_from_instance = lambda g: "{} ({}) — {}".format(
+            g.name,
+            g.get_relation_display(),
+            _("parental authority") if g.has_parental_authority else _("no parental authority: information only"),
+        )
+        requester.help_text = _(
+            "Only a parent or carer with parental authority may see the file, receive a copy or ask for a correction. "
+            "A parent without parental authority may ask for information about the child, which the school gives "
+            "within limits (not when it harms the child's interests)."
+        )
 
 
 class AccessRequestHandledForm(EntryForm):

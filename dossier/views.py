@@ -75,6 +75,8 @@ def _preview(request, case, *, extract=None, name_check=None, names_form=None, s
             "names_form": names_form if can_redact else None,
             "redaction_form": forms.RedactionForm(choices=_redaction_choices(extract)) if can_redact else None,
             "jobs": ExtractJob.objects.filter(case=case).select_related("requested_by")[:5],
+            # domain.md §9.6: who may receive the extract (a parent or carer with parental authority) and who not.
+            "guardians": list(selectors.case_guardians(case=case)),
             "title": _("Extract for the parents"),
         },
         status=status,

@@ -1282,6 +1282,15 @@ ROWS = [
     ),
     Row(
         "cases:case-action",
+        "report-again",
+        "GET",
+        expect(teacher=FORBIDDEN, ib=FORBIDDEN, af=OK),
+        lambda w: {"pk": w.case.pk, "action": "report-again"},
+        check=check_shows_case,
+        also_accepts="POST",
+    ),
+    Row(
+        "cases:case-action",
         "emergency",
         "GET",
         expect(teacher=FORBIDDEN, ib=OK, af=OK),

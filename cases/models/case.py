@@ -198,7 +198,8 @@ class Case(CaseGuards, models.Model):
 
     @transition(
         field=state,
-        # Any open state of routes A and C that has not reported yet (``cases.workflow.EMERGENCY_SOURCES``).
+        # Any open state of routes A and C (``cases.workflow.EMERGENCY_SOURCES``): also after a report, while Veilig
+        # Thuis is involved, when new signals call for it (domain.md §9.4).
         source=[
             CaseState.SIGNALLING,
             CaseState.CONSULTING,
@@ -207,6 +208,8 @@ class Case(CaseGuards, models.Model):
             CaseState.HELP,
             CaseState.EVALUATING,
             CaseState.MONITORING,
+            CaseState.REPORTED,
+            CaseState.VT_INVOLVED,
         ],
         target=CaseState.REPORTED,
         conditions=[lambda c: not c.blockers_emergency_report()],
@@ -214,6 +217,19 @@ class Case(CaseGuards, models.Model):
         custom={"label": _("Emergency report to Veilig Thuis")},
     )
     def emergency_report(self):
+        pass
+
+    @transition(
+        field=state,
+        # domain.md §9.4: while Veilig Thuis is involved the school keeps signalling; new signals may lead to an
+        # additional report, which Veilig Thuis weighs again (back to "reported").
+        source=[CaseState.REPORTED, CaseState.VT_INVOLVED],
+        target=CaseState.REPORTED,
+        conditions=[lambda c: not c.blockers_report_again()],
+        permission=_can("decide_case"),
+        custom={"label": _("Additional report to Veilig Thuis")},
+    )
+    def report_again(self):
         pass
 
     @transition(

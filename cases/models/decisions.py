@@ -258,6 +258,14 @@ class VeiligThuisReport(Entry):
         BREAK_CONTACT = "break_contact", _("the parents would break off contact")
 
     emergency = models.BooleanField(_("emergency report"), default=False)
+    # A report after an earlier one (domain.md §9.4: while Veilig Thuis is involved the school keeps signalling and
+    # reports again): set by the service when the case has an earlier report; it says what is new.
+    additional = models.BooleanField(_("additional report"), default=False)
+    what_is_new = models.TextField(
+        _("what is new since the previous report"),
+        blank=True,
+        help_text=_("The new signals or facts since the previous report, and why you report again now."),
+    )
     emergency_justification = models.TextField(_("why this is an emergency"), blank=True)
     reported_at = models.DateTimeField(_("reported at"))
     channel = models.CharField(_("how"), max_length=20, choices=Channel.choices)
@@ -282,6 +290,13 @@ class VeiligThuisReport(Entry):
         _("why the parents were not told"), max_length=20, choices=NotInformedReason.choices, blank=True
     )
     not_informed_explanation = models.TextField(_("explanation"), blank=True)
+    # domain.md §9.6: both parents with parental authority are told before a report, unless that endangers someone.
+    # Who was told is in ``ReportInformedParent``; this says why a parent with authority was not.
+    not_all_informed_reason = models.TextField(
+        _("why a parent with parental authority was not told"),
+        blank=True,
+        help_text=_("Only when telling this parent would endanger the child, a parent or someone else."),
+    )
     anonymous_to_family = models.BooleanField(
         _("ask Veilig Thuis not to reveal the reporter to the family"),
         default=False,
@@ -315,12 +330,34 @@ class VeiligThuisReport(Entry):
             errors["anonymity_reason"] = _("Give the reason for asking anonymity towards the family.")
         if not self.meldrecht_acknowledged:
             errors["meldrecht_acknowledged"] = _("Confirm that you know the meldrecht.")
+        if self.additional and not self.what_is_new.strip():
+            errors["what_is_new"] = _("Say what is new since the previous report.")
         if self.emergency and not self.emergency_justification.strip():
             errors["emergency_justification"] = _("Explain why this is an emergency.")
         if self.reported_at and self.reported_at > timezone.now():
             errors["reported_at"] = _("This moment is in the future.")
         if errors:
             raise ValidationError(errors)
+
+
+class ReportInformedParent(AppendOnlyModel):
+    """A parent or carer with parental authority who was told about the report beforehand (domain.md §9.6)."""
+
+    chain_via = "report"  # part of that record: chained in its case
+
+    report = models.ForeignKey(
+        VeiligThuisReport, on_delete=models.PROTECT, related_name="informed_parents", verbose_name=_("report")
+    )
+    guardian = models.ForeignKey(
+        "schools.Guardian", on_delete=models.PROTECT, related_name="+", verbose_name=_("parent or carer")
+    )
+
+    class Meta:
+        verbose_name = _("parent told about the report")
+        verbose_name_plural = _("parents told about the report")
+        ordering = ["pk"]
+        triggers = append_only_triggers()
+        constraints = [models.UniqueConstraint(fields=["report", "guardian"], name="report_informed_parent_once")]
 
 
 class VeiligThuisOutcome(Entry):
@@ -352,11 +389,26 @@ class VeiligThuisOutcome(Entry):
         help_text=_("Only when the organisation is not on the social map."),
     )
     receiving_contact = models.CharField(_("contact person there"), max_length=200, blank=True)
+    # domain.md §9.4: "vermoeden niet bevestigd", and Veilig Thuis will check back later (rappel).
+    rappel_on = models.DateField(
+        _("Veilig Thuis checks back on (rappel)"),
+        null=True,
+        blank=True,
+        help_text=_("Only when Veilig Thuis concluded 'not confirmed' and said it will check back later."),
+    )
 
     class Meta(Entry.Meta):
         verbose_name = _("Veilig Thuis outcome")
         verbose_name_plural = _("Veilig Thuis outcomes")
         triggers = append_only_triggers()
+
+    def clean(self):
+        if self.rappel_on and self.conclusion != self.Conclusion.NOT_CONFIRMED:
+            raise ValidationError(
+                {"rappel_on": _("A rappel belongs to the conclusion 'not confirmed': choose that conclusion first.")}
+            )
+        if self.rappel_on and self.assessed_on and self.rappel_on <= self.assessed_on:
+            raise ValidationError({"rappel_on": _("The rappel comes after the safety assessment.")})
 
 
 class MonitoringAgreement(Entry):
@@ -402,6 +454,7 @@ class Closure(Entry):
         HELP_COMPLETED = "help_completed", _("help completed and monitoring ended")
         VT_TOOK_OVER = "vt_took_over", _("Veilig Thuis took over; nothing left for the school")
         REFUTED = "refuted", _("the suspicion was refuted")
+        NOT_CONFIRMED = "not_confirmed", _("Veilig Thuis did not confirm the suspicion")
         PUPIL_LEFT = "pupil_left", _("the pupil left the school")
         ROUTE_B_DONE = "route_b_done", _("staff route completed")
         OTHER = "other", _("other")

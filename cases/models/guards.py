@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from cases import decision
-from cases.models.choices import CaseState, SignalKind
+from cases.models.choices import CaseState, Route, SignalKind
 
 # What may be handed over for consultation on its own (domain.md §9.2): a factual observation, or the child's own
 # words written down verbatim by the one who heard them (the child told them, or they heard it themselves). The
@@ -74,9 +74,85 @@ class CaseGuards:
         reasons = []
         if self.weighing_position().outcome != decision.CLOSE:
             reasons.append(str(_("Only when question 1 is answered with A can the case be closed without action.")))
-        if not self._since_round(self.closures.all()).exists():
+        closure = self._since_round(self.closures.all()).order_by("-recorded_at", "-pk").first()
+        if closure is None:
             reasons.append(str(_("Record the closing explanation.")))
+        else:
+            reasons += self._closing_reason_blockers(closure.reason_code)
         return reasons
+
+    # --- Closing reasons that fit the path (issue 17, finding 8) ------------------------------------------------
+    def _latest_vt_outcome(self):
+        return self.veiligthuisoutcomes.order_by("-recorded_at", "-pk").first()
+
+    def closing_reason_refusal(self, code: str) -> str | None:
+        """Why ``code`` (a ``Closure.ReasonCode``) does not fit the way this case came to closing, in Dutch; None
+        when it fits. In the weighing (question 1 = A) the only reason is "no action needed"; "help completed" only
+        after help that reached its result; the reasons about Veilig Thuis only after its decision or conclusion;
+        the staff route's reason only on route B, and the reasons of routes A and C never there."""
+        Closure = apps.get_model("cases", "Closure")
+        Reason = Closure.ReasonCode
+        VeiligThuisOutcome = apps.get_model("cases", "VeiligThuisOutcome")
+        if code not in Reason.values:
+            return str(_("Choose a closing reason."))
+        if self.state == CaseState.WEIGHING:
+            if code != Reason.NO_ACTION:
+                return str(
+                    _(
+                        "After question 1 = A the case is closed as 'no action needed (question 1 = A)': no help, "
+                        "report or staff route has taken place."
+                    )
+                )
+            return None
+        if code == Reason.NO_ACTION:
+            return str(_("'No action needed' is only possible in the weighing, when question 1 is answered with A."))
+        if code in (Reason.PUPIL_LEFT, Reason.OTHER):
+            return None
+        if self.route == Route.B:
+            if code != Reason.ROUTE_B_DONE:
+                return str(_("On the staff route (route B) the reason is 'staff route completed', or another one."))
+            return None
+        if code == Reason.ROUTE_B_DONE:
+            return str(_("'Staff route completed' is only for a case on the staff route (route B)."))
+        if code == Reason.HELP_COMPLETED:
+            if not self.helpevaluations.filter(result_reached=True).exists():
+                return str(
+                    _("'Help completed' is only possible after help that reached its agreed result (question 5 = yes).")
+                )
+            return None
+        outcome = self._latest_vt_outcome()
+        if code == Reason.VT_TOOK_OVER:
+            if outcome is None or outcome.decision == VeiligThuisOutcome.Decision.END:
+                return str(
+                    _(
+                        "'Veilig Thuis took over' is only possible when Veilig Thuis decided to stay involved "
+                        "(its decision is recorded, and it is not the end of its involvement)."
+                    )
+                )
+            return None
+        if code == Reason.REFUTED:
+            if outcome is None or outcome.conclusion != VeiligThuisOutcome.Conclusion.REFUTED:
+                return str(_("'Refuted' is only possible when Veilig Thuis concluded that the suspicion is refuted."))
+            return None
+        if code == Reason.NOT_CONFIRMED:
+            if outcome is None or outcome.conclusion != VeiligThuisOutcome.Conclusion.NOT_CONFIRMED:
+                return str(
+                    _(
+                        "'Not confirmed' is only possible when Veilig Thuis concluded that the suspicion is not "
+                        "confirmed."
+                    )
+                )
+            return None
+        return None
+
+    def closing_reasons(self) -> list[str]:
+        """The closing reasons that fit this case now (``closing_reason_refusal``)."""
+        Closure = apps.get_model("cases", "Closure")
+        return [code for code in Closure.ReasonCode.values if self.closing_reason_refusal(code) is None]
+
+    def _closing_reason_blockers(self, code: str) -> list[str]:
+        refusal = self.closing_reason_refusal(code)
+        return [refusal] if refusal else []
 
     def blockers_report(self) -> list[str]:
         reasons = []
@@ -97,6 +173,14 @@ class CaseGuards:
     def blockers_emergency_report(self) -> list[str]:
         if not self.veiligthuisreports.filter(emergency=True, recorded_at__gte=self._state_since()).exists():
             return [str(_("Record the emergency report with its justification."))]
+        return []
+
+    def blockers_report_again(self) -> list[str]:
+        reports = self.veiligthuisreports.filter(
+            emergency=False, additional=True, recorded_at__gte=self._state_since()
+        ).exclude(what_is_new__regex=r"^\s*$")
+        if not reports.exists():
+            return [str(_("Record the additional report to Veilig Thuis, with what is new since the previous report."))]
         return []
 
     def _state_since(self):
@@ -135,8 +219,11 @@ class CaseGuards:
         reasons = []
         if self.open_tasks_exist():
             reasons.append(str(_("There are open tasks: mark them done first.")))
-        if not self.closures.filter(recorded_at__gte=self._state_since()).exists():
+        closure = self.closures.filter(recorded_at__gte=self._state_since()).order_by("-recorded_at", "-pk").first()
+        if closure is None:
             reasons.append(str(_("Record the closing reason and explanation.")))
+        else:
+            reasons += self._closing_reason_blockers(closure.reason_code)
         return reasons
 
     def blockers_reopen(self) -> list[str]:

@@ -33,6 +33,9 @@ class AccessRequest(Entry):
         INSPECTION = "inspection", _("to see the file (inzage)")
         COPY = "copy", _("a copy of the file (afschrift)")
         CORRECTION = "correction", _("to correct the file (correctie)")
+        # domain.md §9.6: a parent without parental authority has a right to information only on request, within
+        # limits (art. 1:377c BW); the file itself is for a parent or carer with authority.
+        INFORMATION = "information", _("information about the child (a parent without parental authority)")
 
     kind = models.CharField(_("request"), max_length=20, choices=Kind.choices)
     received_on = models.DateField(_("received on"), validators=[validate_not_future])
@@ -49,6 +52,24 @@ class AccessRequest(Entry):
         verbose_name = _("parents' access request")
         verbose_name_plural = _("parents' access requests")
         triggers = append_only_triggers()
+
+    # The requests that give access to the file itself: only a parent or carer with parental authority.
+    FILE_KINDS = (Kind.INSPECTION, Kind.COPY, Kind.CORRECTION)
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.requester_id and self.kind in self.FILE_KINDS and not self.requester.has_parental_authority:
+            raise ValidationError(
+                {
+                    "requester": _(
+                        "%(name)s has no parental authority: only a parent or carer with parental authority may see "
+                        "the file or receive an extract or a copy of it. A parent without authority may ask for "
+                        "information about the child: record it as a request for information."
+                    )
+                    % {"name": self.requester.name}
+                }
+            )
 
 
 class AccessRequestHandled(Entry):

@@ -17,6 +17,7 @@ from cases.models import (
     HelpEvaluation,
     HelpPlan,
     HelpTask,
+    ReportInformedParent,
     VeiligThuisOutcome,
     VeiligThuisReport,
     WeighingAnswer,
@@ -24,6 +25,7 @@ from cases.models import (
 from cases.services.chronology import lock_case, save_entry, touch_case
 from cases.services.errors import CaseChangedError, NotNowError
 from cases.services.transitions import record_and_fire
+from schools.models import Guardian
 
 
 def weighing_answer_record(*, user: User, case: Case, answer: WeighingAnswer) -> WeighingAnswer:
@@ -64,15 +66,105 @@ def case_close(*, user: User, case: Case, closure: Closure, expected_state: str)
     )
 
 
-def case_report(*, user: User, case: Case, report: VeiligThuisReport, expected_state: str) -> Case:
-    """A report to Veilig Thuis that follows from the weighing (or, during monitoring, 'report after all')."""
-    report.emergency = False
-    return record_and_fire(user=user, case=case, entry=report, transition="report", expected_state=expected_state)
+def guardians_with_authority(case: Case) -> list[Guardian]:
+    """The parents and carers with parental authority of the case's pupils: the ones told before a report
+    (domain.md §9.6)."""
+    return list(
+        Guardian.objects.filter(pupil__in=case.pupils.all(), has_parental_authority=True).order_by("pupil", "name")
+    )
 
 
-def case_emergency_report(*, user: User, case: Case, report: VeiligThuisReport, expected_state: str) -> Case:
-    """An emergency report from any open step; question 2 is then recorded as 'yes (acute)'."""
-    report.emergency = True
+def _informed_parents(case: Case, report: VeiligThuisReport, informed: Iterable[Guardian]):
+    """Check who was told before the report (domain.md §9.6) and return the ``save_related`` that stores them: only
+    parents or carers with parental authority of the case's pupils; both of them, unless telling one endangers
+    someone (the reason recorded). A parent without authority is not among those told beforehand."""
+    informed = list(dict.fromkeys(informed or ()))
+    if not report.parents_informed:
+        informed = []
+    with_authority = guardians_with_authority(case)
+    allowed = {g.pk for g in with_authority}
+    for guardian in informed:
+        if guardian.pk not in allowed:
+            raise ValidationError(
+                _(
+                    "%(name)s has no parental authority over a pupil of this case: before a report the parents "
+                    "with parental authority are told. A parent without authority has a right to information only "
+                    "on request, within limits."
+                )
+                % {"name": guardian.name}
+            )
+    if report.parents_informed and with_authority:
+        if not informed:
+            raise ValidationError(_("Say which parents with parental authority were told about the report."))
+        told = {g.pk for g in informed}
+        not_told = [g.name for g in with_authority if g.pk not in told]
+        if not_told and not report.not_all_informed_reason.strip():
+            raise ValidationError(
+                _(
+                    "Both parents with parental authority are told before a report, unless that endangers someone. "
+                    "Say why %(names)s was not told."
+                )
+                % {"names": ", ".join(not_told)}
+            )
+
+    def save_related(saved: VeiligThuisReport) -> None:
+        ReportInformedParent.objects.bulk_create(
+            [ReportInformedParent(report=saved, guardian=guardian) for guardian in informed]
+        )
+
+    return save_related
+
+
+def _prepare_report(case: Case, report: VeiligThuisReport, *, emergency: bool) -> None:
+    report.emergency = emergency
+    # A report after an earlier one is an additional report: it says what is new (domain.md §9.4).
+    report.additional = case.veiligthuisreports.exists()
+    if not report.additional:
+        report.what_is_new = ""
+
+
+def case_report(
+    *, user: User, case: Case, report: VeiligThuisReport, expected_state: str, informed: Iterable[Guardian] = ()
+) -> Case:
+    """A report to Veilig Thuis that follows from the weighing (or, during monitoring, 'report after all'); after an
+    earlier report, an additional report with what is new."""
+    _prepare_report(case, report, emergency=False)
+    return record_and_fire(
+        user=user,
+        case=case,
+        entry=report,
+        transition="report",
+        expected_state=expected_state,
+        save_related=_informed_parents(case, report, informed),
+    )
+
+
+def case_report_again(
+    *, user: User, case: Case, report: VeiligThuisReport, expected_state: str, informed: Iterable[Guardian] = ()
+) -> Case:
+    """An additional report while the case is reported or Veilig Thuis is involved (domain.md §9.4): the school
+    keeps signalling, and new signals lead to a new report with what is new. Veilig Thuis weighs it again: the case
+    is "reported" once more."""
+    _prepare_report(case, report, emergency=False)
+    report.additional = True
+    return record_and_fire(
+        user=user,
+        case=case,
+        entry=report,
+        transition="report_again",
+        expected_state=expected_state,
+        save_related=_informed_parents(case, report, informed),
+        reason=report.what_is_new,
+    )
+
+
+def case_emergency_report(
+    *, user: User, case: Case, report: VeiligThuisReport, expected_state: str, informed: Iterable[Guardian] = ()
+) -> Case:
+    """An emergency report from any open step (also after an earlier report); question 2 is then recorded as 'yes
+    (acute)'."""
+    _prepare_report(case, report, emergency=True)
+    save_related = _informed_parents(case, report, informed)
 
     def after(locked: Case, saved: VeiligThuisReport) -> None:
         save_entry(
@@ -88,6 +180,7 @@ def case_emergency_report(*, user: User, case: Case, report: VeiligThuisReport, 
         entry=report,
         transition="emergency_report",
         expected_state=expected_state,
+        save_related=save_related,
         after=after,
         reason=report.emergency_justification,
     )

@@ -107,8 +107,14 @@ def test_af_weighs_a_case_to_a_report_and_records_the_outcome(page, demo_data, a
     page.check("#id_parents_informed")
     page.fill("#id_parents_informed_on", _date(0))
     page.fill("#id_parents_reaction", "Moeder was boos maar begreep het.")
+    for box in page.locator("input[name=informed_guardians]").all():  # the parents with parental authority
+        box.check()
     page.check("#id_meldrecht_acknowledged")
     _save(page)
+    # The confirmation page: what will happen, and that it cannot be undone.
+    expect(page.get_by_role("heading", level=1)).to_contain_text(nl("Report to Veilig Thuis"))
+    assert_accessible(axe, page)
+    page.get_by_role("button", name=nl("Confirm: this cannot be undone")).click()
 
     expect(_badge(page)).to_have_text(nl("step 5: reported to Veilig Thuis"))
     _assert_accessible_without_message(axe, page)

@@ -315,8 +315,9 @@ def _setup(cast, action):
 
 
 def _invalid_data(cast, case, action) -> dict:
-    """A POST with the user's own text in it and one thing wrong (or refused by the state machine)."""
-    state = {"expected_state": fresh(case).state}
+    """A POST with the user's own text in it and one thing wrong (or refused by the state machine). Confirmed: a
+    valid report or closing goes to the confirmation page first (``bevestigd`` is its last step)."""
+    state = {"expected_state": fresh(case).state, "bevestigd": "1"}
     if action == "close":  # no reason code
         return {**state, "text": UNIQUE, "parents_told": "on"}
     if action == "close-blocked":  # a valid form, but question 1 = B: the state machine refuses
@@ -408,7 +409,7 @@ def test_an_action_that_does_not_fit_the_step_changes_nothing(cast_a, client_for
 
 
 def _valid_data(cast, case, action, expected_state) -> dict:
-    state = {"expected_state": expected_state}
+    state = {"expected_state": expected_state, "bevestigd": "1"}  # past the confirmation page of a report or closing
     if action == "close":
         return {**state, "reason_code": "no_action", "text": "Geen actie nodig.", "parents_told": "on"}
     if action == "report":

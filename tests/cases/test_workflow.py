@@ -24,6 +24,7 @@ ROUTE_B_START = "start_route_b"  # the transition by which a route B case leaves
 FIRES = {
     "close": {"close_no_action", "close"},
     "report": {"report"},
+    "report-again": {"report_again"},
     "emergency": {"emergency_report"},
     "help": {"start_help"},
     "evaluation": {"start_evaluation"},
@@ -201,9 +202,9 @@ def test_a_route_b_state_reachable_from_route_a_is_caught():
         ("help", {"offers": ("nothing",)}, "help: offers 'nothing', which is no action or link"),
         ("help", {"offers": ()}, "evaluation: offered in [], its transitions start from ['help']"),
         (
-            "reported",
+            "police_report",
             {"acts": (Role.TEACHER,)},
-            "reported: teacher acts on it, but may take no step and make no record there",
+            "police_report: teacher acts on it, but may take no step and make no record there",
         ),
         ("help", {"acts": ()}, "help: acted on by []"),
         ("closed", {"acts": (Role.AF,)}, "closed: acted on by ['af']"),

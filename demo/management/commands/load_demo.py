@@ -385,12 +385,24 @@ def demo_cases_steps_4_5() -> None:
     # reported: question 2 = doubt → report at once.
     case = _walk_to_weighing(teacher7, ib, pupils7[3], "Vertelt dat ze thuis niet mag eten als ze stout is.")
     _answer(af, case, "B", "doubt")
-    services.case_report(user=af, case=case, report=_report(), expected_state="weighing")
+    services.case_report(
+        user=af,
+        case=case,
+        report=_report(),
+        expected_state="weighing",
+        informed=services.guardians_with_authority(case),
+    )
 
     # vt_involved: reported and Veilig Thuis has decided.
     case = _walk_to_weighing(teacher7, ib, pupils7[4], "Meerdere blauwe plekken in twee weken.")
     _answer(af, case, "B", "yes")
-    services.case_report(user=af, case=case, report=_report(), expected_state="weighing")
+    services.case_report(
+        user=af,
+        case=case,
+        report=_report(),
+        expected_state="weighing",
+        informed=services.guardians_with_authority(case),
+    )
     services.vt_outcome_record(
         user=af,
         case=case,
