@@ -442,8 +442,9 @@ def _load_answers(facts: dict[int, Facts], cases: list) -> None:
         .order_by("-at")
         .values("at")[:1]
     )
+    # The answer that counts per question: the latest one not corrected (a correction replaces the one it corrects).
     rows = (
-        WeighingAnswer.objects.filter(case_id__in=[c.pk for c in cases])
+        WeighingAnswer.objects.filter(case_id__in=[c.pk for c in cases], corrections__isnull=True)
         .annotate(round_start=Subquery(round_start))
         .values_list("case_id", "question", "answer", "recorded_at", "round_start")
         .order_by("recorded_at", "pk")

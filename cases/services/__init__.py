@@ -18,11 +18,13 @@ from cases.services.decisions import (
     case_emergency_report,
     case_report,
     help_evaluate,
+    help_plan_correct,
     help_plan_start,
     monitoring_start,
     route_b_inspector_consulted,
     route_b_police_decision,
     vt_outcome_record,
+    weighing_answer_correct,
     weighing_answer_record,
 )
 from cases.services.errors import CaseChangedError, CaseClosedError, NotNowError, TransitionBlockedError
@@ -53,6 +55,7 @@ __all__ = [
     "entry_record",
     "fire_transition",
     "help_evaluate",
+    "help_plan_correct",
     "help_plan_start",
     "lock_case",
     "monitoring_start",
@@ -70,5 +73,6 @@ __all__ = [
     "task_done_record",
     "touch_case",
     "vt_outcome_record",
+    "weighing_answer_correct",
     "weighing_answer_record",
 ]

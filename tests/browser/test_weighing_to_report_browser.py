@@ -186,6 +186,7 @@ def test_af_weighs_a_case_to_help_evaluation_and_monitoring(page, second_case_in
     page.fill("#id_evaluated_on", _date(0))
     page.check("#id_result_reached")
     page.fill("#id_findings", "Het kind komt uitgerust en op tijd.")
+    page.fill("#id_early_reason", "Het resultaat is eerder bereikt dan afgesproken.")  # before the evaluation date
     _save(page)
     expect(_badge(page)).to_have_text(nl("step 5: evaluating the help"))
 
