@@ -451,7 +451,6 @@ class WeighingCorrectionForm(WeighingAnswerForm):
         fields = ["question", "answer", "justification", "board_informed_on", "correction_reason"]
 
     def __init__(self, *args, corrects, **kwargs):
-        kwargs.setdefault("initial", {})
         super().__init__(*args, question=corrects.question, **kwargs)
         self.initial.update({"answer": corrects.answer, "justification": corrects.justification})
         if corrects.question == 1:

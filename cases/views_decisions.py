@@ -276,10 +276,10 @@ def help_plan_correct(request, pk: int, plan_id: int):
     corrects = get_object_or_404(HelpPlan, pk=plan_id, case=case)
     extra = {**_help_managers(case, request.user), "case": case}
     if request.method == "POST":
-        form = forms.HelpPlanCorrectionForm(request.POST, **extra)
+        form = forms.HelpPlanCorrectionForm(request.POST, instance=HelpPlan(corrects=corrects), **extra)
     else:
         form = forms.HelpPlanCorrectionForm(instance=corrects, **extra)
-        form.instance = HelpPlan()  # a new record, prefilled from the earlier version
+        form.instance = HelpPlan(corrects=corrects)  # a new record, prefilled from the earlier version
     state_form = forms.ExpectedStateForm(request.POST or None, initial={"expected_state": case.state})
     tasks = forms.HelpTaskFormSet(request.POST or None, prefix="taken")
     not_now = case.state != CaseState.HELP or HelpPlan.objects.filter(corrects=corrects).exists()

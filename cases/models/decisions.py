@@ -149,6 +149,11 @@ PARENTS_DO_NOT_ACCEPT = _(
     "to question 4 is no and the way is a report to Veilig Thuis: correct the answer to question 4 in the weighing."
 )
 
+PARENTS_WITHDRAW = _(
+    "If the parents no longer accept the help, do not correct the plan: evaluate the help now, with that reason "
+    "(question 5 = no). The way is then a report to Veilig Thuis."
+)
+
 
 class HelpPlan(Entry):
     """The help started after question 4 = yes: case manager, tasks, measurable result, evaluation date."""
@@ -199,7 +204,7 @@ class HelpPlan(Entry):
             errors["evaluation_on"] = _("The evaluation date must be in the future.")
         if self._state.adding and self.parents_accept and self.parents_accept != self.Acceptance.YES:
             # Question 4 = yes means the parents accept the help (domain.md §9.5).
-            errors["parents_accept"] = PARENTS_DO_NOT_ACCEPT
+            errors["parents_accept"] = PARENTS_WITHDRAW if self.corrects_id else PARENTS_DO_NOT_ACCEPT
         if self.corrects_id and not self.correction_reason.strip():
             errors["correction_reason"] = _("Say what was wrong in the earlier version of the help plan.")
         if errors:

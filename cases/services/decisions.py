@@ -156,15 +156,6 @@ def help_plan_correct(
     tasks = [t for t in tasks if t.get("what")]
     if plan.case_manager_id and not perms.may_be_case_manager(plan.case_manager, case.school_id):
         raise ValidationError({"case_manager": _no_teacher_manager()})
-    if plan.parents_accept and plan.parents_accept != HelpPlan.Acceptance.YES:
-        raise ValidationError(
-            {
-                "parents_accept": _(
-                    "If the parents no longer accept the help, do not correct the plan: evaluate the help now, "
-                    "with that reason (question 5 = no). The way is then a report to Veilig Thuis."
-                )
-            }
-        )
     with transaction.atomic():
         locked = lock_case(case)
         if locked.state != CaseState.HELP:
