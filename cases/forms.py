@@ -450,11 +450,12 @@ class WeighingCorrectionForm(WeighingAnswerForm):
     class Meta(WeighingAnswerForm.Meta):
         fields = ["question", "answer", "justification", "board_informed_on", "correction_reason"]
 
-    def __init__(self, *args, corrects, **kwargs):
-        super().__init__(*args, question=corrects.question, **kwargs)
-        self.initial.update({"answer": corrects.answer, "justification": corrects.justification})
-        if corrects.question == 1:
-            self.initial["board_informed_on"] = corrects.board_informed_on
+    def __init__(self, *args, question: int, corrects: WeighingAnswer | None = None, **kwargs):
+        super().__init__(*args, question=question, **kwargs)
+        if corrects is not None:  # the form starts with the earlier answer
+            self.initial.update({"answer": corrects.answer, "justification": corrects.justification})
+            if corrects.question == 1:
+                self.initial["board_informed_on"] = corrects.board_informed_on
         self.fields["correction_reason"].required = True
 
 
@@ -513,8 +514,8 @@ class HelpPlanCorrectionForm(HelpPlanForm):
     class Meta(HelpPlanForm.Meta):
         fields = [*HelpPlanForm.Meta.fields, "correction_reason"]
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args, case_managers, **kwargs):
+        super().__init__(*args, case_managers=case_managers, **kwargs)
         self.fields["correction_reason"].required = True
 
 

@@ -36,6 +36,11 @@ def weighing(request, pk: int):
     case = selectors.case_get_for_user(user=request.user, case_id=pk, perm=perms.WEIGH)
     corrects_id = request.GET.get("corrigeert") or request.POST.get("corrigeert")
     corrects = get_object_or_404(WeighingAnswer, pk=id_or_404(corrects_id), case=case) if corrects_id else None
+    if corrects is not None and case.state != CaseState.WEIGHING:
+        messages.warning(
+            request, gettext("An answer of the weighing can be corrected only while the case is in step 4.")
+        )
+        return redirect("cases:weighing", pk=case.pk)
     answers = selectors.weighing_round(case=case)
     if corrects is not None and not any(a.pk == corrects.pk and a.corrected_by is None for a in answers):
         corrects = None  # not an answer of this round, or corrected already: the service says why on a POST
@@ -45,7 +50,7 @@ def weighing(request, pk: int):
     position = case.weighing_position()
     if corrects is not None:
         question = corrects.question
-        form = forms.WeighingCorrectionForm(request.POST or None, corrects=corrects)
+        form = forms.WeighingCorrectionForm(request.POST or None, question=question, corrects=corrects)
     else:
         question = position.next_question if case.state == CaseState.WEIGHING and position.next_question != 5 else None
         form = forms.WeighingAnswerForm(request.POST or None, question=question) if question else None
@@ -280,6 +285,7 @@ def help_plan_correct(request, pk: int, plan_id: int):
     else:
         form = forms.HelpPlanCorrectionForm(instance=corrects, **extra)
         form.instance = HelpPlan(corrects=corrects)  # a new record, prefilled from the earlier version
+        form.initial["correction_reason"] = ""  # the reason of this correction, not of an earlier one
     state_form = forms.ExpectedStateForm(request.POST or None, initial={"expected_state": case.state})
     tasks = forms.HelpTaskFormSet(request.POST or None, prefix="taken")
     not_now = case.state != CaseState.HELP or HelpPlan.objects.filter(corrects=corrects).exists()

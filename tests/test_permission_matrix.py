@@ -368,7 +368,7 @@ def check_case_detail(world, actor, response):
     expected_can = {
         "a.teacher": {"add_signal"},
         "a.ib": {"add_signal", "consult", "talk_parents", "reopen", "extract"},
-        "a.af": {"add_signal", "consult", "talk_parents", "confirm_skip", "reopen", "view_audit", "extract"},
+        "a.af": {"add_signal", "consult", "decide", "talk_parents", "confirm_skip", "reopen", "view_audit", "extract"},
     }[actor]
     assert {name for name, allowed in response.context["can"].items() if allowed} == expected_can
     # In step 1 with a factual signal: the opener and the IB'er may hand over for consultation, the AF may not.

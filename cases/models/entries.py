@@ -291,9 +291,9 @@ class Consultation(Entry):
         ADVISER_NAME = "adviser_name", _("in the name of the school's adviser")
 
     class Sharing(models.TextChoices):
-        INTERNAL = "internal", _("within the school only: nothing left the school")
         ANONYMOUS = "anonymous", _("anonymously: the child and the family were not named")
         CONSENT = "consent", _("by name, with the parents' consent")
+        INTERNAL = "internal", _("within the school only: nothing left the school")
         MELDRECHT = "meldrecht", _("by name without consent: only with Veilig Thuis (meldrecht)")
 
     # Kinds of consultation held within the school, among its own staff.

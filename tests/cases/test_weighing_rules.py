@@ -476,3 +476,14 @@ def test_the_report_form_explains_the_beroepsgeheim_and_the_meldrecht(cast_a, cl
 def test_factories_record_how_the_child_was_discussed(cast_a):
     case = case_at(cast_a, "consulting")
     assert factories.add_consultation(cast_a.ib, case).sharing == "internal"
+
+
+def test_the_weighing_page_offers_no_correction_outside_step_4(cast_a, client_for):
+    case = start_help(cast_a, case_at(cast_a, "weighing"))
+    old = WeighingAnswer.objects.get(case=case, question=4)
+    client = client_for(cast_a.af)
+    assert "?corrigeert=" not in client.get(weighing_url(case)).content.decode()
+    data = {"corrigeert": old.pk, "question": 4, "answer": "no", "justification": "x", "correction_reason": "y"}
+    response = client.post(f"{weighing_url(case)}?corrigeert={old.pk}", data)
+    assert response.status_code == 302
+    assert not WeighingAnswer.objects.filter(corrects=old).exists() and fresh(case).state == CaseState.HELP
