@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0006_auditevent_action_transfers_and_alerts'),
+        ('cases', '0007_case_next_due'),
     ]
 
     operations = [
