@@ -4,8 +4,10 @@ never disagree with the case. One derived value is stored, for the lists to sort
 step change. Only what a person agreed is stored (a feedback date, an evaluation date, how often
 to check in while monitoring); everything else is computed here.
 
-Working days are Dutch working days: Monday to Friday, without the Dutch public holidays (the ``holidays``
-package; the school's holiday region is passed on as its subdivision).
+Working days follow the Algemene termijnenwet: Monday to Friday, without its general holidays (``public_holidays``:
+the ``holidays`` package's Dutch calendar with 5 May every year, Good Friday only by the setting
+``MELDCODE_GOOD_FRIDAY_HOLIDAY``, and the days of ``MELDCODE_EXTRA_HOLIDAYS``; the school's holiday region is passed
+on as its subdivision).
 
 Which deadlines a case has is derived from the workflow table: each state's ``deadlines`` (``workflow.DeadlineRule``:
 what is due, counted from which date, how many working days, for whom, under which condition); every open state has
@@ -34,6 +36,7 @@ from functools import lru_cache
 from itertools import batched
 
 import holidays
+from dateutil.easter import easter
 from django.conf import settings
 from django.db.models import Max, OuterRef, Q, Subquery
 from django.utils import timezone
@@ -61,11 +64,39 @@ from schools.models import Role
 REGION_SUBDIVISIONS = {"north": "Noord", "middle": "Midden", "south": "Zuid"}
 
 
-@lru_cache(maxsize=64)
+# The general holidays of the Algemene termijnenwet (art. 3) that the ``holidays`` package's Dutch calendar does not
+# have every year: it has Liberation Day (5 May) only in lustrum years, and the Act counts it every year.
+LIBERATION_DAY = (5, 5)
+
+
 def public_holidays(year: int, region: str = "middle") -> frozenset[datetime.date]:
-    """The Dutch public holidays of ``year`` (King's Day, Christmas, Easter Monday, ...)."""
+    """The days of ``year`` that are not working days besides Saturdays and Sundays (domain.md §9.10): the general
+    holidays of the Algemene termijnenwet (New Year's Day, Easter Monday, Ascension Day, Whit Monday, King's Day,
+    5 May every year, Christmas Day and Boxing Day), the days the government declares equal to them
+    (``MELDCODE_EXTRA_HOLIDAYS``), and Good Friday only when the school counts it (``MELDCODE_GOOD_FRIDAY_HOLIDAY``;
+    the Act does not)."""
+    return _public_holidays(
+        year,
+        region,
+        settings.MELDCODE_GOOD_FRIDAY_HOLIDAY,
+        tuple(settings.MELDCODE_EXTRA_HOLIDAYS),
+    )
+
+
+@lru_cache(maxsize=64)
+def _public_holidays(
+    year: int, region: str, good_friday: bool, extra: tuple[datetime.date, ...]
+) -> frozenset[datetime.date]:
     calendar_ = holidays.country_holidays("NL", subdiv=REGION_SUBDIVISIONS.get(region), years=year)
-    return frozenset(calendar_.keys())
+    days = set(calendar_.keys())
+    good_friday_date = easter(year) - datetime.timedelta(days=2)
+    if good_friday:
+        days.add(good_friday_date)
+    else:
+        days.discard(good_friday_date)
+    days.add(datetime.date(year, *LIBERATION_DAY))
+    days.update(day for day in extra if day.year == year)
+    return frozenset(days)
 
 
 def is_working_day(day: datetime.date, region: str = "middle") -> bool:
@@ -402,8 +433,9 @@ def _load_answers(facts: dict[int, Facts], cases: list) -> None:
         .order_by("-at")
         .values("at")[:1]
     )
+    # The answer that counts per question: the latest one not corrected (a correction replaces the one it corrects).
     rows = (
-        WeighingAnswer.objects.filter(case_id__in=[c.pk for c in cases])
+        WeighingAnswer.objects.filter(case_id__in=[c.pk for c in cases], corrections__isnull=True)
         .annotate(round_start=Subquery(round_start))
         .values_list("case_id", "question", "answer", "recorded_at", "round_start")
         .order_by("recorded_at", "pk")

@@ -458,6 +458,7 @@ class ConsultationForm(PartnerChoiceMixin, EntryForm):
             "organisation",
             "question",
             "advice",
+            "sharing",
             "family_anonymous",
             "vt_points",
             "vt_advised_report",
@@ -466,15 +467,23 @@ class ConsultationForm(PartnerChoiceMixin, EntryForm):
             "parents_present",
             "agenda_sent_on",
         ]
+        widgets = {"sharing": forms.RadioSelect}
 
     fieldsets = [
-        (_("Consultation"), ["kind", "held_on", "participants", "partner", "organisation", "question", "advice"]),
+        (
+            _("Consultation"),
+            ["kind", "held_on", "participants", "partner", "organisation", "question", "advice", "sharing"],
+        ),
         (
             _("Only for an advice from Veilig Thuis"),
             ["family_anonymous", "vt_points", "vt_advised_report", "vt_advised_report_reason", "vt_registration"],
         ),
         (_("Only for an MDO"), ["parents_present", "agenda_sent_on"]),
     ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sharing"].required = True  # for a new consultation; older ones did not record it
 
 
 class ConsultationActionForm(forms.Form):
@@ -588,6 +597,21 @@ class WeighingAnswerForm(EntryForm):
         return self.question
 
 
+class WeighingCorrectionForm(WeighingAnswerForm):
+    """A new answer to a question already answered in this round, with the reason; the earlier answer stays."""
+
+    class Meta(WeighingAnswerForm.Meta):
+        fields = ["question", "answer", "justification", "board_informed_on", "correction_reason"]
+
+    def __init__(self, *args, question: int, corrects: WeighingAnswer | None = None, **kwargs):
+        super().__init__(*args, question=question, **kwargs)
+        if corrects is not None:  # the form starts with the earlier answer
+            self.initial.update({"answer": corrects.answer, "justification": corrects.justification})
+            if corrects.question == 1:
+                self.initial["board_informed_on"] = corrects.board_informed_on
+        self.fields["correction_reason"].required = True
+
+
 class RiskAssessmentForm(EntryForm):
     class Meta:
         model = RiskAssessment
@@ -637,13 +661,24 @@ class HelpPlanForm(EntryForm):
         self.fields["case_manager"].queryset = case_managers
 
 
+class HelpPlanCorrectionForm(HelpPlanForm):
+    """A corrected version of the help plan, with the reason; the earlier version and its tasks stay."""
+
+    class Meta(HelpPlanForm.Meta):
+        fields = [*HelpPlanForm.Meta.fields, "correction_reason"]
+
+    def __init__(self, *args, case_managers, **kwargs):
+        super().__init__(*args, case_managers=case_managers, **kwargs)
+        self.fields["correction_reason"].required = True
+
+
 HelpTaskFormSet = forms.formset_factory(ConsultationActionForm, extra=3, max_num=10)
 
 
 class HelpEvaluationForm(EntryForm):
     class Meta:
         model = HelpEvaluation
-        fields = ["plan", "evaluated_on", "result_reached", "findings"]
+        fields = ["plan", "evaluated_on", "result_reached", "findings", "early_reason"]
 
     def __init__(self, *args, plans=None, **kwargs):
         super().__init__(*args, record_choices={"plan": plans}, **kwargs)

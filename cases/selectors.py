@@ -333,10 +333,15 @@ def signal_list_for_author(*, user: User, school_id: int, limit: int = 10) -> li
 
 
 def weighing_round(*, case: Case) -> list[WeighingAnswer]:
-    """The answers of the current weighing round, in the order given."""
+    """The answers of the current weighing round, in the order given; each with ``corrected_by``: the answer that
+    corrects it, or None (it counts)."""
     start = case.weighing_round_start()
     qs = WeighingAnswer.objects.filter(case=case).select_related("author").order_by("recorded_at", "pk")
-    return list(qs.filter(recorded_at__gte=start) if start else qs)
+    answers = list(qs.filter(recorded_at__gte=start) if start else qs)
+    correction_of = {a.corrects_id: a for a in answers if a.corrects_id}
+    for answer in answers:
+        answer.corrected_by = correction_of.get(answer.pk)
+    return answers
 
 
 def case_manager_candidates(*, case: Case) -> QuerySet[User]:
@@ -353,7 +358,8 @@ def case_manager_candidates(*, case: Case) -> QuerySet[User]:
 
 
 def case_help_plans(*, case: Case) -> QuerySet[HelpPlan]:
-    return HelpPlan.objects.filter(case=case).order_by("-recorded_at")
+    """The help plans of the case in their current version (a corrected version is not evaluated)."""
+    return HelpPlan.objects.filter(case=case, corrections__isnull=True).order_by("-recorded_at")
 
 
 def case_open_tasks(*, case: Case, kinds: frozenset[str] | None = None) -> list:

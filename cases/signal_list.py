@@ -1,5 +1,8 @@
 """The signal list of the school's meldcode (Bijlage 1, "Signalen van kindermishandeling", children aged 4–12),
-with the categories the national meldcode adds. Teachers pick items from this checklist; codes are stored."""
+with the categories the national meldcode adds — witnessing domestic violence, female genital mutilation and
+honour-related violence — and their items from the national signal lists used with the meldcode (the signals of
+children who witness violence between their parents, the VGV and eergerelateerd geweld lists), as far as they apply
+to primary-school children. Teachers pick items from this checklist; codes are stored."""
 
 import unicodedata
 from dataclasses import dataclass, field
@@ -123,9 +126,49 @@ ITEMS = {
         ("sexualised", _("extremely sexualised behaviour and language")),
         ("approaches", _("seeks sexual contact with adults")),
     ],
-    "witnessing": [],
-    "fgm": [],
-    "honour": [],
+    "witnessing": [
+        ("tells_violence", _("tells about quarrels, shouting or violence between the adults at home")),
+        ("afraid_home", _("afraid to go home, or does not want to go home")),
+        ("worried_parent", _("worries about a parent, wants to protect them or stay with them")),
+        ("parentified", _("takes on the care of a parent or of brothers and sisters (parentificatie)")),
+        ("alert", _("jumpy and watchful, startles at raised voices or sudden movements")),
+        ("sleep_concentration", _("sleeping problems, tired, trouble concentrating")),
+        ("reenacts", _("acts out violence in play or with other children")),
+        ("guilt", _("feels guilty or blames themselves for the problems at home")),
+        ("loyalty", _("loyalty conflict: torn between the parents")),
+        ("parent_injured", _("a parent has visible injuries, or tells about violence by the partner")),
+        ("police", _("the police have been called to the family's home")),
+    ],
+    "fgm": [
+        ("risk_country", _("the family comes from a country or region where girls are circumcised")),
+        ("family_circumcised", _("the mother or an older sister is circumcised")),
+        (
+            "long_trip",
+            _("a long stay in the country of origin is planned, or the child talks about a special celebration there"),
+        ),
+        (
+            "absent_after_holiday",
+            _("the child stays away longer than planned after a holiday, or is absent for a long time"),
+        ),
+        ("toilet", _("goes to the toilet often or for a long time, pain when urinating, bladder infections")),
+        ("walking_sitting", _("difficulty walking, sitting or cycling after a holiday or an absence")),
+        ("avoids_pe", _("avoids gym or swimming lessons, or undressing")),
+        ("examination", _("afraid of a medical examination")),
+        ("changed", _("withdrawn, anxious or depressed after a holiday")),
+        ("tells", _("tells about being circumcised, or that it will happen")),
+    ],
+    "honour": [
+        ("controlled", _("is strictly controlled or watched by family members, also outside the home")),
+        ("restricted", _("may not take part in school trips, camp, gym or swimming, or have friends over")),
+        ("afraid_family", _("afraid of the family's reaction when something becomes known")),
+        ("threats", _("tells about threats, or punishment for behaviour that would bring shame on the family")),
+        ("marriage", _("talks about an arranged or forced marriage, or a marriage promise")),
+        ("left_behind", _("fear of being left behind in the country of origin")),
+        ("sudden_absence", _("suddenly absent, or does not come back after a holiday")),
+        ("self_harm", _("harms themselves or talks about not wanting to live any more")),
+        ("sibling_watches", _("a brother or another family member keeps watch on the child")),
+        ("family_violence", _("violence or threats between family members over the family's honour")),
+    ],
 }
 
 CATEGORY_CHOICES = CATEGORIES

@@ -39,6 +39,11 @@ case_patterns = [
     path("dossiers/<int:pk>/weging/", views_decisions.weighing, name="weighing"),
     path("dossiers/<int:pk>/besluit/<slug:action>/", views_decisions.case_action, name="case-action"),
     path(
+        "dossiers/<int:pk>/hulpplan/<int:plan_id>/corrigeren/",
+        views_decisions.help_plan_correct,
+        name="help-plan-correct",
+    ),
+    path(
         "dossiers/<int:pk>/taken/<slug:kind>/<int:task_id>/afgerond/",
         views_decisions.task_done,
         name="task-done",

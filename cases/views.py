@@ -237,6 +237,7 @@ def case_detail(request, pk: int):
 PAGE_PERMISSIONS = {
     "add_signal": perms.ADD_SIGNAL,
     "consult": perms.CONSULT,
+    "decide": perms.DECIDE,  # the help plan's "Correct" link
     "talk_parents": perms.TALK_PARENTS,
     "confirm_skip": perms.CONFIRM_SKIP,
     "reopen": perms.REOPEN,

@@ -19,7 +19,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cases import forms, selectors, services, visibility, workflow
 from cases import permissions as perms
-from cases.models import CaseState, ConsultationAction, HelpTask, TaskDone
+from cases.models import CaseState, ConsultationAction, HelpPlan, HelpTask, TaskDone, WeighingAnswer
+from cases.querystring import id_or_404
 from schools import selectors as school_selectors
 
 Q2_DEFINITIONS = _(
@@ -32,11 +33,29 @@ Q2_DEFINITIONS = _(
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def weighing(request, pk: int):
-    """Step 4: the five weighing questions, one after another, following the decision tree."""
+    """Step 4: the five weighing questions, one after another, following the decision tree. With ``?corrigeert=<id>``:
+    a correction of an answer of the current round (a new answer with its reason; the earlier one stays)."""
     case = selectors.case_get_for_user(user=request.user, case_id=pk, perm=perms.WEIGH)
+    corrects_id = request.GET.get("corrigeert") or request.POST.get("corrigeert")
+    corrects = get_object_or_404(WeighingAnswer, pk=id_or_404(corrects_id), case=case) if corrects_id else None
+    if corrects is not None and case.state != CaseState.WEIGHING:
+        messages.warning(
+            request, gettext("An answer of the weighing can be corrected only while the case is in step 4.")
+        )
+        return redirect("cases:weighing", pk=case.pk)
+    answers = selectors.weighing_round(case=case)
+    if corrects is not None and not any(a.pk == corrects.pk and a.corrected_by is None for a in answers):
+        corrects = None  # not an answer of this round, or corrected already: the service says why on a POST
+        if request.method == "POST":
+            messages.warning(request, gettext("Only the newest answer of the current weighing round can be corrected."))
+            return redirect("cases:weighing", pk=case.pk)
     position = case.weighing_position()
-    question = position.next_question if case.state == CaseState.WEIGHING and position.next_question != 5 else None
-    form = forms.WeighingAnswerForm(request.POST or None, question=question) if question else None
+    if corrects is not None:
+        question = corrects.question
+        form = forms.WeighingCorrectionForm(request.POST or None, question=question, corrects=corrects)
+    else:
+        question = position.next_question if case.state == CaseState.WEIGHING and position.next_question != 5 else None
+        form = forms.WeighingAnswerForm(request.POST or None, question=question) if question else None
     if request.method == "POST":
         if form is None:
             messages.warning(request, gettext("There is no weighing question to answer now."))
@@ -44,16 +63,25 @@ def weighing(request, pk: int):
         if form.is_valid():
             try:
                 with services.submission_once(user=request.user, token=form.cleaned_data["submission"], case=case):
-                    services.weighing_answer_record(user=request.user, case=case, answer=form.save(commit=False))
+                    if corrects is not None:
+                        services.weighing_answer_correct(
+                            user=request.user, case=case, corrects=corrects, answer=form.save(commit=False)
+                        )
+                    else:
+                        services.weighing_answer_record(user=request.user, case=case, answer=form.save(commit=False))
             except services.AlreadySubmittedError as exc:
                 messages.info(request, str(exc))
                 return redirect("cases:weighing", pk=case.pk)
             except services.NotNowError as exc:
                 messages.warning(request, str(exc))
+                return redirect("cases:weighing", pk=case.pk)
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                messages.success(request, gettext("The answer is recorded."))
+                if corrects is not None:
+                    messages.success(request, gettext("The correction is recorded; the earlier answer stays."))
+                else:
+                    messages.success(request, gettext("The answer is recorded."))
                 return redirect("cases:weighing", pk=case.pk)
     return render(
         request,
@@ -62,7 +90,9 @@ def weighing(request, pk: int):
             "case": case,
             "form": form,
             "question": question,
-            "answers": selectors.weighing_round(case=case),
+            "corrects": corrects,
+            "answers": answers,
+            "can_correct": case.state == CaseState.WEIGHING,
             "outcome": position.outcome,
             "q2_definitions": Q2_DEFINITIONS,
             "title": _("Weighing"),
@@ -283,6 +313,11 @@ ACTIONS: dict[str, Action] = {
 }
 
 
+# The pages on which a report to Veilig Thuis is made explain the beroepsgeheim and the meldrecht
+# (``templates/cases/_meldrecht.html``; issue 17 item 10).
+MELDRECHT_ACTIONS = frozenset({"report", "emergency"})
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def case_action(request, pk: int, action: str):
@@ -355,7 +390,63 @@ def case_action(request, pk: int, action: str):
             "tasks": tasks,
             "not_now": not_now,
             "intro": config.intro,
+            "meldrecht": action in MELDRECHT_ACTIONS,
             "title": config.title,
+        },
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def help_plan_correct(request, pk: int, plan_id: int):
+    """A corrected version of the help plan while the help runs, with the reason; the earlier version stays (and its
+    tasks). The form starts with the earlier version's values."""
+    case = selectors.case_get_for_user(user=request.user, case_id=pk, perm=perms.DECIDE)
+    corrects = get_object_or_404(HelpPlan, pk=plan_id, case=case)
+    extra = {**_help_managers(case, request.user), "case": case}
+    if request.method == "POST":
+        form = forms.HelpPlanCorrectionForm(request.POST, instance=HelpPlan(corrects=corrects), **extra)
+    else:
+        form = forms.HelpPlanCorrectionForm(instance=corrects, **extra)
+        form.instance = HelpPlan(corrects=corrects)  # a new record, prefilled from the earlier version
+        form.initial["correction_reason"] = ""  # the reason of this correction, not of an earlier one
+    state_form = forms.ExpectedStateForm(request.POST or None, initial={"expected_state": case.state})
+    tasks = forms.HelpTaskFormSet(request.POST or None, prefix="taken")
+    not_now = case.state != CaseState.HELP or HelpPlan.objects.filter(corrects=corrects).exists()
+    if request.method == "POST" and not not_now and form.is_valid() & tasks.is_valid():
+        try:
+            services.help_plan_correct(
+                user=request.user,
+                case=case,
+                corrects=corrects,
+                plan=form.save(commit=False),
+                tasks=[f.cleaned_data for f in tasks],
+            )
+        except services.NotNowError as exc:
+            messages.warning(request, str(exc))
+            return redirect("cases:case-detail", pk=case.pk)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request, gettext("The correction of the help plan is recorded; the earlier version stays.")
+            )
+            return redirect("cases:case-detail", pk=case.pk)
+    return render(
+        request,
+        "cases/action_form.html",
+        {
+            "case": case,
+            "form": form,
+            "state_form": state_form,
+            "tasks": tasks,
+            "not_now": not_now,
+            "intro": _(
+                "Correct what is wrong in the help plan and say why. The earlier version stays in the file, marked "
+                "as corrected, with its tasks; tasks you add here are added to the new version. Do the parents no "
+                "longer accept the help? Then evaluate the help now, with that reason."
+            ),
+            "title": _("Correct the help plan"),
         },
     )
 

@@ -68,6 +68,21 @@ def env_list(name: str, default: list[str], *, environ=None) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def env_dates(name: str, *, environ=None) -> list:
+    """A comma-separated list of ISO dates (``2027-05-06,2028-12-24``); empty when not set."""
+    import datetime
+
+    dates = []
+    for item in env_list(name, [], environ=environ):
+        try:
+            dates.append(datetime.date.fromisoformat(item))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"The environment variable {name} must list dates as YYYY-MM-DD, separated by commas; {item!r} is not."
+            ) from None
+    return dates
+
+
 def env_base_url(name: str, default: str, *, environ=None) -> str:
     """An absolute http(s) address without query or fragment, returned without a trailing slash."""
     from urllib.parse import urlsplit

@@ -12,7 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from meldcode.env import env_base_url, env_bool, env_int, env_list, env_str
+from meldcode.env import env_base_url, env_bool, env_dates, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("MELDCODE_VAR_DIR", str(BASE_DIR / "var")))
@@ -356,6 +356,12 @@ MELDCODE_WEIGHING_WORKING_DAYS = env_int("MELDCODE_WEIGHING_WORKING_DAYS", 5, mi
 # After the evaluation of the help (question 5 = yes; due on the help plan's evaluation date), the monitoring
 # agreements are due this many working days later (issue 16).
 MELDCODE_EVALUATION_WORKING_DAYS = env_int("MELDCODE_EVALUATION_WORKING_DAYS", 5, minimum=1)
+# Working days follow the Algemene termijnenwet (domain.md §9.10): Saturdays, Sundays and its general holidays are
+# skipped (``cases.deadlines.public_holidays``). Days the government declares equal to a general holiday (art. 3(2)),
+# as ISO dates separated by commas, are skipped too.
+MELDCODE_EXTRA_HOLIDAYS = env_dates("MELDCODE_EXTRA_HOLIDAYS")
+# Good Friday is not a general holiday of the Act; a school that is closed that day may count it as one.
+MELDCODE_GOOD_FRIDAY_HOLIDAY = env_bool("MELDCODE_GOOD_FRIDAY_HOLIDAY", False)
 # At most this many records of the chronology per user per hour (counted in the database, over every kind of record):
 # a flood of records makes a case's parent extract too large to release (issue 18).
 MELDCODE_RECORDS_PER_HOUR = env_int("MELDCODE_RECORDS_PER_HOUR", 60, minimum=1)

@@ -131,6 +131,9 @@ def add_consultation(user, case, **overrides):
         "advice": "Gesprek met ouders plannen.",
     }
     data.update(overrides)
+    # How the child was discussed (domain.md §9.7): among colleagues within the school, or else anonymously.
+    internal = data["kind"] in Consultation.INTERNAL_KINDS and not data.get("partner") and not data.get("organisation")
+    data.setdefault("sharing", "internal" if internal else "anonymous")
     return services.entry_record(user=user, case=case, entry=Consultation(**data), permission=permissions.CONSULT)
 
 

@@ -104,6 +104,7 @@ class World:
     conversation: ParentConversation | None = None
     skip: ParentTalkSkip | None = None
     task: object = None  # a consultation's follow-up action
+    plan: object = None  # a help plan (the case in step 5, help)
 
     def user(self, actor: str) -> User | None:
         if actor == ANONYMOUS:
@@ -129,6 +130,7 @@ def build_world(
     staff: bool = False,
     transfer: bool = False,
     outside: bool = False,
+    help_plan: bool = False,
 ) -> World:
     """A case at school A about a pupil of group 1, opened by ``opener`` and walked to ``state`` via the services."""
     pupil = factories.PupilFactory(class_group=cast_a.group1)
@@ -153,6 +155,12 @@ def build_world(
             case=world.fresh_case(),
             skip=ParentTalkSkip(reason=ParentTalkSkip.Reason.DANGER, explanation="Vader dreigde de leerkracht."),
         )
+    if help_plan:  # from weighing to the help: questions 1-4, and the help plan
+        from tests.cases.test_decision import start_help
+
+        start_help(cast_a, world.fresh_case())
+        world.plan = world.fresh_case().helpplans.get()
+        world.case = world.fresh_case()
     if task:
         consultation_entry = factories.add_consultation(cast_a.ib, world.fresh_case())
         services.consultation_actions_save(
@@ -234,7 +242,7 @@ def build_world(
         EncryptedCopy.objects.create(
             transfer=moved, release=release, made_by=cast_a.af, checksum="f" * 64, pdf=b"%PDF-1.7 versleuteld"
         )
-    assert world.fresh_case().state == state
+    assert world.fresh_case().state == (CaseState.HELP if help_plan else state)
     return world
 
 
@@ -360,7 +368,7 @@ def check_case_detail(world, actor, response):
     expected_can = {
         "a.teacher": {"add_signal"},
         "a.ib": {"add_signal", "consult", "talk_parents", "reopen", "extract"},
-        "a.af": {"add_signal", "consult", "talk_parents", "confirm_skip", "reopen", "view_audit", "extract"},
+        "a.af": {"add_signal", "consult", "decide", "talk_parents", "confirm_skip", "reopen", "view_audit", "extract"},
     }[actor]
     assert {name for name, allowed in response.context["can"].items() if allowed} == expected_can
     # In step 1 with a factual signal: the opener and the IB'er may hand over for consultation, the AF may not.
@@ -1315,6 +1323,16 @@ ROWS = [
         expect(teacher=FORBIDDEN, ib=FORBIDDEN, af=OK),
         lambda w: {"pk": w.case.pk, "action": "help"},
         world=WEIGHING,
+        check=check_shows_case,
+        also_accepts="POST",
+    ),
+    Row(
+        "cases:help-plan-correct",
+        "",
+        "GET",
+        expect(teacher=FORBIDDEN, ib=FORBIDDEN, af=OK),
+        lambda w: {"pk": w.case.pk, "plan_id": w.plan.pk},
+        world={"state": CaseState.WEIGHING, "help_plan": True},
         check=check_shows_case,
         also_accepts="POST",
     ),

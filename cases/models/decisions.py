@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from cases import decision
@@ -42,6 +43,11 @@ class WeighingAnswer(Entry):
         validators=[validate_not_future],
         help_text=_("Answer B requires that the board (bevoegd gezag) is informed."),
     )
+    correction_reason = models.TextField(
+        _("reason for the correction"),
+        blank=True,
+        help_text=_("Only for a correction: why the earlier answer was wrong. Both answers stay in the file."),
+    )
 
     class Meta(Entry.Meta):
         verbose_name = _("weighing answer")
@@ -64,6 +70,8 @@ class WeighingAnswer(Entry):
             errors["board_informed_on"] = _("Give the date on which the board was informed.")
         if not (self.justification or "").strip():
             errors["justification"] = _("Every answer needs a justification.")
+        if self.corrects_id and not self.correction_reason.strip():
+            errors["correction_reason"] = _("Say why the earlier answer is corrected.")
         if errors:
             raise ValidationError(errors)
 
@@ -136,6 +144,17 @@ class FlagAssessment(Entry):
         triggers = append_only_triggers()
 
 
+PARENTS_DO_NOT_ACCEPT = _(
+    "Question 4 = yes means that the parents accept the help. If they do not accept it, or only partly, the answer "
+    "to question 4 is no and the way is a report to Veilig Thuis: correct the answer to question 4 in the weighing."
+)
+
+PARENTS_WITHDRAW = _(
+    "If the parents no longer accept the help, do not correct the plan: evaluate the help now, with that reason "
+    "(question 5 = no). The way is then a report to Veilig Thuis."
+)
+
+
 class HelpPlan(Entry):
     """The help started after question 4 = yes: case manager, tasks, measurable result, evaluation date."""
 
@@ -166,6 +185,11 @@ class HelpPlan(Entry):
     evaluation_on = models.DateField(_("evaluation date"))
     parents_accept = models.CharField(_("do the parents accept the help?"), max_length=10, choices=Acceptance.choices)
     parents_acceptance_note = models.TextField(_("how the parents reacted"), blank=True)
+    correction_reason = models.TextField(
+        _("reason for the correction"),
+        blank=True,
+        help_text=_("Only for a correction: what was wrong in the earlier version. Both versions stay in the file."),
+    )
 
     class Meta(Entry.Meta):
         verbose_name = _("help plan")
@@ -178,6 +202,11 @@ class HelpPlan(Entry):
             errors["case_manager"] = _("Choose a case manager at school, or name one at a partner organisation.")
         if self.evaluation_on and self.evaluation_on <= timezone.localdate() and self._state.adding:
             errors["evaluation_on"] = _("The evaluation date must be in the future.")
+        if self._state.adding and self.parents_accept and self.parents_accept != self.Acceptance.YES:
+            # Question 4 = yes means the parents accept the help (domain.md §9.5).
+            errors["parents_accept"] = PARENTS_WITHDRAW if self.corrects_id else PARENTS_DO_NOT_ACCEPT
+        if self.corrects_id and not self.correction_reason.strip():
+            errors["correction_reason"] = _("Say what was wrong in the earlier version of the help plan.")
         if errors:
             raise ValidationError(errors)
 
@@ -235,11 +264,38 @@ class HelpEvaluation(Entry):
     evaluated_on = models.DateField(_("date"), validators=[validate_not_future])
     result_reached = models.BooleanField(_("the agreed result was reached within the term"))
     findings = models.TextField(_("findings"))
+    early_reason = models.TextField(
+        _("why the help is evaluated before the agreed evaluation date"),
+        blank=True,
+        help_text=_(
+            "Only when you evaluate before the evaluation date of the help plan, for example because the "
+            "parents withdrew or the situation got worse."
+        ),
+    )
 
     class Meta(Entry.Meta):
         verbose_name = _("evaluation of the help")
         verbose_name_plural = _("evaluations of the help")
         triggers = append_only_triggers()
+
+    def clean(self):
+        # Question 5 is answered at the agreed evaluation date, not before without a reason (domain.md §9.5).
+        if (
+            self._state.adding
+            and self.plan_id
+            and self.evaluated_on
+            and self.evaluated_on < self.plan.evaluation_on
+            and not self.early_reason.strip()
+        ):
+            raise ValidationError(
+                {
+                    "early_reason": _(
+                        "The agreed evaluation date of the help plan is %(date)s. Before that date question 5 is "
+                        "answered only with a reason: say why the help is evaluated now."
+                    )
+                    % {"date": date_format(self.plan.evaluation_on, "j F Y")}
+                }
+            )
 
 
 class VeiligThuisReport(Entry):

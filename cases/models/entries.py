@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from cases import bodymap, signal_list
 from cases.models.base import AppendOnlyModel, Entry, append_only_triggers
 from cases.models.choices import SignalKind, choice_label
-from schools.models.social_map import social_map_partner
+from schools.models.social_map import PartnerKind, social_map_partner
 
 INITIAL_TOKEN = re.compile(r"^[A-Z]\.(?:[A-Za-z]\.){0,5}$")
 
@@ -367,6 +367,15 @@ class Consultation(Entry):
         ANONYMOUS = "anonymous", _("anonymously")
         ADVISER_NAME = "adviser_name", _("in the name of the school's adviser")
 
+    class Sharing(models.TextChoices):
+        ANONYMOUS = "anonymous", _("anonymously: the child and the family were not named")
+        CONSENT = "consent", _("by name, with the parents' consent")
+        INTERNAL = "internal", _("within the school only: nothing left the school")
+        MELDRECHT = "meldrecht", _("by name without consent: only with Veilig Thuis (meldrecht)")
+
+    # Kinds of consultation held within the school, among its own staff.
+    INTERNAL_KINDS = frozenset({"colleague", "cvb"})
+
     kind = models.CharField(_("kind of consultation"), max_length=20, choices=Kind.choices)
     held_on = models.DateField(_("date"), validators=[validate_not_future])
     participants = models.TextField(
@@ -381,6 +390,18 @@ class Consultation(Entry):
     )
     question = models.TextField(_("question"))
     advice = models.TextField(_("advice"))
+    # Consent to share (domain.md §9.7): a named child is discussed outside the school only with the parents'
+    # consent, or anonymously; Veilig Thuis may be consulted without consent, under the meldrecht.
+    sharing = models.CharField(
+        _("was the child named?"),
+        max_length=20,
+        choices=Sharing.choices,
+        blank=True,
+        help_text=_(
+            "Outside the school a child is discussed by name only with the parents' consent, or anonymously. "
+            "Only Veilig Thuis may be consulted without consent (meldrecht)."
+        ),
+    )
     # Veilig Thuis advice
     family_anonymous = models.BooleanField(
         _("the family was not named"),
@@ -407,8 +428,38 @@ class Consultation(Entry):
         verbose_name_plural = _("consultations")
         triggers = append_only_triggers()
 
+    def is_with_veilig_thuis(self) -> bool:
+        return self.kind == self.Kind.VT_ADVICE or (
+            self.partner_id is not None and self.partner.kind == PartnerKind.VEILIG_THUIS
+        )
+
+    def sharing_errors(self) -> dict:
+        """Consent to share (domain.md §9.7), for a new consultation: how the child was discussed is recorded; by
+        name without consent only with Veilig Thuis; "within the school" only for a consultation among staff."""
+        if not self._state.adding:
+            return {}
+        if not self.sharing:
+            return {"sharing": _("Say whether the child was named, and if so whether the parents consented.")}
+        if self.sharing == self.Sharing.MELDRECHT and not self.is_with_veilig_thuis():
+            return {
+                "sharing": _(
+                    "Only Veilig Thuis may be consulted about a named child without the parents' consent (meldrecht). "
+                    "Consult this partner anonymously, or ask the parents for their consent first."
+                )
+            }
+        if self.sharing == self.Sharing.INTERNAL and (
+            self.kind not in self.INTERNAL_KINDS or self.partner_id or self.organisation.strip()
+        ):
+            return {
+                "sharing": _(
+                    "This consultation was held with someone outside the school: say whether the child was named "
+                    "anonymously or with the parents' consent."
+                )
+            }
+        return {}
+
     def clean(self):
-        errors = {}
+        errors = self.sharing_errors()
         if self.kind == self.Kind.VT_ADVICE:
             if not self.family_anonymous:
                 errors["family_anonymous"] = _("An advice from Veilig Thuis is about an anonymous family: confirm it.")

@@ -51,9 +51,10 @@ class CaseGuards:
         return queryset.filter(recorded_at__gte=start) if start else queryset
 
     def weighing_answers(self) -> dict[int, str]:
-        """The latest answer per question in the current weighing round."""
+        """The answer that counts per question in the current weighing round: the latest one that has not been
+        corrected (a correction replaces the answer it corrects; both stay in the file)."""
         answers: dict[int, str] = {}
-        rows = self._since_round(self.weighinganswers.all()).order_by("recorded_at", "pk")
+        rows = self._since_round(self.weighinganswers.filter(corrections__isnull=True)).order_by("recorded_at", "pk")
         for question, answer in rows.values_list("question", "answer"):
             answers[question] = answer
         return answers

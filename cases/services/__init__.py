@@ -21,11 +21,13 @@ from cases.services.decisions import (
     case_report_again,
     guardians_with_authority,
     help_evaluate,
+    help_plan_correct,
     help_plan_start,
     monitoring_start,
     route_b_inspector_consulted,
     route_b_police_decision,
     vt_outcome_record,
+    weighing_answer_correct,
     weighing_answer_record,
 )
 from cases.services.errors import CaseChangedError, CaseClosedError, NotNowError, TransitionBlockedError
@@ -70,6 +72,7 @@ __all__ = [
     "entry_record",
     "fire_transition",
     "help_evaluate",
+    "help_plan_correct",
     "help_plan_start",
     "lock_case",
     "monitoring_start",
@@ -89,5 +92,6 @@ __all__ = [
     "task_done_record",
     "touch_case",
     "vt_outcome_record",
+    "weighing_answer_correct",
     "weighing_answer_record",
 ]

@@ -3,7 +3,7 @@ its evaluation, monitoring, closing, the staff route)."""
 
 from collections.abc import Iterable
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -28,6 +28,12 @@ from cases.services.transitions import record_and_fire
 from schools.models import Guardian
 
 
+def _no_teacher_manager() -> str:
+    return _(
+        "The case manager is not a teacher: choose the IB'er, the aandachtsfunctionaris or the internal contact person."
+    )
+
+
 def weighing_answer_record(*, user: User, case: Case, answer: WeighingAnswer) -> WeighingAnswer:
     """Record the answer to the next weighing question. The questions are answered one after another, following the
     decision tree; question 5 is answered by the evaluation of the help."""
@@ -40,6 +46,33 @@ def weighing_answer_record(*, user: User, case: Case, answer: WeighingAnswer) ->
         if answer.question != position.next_question or answer.question == 5:
             raise NotNowError(_("Answer the questions in order; this question is not the next one."))
         save_entry(user=user, case=locked, entry=answer)
+        if answer.question == 1 and answer.board_informed_on:
+            locked.board_informed_on = answer.board_informed_on
+            locked.save(update_fields=["board_informed_on"])
+        touch_case(locked)
+    return answer
+
+
+def weighing_answer_correct(
+    *, user: User, case: Case, corrects: WeighingAnswer, answer: WeighingAnswer
+) -> WeighingAnswer:
+    """Correct an answer of the current weighing round while the case is in weighing (a mis-click, an answer given
+    too soon): a new answer to the same question, with the reason, that refers to the earlier one. Both stay in the
+    file; the position of the weighing is recomputed from the answers that count (the corrections)."""
+    perms.require(user, perms.WEIGH, case)
+    if corrects.case_id != case.pk:
+        raise PermissionDenied
+    with transaction.atomic():
+        locked = lock_case(case)
+        if locked.state != CaseState.WEIGHING:
+            raise NotNowError(_("An answer of the weighing can be corrected only while the case is in step 4."))
+        round_start = locked.weighing_round_start()
+        if corrects.question == 5 or (round_start is not None and corrects.recorded_at < round_start):
+            raise NotNowError(
+                _("Only the answers of the current weighing round can be corrected; question 5 is the evaluation.")
+            )
+        answer.question = corrects.question
+        save_entry(user=user, case=locked, entry=answer, corrects=corrects)
         if answer.question == 1 and answer.board_informed_on:
             locked.board_informed_on = answer.board_informed_on
             locked.save(update_fields=["board_informed_on"])
@@ -189,14 +222,7 @@ def case_emergency_report(
 def help_plan_start(*, user: User, case: Case, plan: HelpPlan, tasks: Iterable[dict], expected_state: str) -> Case:
     tasks = [t for t in tasks if t.get("what")]
     if plan.case_manager_id and not perms.may_be_case_manager(plan.case_manager, case.school_id):
-        raise ValidationError(
-            {
-                "case_manager": _(
-                    "The case manager is not a teacher: choose the IB'er, the "
-                    "aandachtsfunctionaris or the internal contact person."
-                )
-            }
-        )
+        raise ValidationError({"case_manager": _no_teacher_manager()})
 
     def save_tasks(saved: HelpPlan) -> None:
         HelpTask.objects.bulk_create([HelpTask(plan=saved, **task) for task in tasks])
@@ -211,8 +237,39 @@ def help_plan_start(*, user: User, case: Case, plan: HelpPlan, tasks: Iterable[d
     )
 
 
+def help_plan_correct(
+    *, user: User, case: Case, corrects: HelpPlan, plan: HelpPlan, tasks: Iterable[dict] = ()
+) -> HelpPlan:
+    """Correct the help plan while the help runs: a new version, with the reason, that refers to the earlier one. Both
+    stay in the file; the earlier version's tasks stay as they are, and tasks given here are added to the new one.
+    The new version's evaluation date is the one that counts."""
+    perms.require(user, perms.DECIDE, case)
+    if corrects.case_id != case.pk:
+        raise PermissionDenied
+    tasks = [t for t in tasks if t.get("what")]
+    if plan.case_manager_id and not perms.may_be_case_manager(plan.case_manager, case.school_id):
+        raise ValidationError({"case_manager": _no_teacher_manager()})
+    with transaction.atomic():
+        locked = lock_case(case)
+        if locked.state != CaseState.HELP:
+            raise NotNowError(_("The help plan can be corrected only while the help runs (before its evaluation)."))
+        save_entry(
+            user=user,
+            case=locked,
+            entry=plan,
+            corrects=corrects,
+            save_related=lambda saved: HelpTask.objects.bulk_create([HelpTask(plan=saved, **t) for t in tasks]),
+        )
+        touch_case(locked)
+    return plan
+
+
 def help_evaluate(*, user: User, case: Case, evaluation: HelpEvaluation, expected_state: str) -> Case:
-    """The evaluation of the help answers question 5: result reached → monitoring; not reached → report."""
+    """The evaluation of the help answers question 5: result reached → monitoring; not reached → report. It is of
+    the current version of the help plan, at its evaluation date or earlier with a reason (``HelpEvaluation.clean``).
+    """
+    if evaluation.plan_id and HelpPlan.objects.filter(corrects_id=evaluation.plan_id).exists():
+        raise ValidationError({"plan": _("This help plan has been corrected: evaluate its newest version.")})
 
     def after(locked: Case, saved: HelpEvaluation) -> None:
         save_entry(

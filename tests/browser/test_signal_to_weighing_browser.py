@@ -152,6 +152,7 @@ def record_consultation(page) -> None:
     page.locator("#id_participants").fill("IB'er, leerkracht groep 3")
     page.locator("#id_question").fill("Passen de plekken bij spel?")
     page.locator("#id_advice").fill("Gesprek met de ouders plannen.")
+    page.check("input[name=sharing][value=internal]")
     page.locator("#id_acties-0-who").fill("IB'er")
     page.locator("#id_acties-0-what").fill("Ouders uitnodigen voor een gesprek")
     page.locator("#id_acties-0-due_on").fill((timezone.localdate() + datetime.timedelta(days=7)).isoformat())

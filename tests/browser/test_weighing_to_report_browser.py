@@ -192,6 +192,7 @@ def test_af_weighs_a_case_to_help_evaluation_and_monitoring(page, second_case_in
     page.fill("#id_evaluated_on", _date(0))
     page.check("#id_result_reached")
     page.fill("#id_findings", "Het kind komt uitgerust en op tijd.")
+    page.fill("#id_early_reason", "Het resultaat is eerder bereikt dan afgesproken.")  # before the evaluation date
     _save(page)
     expect(_badge(page)).to_have_text(nl("step 5: evaluating the help"))
 
@@ -222,3 +223,34 @@ def test_a_page_with_a_message_passes_axe(page, demo_data, axe):
     _answer(page, "B", "Sterk vermoeden.", board_date=_date(-1))
     expect(page.locator(".messages")).to_be_visible()
     assert_accessible(axe, page)
+
+
+def test_af_corrects_an_answer_of_the_weighing(page, second_case_in_weighing, axe):
+    """A mis-click on question 4 is corrected on the weighing page: the correction form passes axe and fits a phone;
+    the earlier answer stays, marked as corrected, and the weighing now leads to a report (issue 17 item 4)."""
+    case = second_case_in_weighing
+    login(page, "af-a")
+    _open_case_from_start_page(page, reference=case.reference)
+    page.get_by_role("link", name=nl("Weigh the suspicion (five questions)")).click()
+    _answer(page, "B", "Sterk vermoeden.", board_date=_date(-1))
+    _answer(page, "no", "Geen acute of structurele onveiligheid.")
+    _answer(page, "yes", "Het wijkteam kan hulp bieden.")
+    _answer(page, "yes", "Verkeerd aangeklikt.")
+
+    page.get_by_role("link", name=nl("Correct the answer to question %(n)s") % {"n": 4}).click()
+    expect(
+        page.get_by_role("heading", level=2, name=nl("Correct the answer to question %(n)s") % {"n": 4})
+    ).to_be_visible()
+    assert_accessible(axe, page)
+    page.set_viewport_size({"width": 375, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.check("input[name=answer][value=no]")
+    page.fill("#id_justification", "De ouders weigeren de hulp.")
+    page.fill("#id_correction_reason", "Bij vraag 4 per ongeluk ja aangeklikt.")
+    page.get_by_role("button", name=nl("Record the correction")).click()
+    expect(page.locator(".messages")).to_contain_text(nl("The correction is recorded; the earlier answer stays."))
+
+    answers = WeighingAnswer.objects.filter(case=case, question=4).order_by("recorded_at")
+    assert [a.answer for a in answers] == ["yes", "no"] and answers[1].corrects_id == answers[0].pk
+    expect(page.get_by_role("link", name=nl("Report to Veilig Thuis"))).to_be_visible()
+    _assert_accessible_without_message(axe, page)

@@ -119,6 +119,8 @@ def evaluation(case: Case, reached: bool, **overrides) -> HelpEvaluation:
         "findings": "Het resultaat is bereikt." if reached else "Het resultaat is niet bereikt.",
     }
     data.update(overrides)
+    if data["evaluated_on"] < data["plan"].evaluation_on:  # before the agreed date only with a reason (§9.5)
+        data.setdefault("early_reason", "Tussentijdse evaluatie: de situatie is veranderd.")
     return HelpEvaluation(**data)
 
 

@@ -356,7 +356,11 @@ def test_close_with_an_open_help_task_is_refused(cast_a, unchanged):
         user=cast_a.af,
         case=case,
         evaluation=HelpEvaluation(
-            plan=HelpPlan.objects.get(case=case), evaluated_on=timezone.localdate(), result_reached=True, findings="Ok"
+            plan=HelpPlan.objects.get(case=case),
+            evaluated_on=timezone.localdate(),
+            result_reached=True,
+            findings="Ok",
+            early_reason="Tussentijds.",
         ),
         expected_state="help",
     )
@@ -883,6 +887,7 @@ def test_an_evaluation_of_another_case_s_help_plan_is_refused(cast_a, unchanged)
                 evaluated_on=timezone.localdate(),
                 result_reached=True,
                 findings="Ok",
+                early_reason="Tussentijds.",
             ),
             expected_state="help",
         )

@@ -282,6 +282,8 @@ def consultation_data(**overrides) -> dict:
         "advice": "Gesprek met ouders plannen.",
     }
     data.update(overrides)
+    if "sharing" not in data:  # domain.md §9.7: among colleagues within the school, or else anonymously
+        data["sharing"] = "internal" if data["kind"] == "colleague" and not data["organisation"] else "anonymous"
     return {k: v for k, v in data.items() if v is not None and v is not False}
 
 

@@ -699,6 +699,7 @@ def test_evaluation_through_the_view_answers_question_5(cast_a, client_for):
             "plan": str(plan.pk),
             "evaluated_on": iso(days(0)),
             "findings": "Niet bereikt.",
+            "early_reason": "De ouders trekken zich terug.",
         },
     )
     assert response.status_code == 302

@@ -39,6 +39,7 @@ CONSULTATION = {
     "organisation": "",
     "question": "Hoe verder?",
     "advice": "Gesprek met ouders plannen.",
+    "sharing": "internal",
     "acties-TOTAL_FORMS": "0",
     "acties-INITIAL_FORMS": "0",
 }

@@ -102,6 +102,7 @@ def test_a_consultation_picks_the_partner_from_its_schools_map_and_the_chronolog
         "participants": "IB'er, wijkteam",
         "question": "Wat kan het wijkteam bieden?",
         "advice": "Gezin aanmelden bij het wijkteam.",
+        "sharing": "consent",
         "acties-TOTAL_FORMS": "0",
         "acties-INITIAL_FORMS": "0",
     }

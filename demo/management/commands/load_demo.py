@@ -168,6 +168,7 @@ def demo_cases() -> None:
             participants="IB'er, leerkracht groep 3",
             question="Zijn de plekken passend bij spel, of reden voor zorg?",
             advice="Plekken op deze plaats passen niet goed bij spel. Gesprek met ouders plannen; kindcheck doen.",
+            sharing="internal",
         ),
         permission=permissions.CONSULT,
     )
@@ -203,6 +204,7 @@ def demo_cases() -> None:
             organisation="Veilig Thuis",
             question="Hoe bespreken we de signalen van mogelijk huiselijk geweld met de ouders?",
             advice="Gesprek met beide ouders, signalen feitelijk benoemen, vragen naar de thuissituatie.",
+            sharing="anonymous",
             family_anonymous=True,
             vt_points=["nature", "minors", "discuss"],
             vt_registration="anonymous",
@@ -265,6 +267,7 @@ def _walk_to_weighing(teacher: User, ib: User, pupil: Pupil, description: str, r
             participants="IB'er, leerkracht, orthopedagoog",
             question="Wat zien we en wat is de volgende stap?",
             advice="Gesprek met ouders voeren.",
+            sharing="internal",
         ),
         permission=permissions.CONSULT,
     )
@@ -354,7 +357,11 @@ def demo_cases_steps_4_5() -> None:
         user=af,
         case=case,
         evaluation=HelpEvaluation(
-            plan=plan, evaluated_on=timezone.localdate(), result_reached=True, findings="Rustiger."
+            plan=plan,
+            evaluated_on=timezone.localdate(),
+            result_reached=True,
+            findings="Rustiger.",
+            early_reason="Tussentijdse evaluatie: het doel is eerder bereikt dan verwacht.",
         ),
         expected_state="help",
     )
@@ -367,7 +374,13 @@ def demo_cases_steps_4_5() -> None:
     services.help_evaluate(
         user=af,
         case=case,
-        evaluation=HelpEvaluation(plan=plan, evaluated_on=timezone.localdate(), result_reached=True, findings="Beter."),
+        evaluation=HelpEvaluation(
+            plan=plan,
+            evaluated_on=timezone.localdate(),
+            result_reached=True,
+            findings="Beter.",
+            early_reason="Tussentijdse evaluatie: het doel is eerder bereikt dan verwacht.",
+        ),
         expected_state="help",
     )
     services.monitoring_start(
@@ -549,6 +562,7 @@ def demo_retention_and_requests() -> None:
                 partner=SocialMapEntry.objects.get(organisation="Wijkteam Vlinderwijk"),
                 question="Kan het wijkteam het gezin ondersteunen bij de opvoeding?",
                 advice="Ouders wijzen op het inloopspreekuur van het wijkteam.",
+                sharing="consent",
             ),
             permission=permissions.CONSULT,
         )
