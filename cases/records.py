@@ -42,6 +42,7 @@ from cases.models import (
     AccessRequest,
     AccessRequestHandled,
     BoardNotification,
+    ChildConversation,
     Closure,
     Consultation,
     ConversationAcknowledgement,
@@ -53,6 +54,7 @@ from cases.models import (
     InspectorConsultation,
     Kindcheck,
     LegalHold,
+    LookBack,
     MonitoringAgreement,
     MonitoringCheckIn,
     ParentConversation,
@@ -60,6 +62,7 @@ from cases.models import (
     ParentTalkSkipConfirmation,
     ParentView,
     PoliceDecision,
+    PupilInvolvement,
     RiskAssessment,
     Signal,
     SignalFollowUp,
@@ -191,6 +194,22 @@ def _conversations(case) -> dict:
     return {"conversations": ParentConversation.objects.filter(case=case).order_by("held_on", "pk")}
 
 
+def _case_pupils(case) -> dict:
+    return {"pupils": list(case.pupils.order_by("last_name", "first_name"))}
+
+
+def _school_pupils(case) -> dict:
+    """Route C: a pupil involved is one of the school's current pupils (added to the case when not yet in it)."""
+    from schools.models import Pupil
+
+    return {"pupils": Pupil.objects.filter(school_id=case.school_id, left_on__isnull=True).order_by("last_name")}
+
+
+def _earlier(case) -> dict:
+    """The earlier cases to look back at are chosen by the view, for its user (``selectors.earlier_cases``)."""
+    return {}
+
+
 def _agreements(case) -> dict:
     return {"agreements": MonitoringAgreement.objects.filter(case=case).order_by("-recorded_at")}
 
@@ -295,6 +314,19 @@ KINDS_IN_ORDER: list[RecordKind] = [
         ),
     ),
     RecordKind(
+        "childconversation",
+        ChildConversation,
+        load=lambda: ChildConversation.objects.select_related("author", "pupil"),
+        adding=Adding(
+            "gesprek-kind/nieuw/",
+            forms.ChildConversationForm,
+            perms.TALK_PARENTS,
+            _("Record a conversation with the child"),
+            form_kwargs=_case_pupils,
+        ),
+        extract=InExtract("child", shows=("held_on", "talked_by", "child_words", "child_told")),
+    ),
+    RecordKind(
         "parentview",
         ParentView,
         load=lambda: ParentView.objects.select_related("author", "conversation"),
@@ -319,6 +351,27 @@ KINDS_IN_ORDER: list[RecordKind] = [
             shows=("reason", "explanation"),
             leave_out=(LeaveOut(DANGER, when=lambda e: e.reason == ParentTalkSkip.Reason.DANGER),),
         ),
+    ),
+    RecordKind(
+        "involvement",
+        PupilInvolvement,
+        load=lambda: PupilInvolvement.objects.select_related("author", "pupil"),
+        adding=Adding(
+            "betrokken-leerling/nieuw/",
+            forms.PupilInvolvementForm,
+            perms.CONSULT,
+            _("Record a pupil involved and their part"),
+            form_kwargs=_school_pupils,
+        ),
+        extract=InExtract("signals", shows=("part", "note")),
+    ),
+    RecordKind(
+        "lookback",
+        LookBack,
+        adding=Adding(
+            "terugkijken/nieuw/", forms.LookBackForm, perms.CONSULT, _("Look back at an earlier case"), form_kwargs=_earlier
+        ),
+        extract=InExtract("weighing", shows=("earlier_reference", "finding", "explanation")),
     ),
     RecordKind(
         "weighing", WeighingAnswer, extract=InExtract("weighing", shows=("question", "answer", "justification"))

@@ -69,6 +69,16 @@ class Case(CaseGuards, models.Model):
     retention_until = models.DateField(_("keep until"), null=True, blank=True)
     legal_hold = models.BooleanField(_("legal hold"), default=False)
     last_activity_at = models.DateTimeField(_("last activity"), default=timezone.now)
+    # The pupil's case before this one (domain.md §9.8: look back), set when the case is opened. Not a record of the
+    # chronology: destroying the earlier case at the end of its term clears it (``dossier.retention``).
+    previous_case = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("previous case"),
+    )
 
     class Meta:
         verbose_name = _("case")

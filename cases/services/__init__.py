@@ -13,6 +13,12 @@ from cases.services.chronology import (
     task_done_record,
     touch_case,
 )
+from cases.services.children import (
+    audit_earlier_cases,
+    child_conversation_record,
+    look_back_record,
+    pupil_involvement_record,
+)
 from cases.services.decisions import (
     case_close,
     case_emergency_report,
@@ -43,7 +49,11 @@ __all__ = [
     "CaseClosedError",
     "NotNowError",
     "TransitionBlockedError",
+    "audit_earlier_cases",
     "available_transitions",
+    "child_conversation_record",
+    "look_back_record",
+    "pupil_involvement_record",
     "case_close",
     "case_emergency_report",
     "case_open",

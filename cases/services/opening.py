@@ -41,6 +41,7 @@ def case_open(*, user: User, school: School, pupils: Iterable[Pupil], route: str
         raise PermissionDenied
     with transaction.atomic():
         case = Case(school=school, route=route, opened_by=user, owner=user, reference=_next_reference(school))
+        case.previous_case = previous_case_of(school=school, pupils=pupils)
         case.full_clean(exclude=["reference", "state"])
         case.save()
         case.pupils.set(pupils)
@@ -51,6 +52,12 @@ def case_open(*, user: User, school: School, pupils: Iterable[Pupil], route: str
         if route == "B":  # a staff member is suspected: the board must be informed at once
             fire_transition(user=user, case=case, name="start_route_b", check_permission=False)
     return case
+
+
+def previous_case_of(*, school: School, pupils: list[Pupil]) -> Case | None:
+    """The latest earlier case of these pupils at the school, closed ones too (domain.md §9.8: look back): a new case
+    links to it. Who may see it is decided where it is shown (``selectors.earlier_cases``)."""
+    return Case.objects.filter(school=school, pupils__in=pupils).order_by("-opened_at", "-pk").first()
 
 
 def open_case_for_pupil(*, user: User, pupil: Pupil) -> Case | None:
