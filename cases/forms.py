@@ -644,8 +644,10 @@ class CasePupilChoiceMixin:
         field.queryset = pupils if pupils is not None else field.queryset.none()
         field.label_from_instance = lambda p: f"{p.first_name} {p.last_name}"
         field.error_messages = {**field.error_messages, "invalid_choice": _("Choose one of the pupils of this case.")}
-        if pupils is not None and len(pupils) == 1:
-            field.initial = pupils[0].pk
+        if pupils is not None:
+            only = list(pupils[:2])
+            if len(only) == 1:
+                field.initial = only[0].pk
 
 
 class ChildConversationForm(CasePupilChoiceMixin, EntryForm):

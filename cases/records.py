@@ -195,7 +195,7 @@ def _conversations(case) -> dict:
 
 
 def _case_pupils(case) -> dict:
-    return {"pupils": list(case.pupils.order_by("last_name", "first_name"))}
+    return {"pupils": case.pupils.order_by("last_name", "first_name")}
 
 
 def _school_pupils(case) -> dict:

@@ -383,6 +383,12 @@ def check_signal_new(world, actor, response):
     assert (world.pupil in pupils) == (actor != "a.other_teacher")
 
 
+def check_pupil_earlier_cases(world, actor, response):
+    assert response.context["school"].pk == world.a.school.pk
+    assert world.pupil in set(response.context["pupils"])
+    assert response.context["earlier_cases"] == []  # no pupil chosen yet: nothing listed
+
+
 def check_entry_form(kind: str):
     def check(world, actor, response):
         assert response.context["case"].pk == world.case.pk
@@ -1007,6 +1013,17 @@ ROWS = [
         check=check_signal_new,
         hide_key="school_id",
         also_accepts="POST",
+    ),
+    # Issue 17: a pupil's earlier cases, in the new-signal flow: the IB'er and the aandachtsfunctionaris only; a
+    # teacher must not learn of earlier cases (403), another school's staff not even that the page exists (404).
+    Row(
+        "cases:pupil-earlier-cases",
+        "school A",
+        "GET",
+        expect(teacher=FORBIDDEN, other_teacher=FORBIDDEN, contact_person=FORBIDDEN, ib=OK, af=OK),
+        lambda w: {"school_id": w.a.school.pk},
+        check=check_pupil_earlier_cases,
+        hide_key="school_id",
     ),
     Row(
         "cases:signal-add",
