@@ -486,16 +486,20 @@ def earlier_cases(*, user: User, school_id: int, pupil_ids, exclude_case_id: int
 def kindcheck_prompt(*, case: Case) -> list[Signal]:
     """The signals of the case that concern a parent's own problems (domain.md §9.9: psychiatric or serious illness,
     addiction, domestic violence, a suicide threat) recorded after the latest kindcheck — or all of them when no
-    kindcheck is recorded: while there are any, the kindcheck is to be done. Two queries."""
+    kindcheck is recorded: while there are any, the kindcheck is to be done. One query (the latest kindcheck is a
+    subquery)."""
+    from django.db.models import F
+
     from cases import signal_list
     from cases.models import Kindcheck
 
-    latest = Kindcheck.objects.filter(case=case).order_by("-recorded_at").values_list("recorded_at", flat=True).first()
-    signals = Signal.objects.filter(case=case, corrections__isnull=True).only(
-        "items", "categories", "observed_on", "recorded_at", "kind"
+    latest = Kindcheck.objects.filter(case=OuterRef("case")).order_by("-recorded_at").values("recorded_at")[:1]
+    signals = (
+        Signal.objects.filter(case=case, corrections__isnull=True)
+        .only("items", "categories", "observed_on", "recorded_at", "kind")
+        .annotate(kindcheck_at=Subquery(latest))
+        .filter(Q(kindcheck_at__isnull=True) | Q(recorded_at__gt=F("kindcheck_at")))
     )
-    if latest is not None:
-        signals = signals.filter(recorded_at__gt=latest)
     return [
         s
         for s in signals.order_by("recorded_at", "pk")

@@ -134,6 +134,17 @@ def add_consultation(user, case, **overrides):
     return services.entry_record(user=user, case=case, entry=Consultation(**data), permission=permissions.CONSULT)
 
 
+def add_flag_assessment(user, case, **overrides):
+    """A vlaggensysteem assessment (route C), as the IB'er records it."""
+    from cases import permissions, services
+    from cases.models import FlagAssessment
+
+    criteria = ["consent", "voluntariness", "equality", "development", "context", "self_respect"]
+    data = {"kind": "individual", "flag": "yellow", **dict.fromkeys(criteria, "unclear")}
+    data.update(overrides)
+    return services.entry_record(user=user, case=case, entry=FlagAssessment(**data), permission=permissions.CONSULT)
+
+
 def add_conversation(user, case, report="Verslag van het gesprek.", **overrides):
     from cases import permissions, services
     from cases.models import ParentConversation
