@@ -70,7 +70,7 @@ class PupilInvolvement(Entry):
         WITNESS = "witness", _("witness")
 
     pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="+", verbose_name=_("pupil"))
-    part = models.CharField(_("part"), max_length=20, choices=Part.choices)
+    part = models.CharField(_("role in what happened"), max_length=20, choices=Part.choices)
     note = models.TextField(
         _("what their part was"), blank=True, help_text=_("Factually: what this pupil did, underwent or saw.")
     )
