@@ -11,8 +11,6 @@ from cases import decision, signal_list
 from cases.models import (
     BoardNotification,
     ChildConversation,
-    LookBack,
-    PupilInvolvement,
     Closure,
     Consultation,
     ConversationAcknowledgement,
@@ -22,12 +20,14 @@ from cases.models import (
     HelpPlan,
     InspectorConsultation,
     Kindcheck,
+    LookBack,
     MonitoringAgreement,
     MonitoringCheckIn,
     ParentConversation,
     ParentTalkSkip,
     ParentView,
     PoliceDecision,
+    PupilInvolvement,
     RiskAssessment,
     Route,
     Signal,
@@ -686,4 +686,6 @@ class LookBackForm(EntryForm):
         self.fields["earlier_reference"].choices = [
             (e.case.reference, f"{e.case.reference} — {e.outcome}") for e in earlier
         ]
-        self.fields["earlier_reference"].error_messages["invalid_choice"] = _("Choose one of the pupil's earlier cases.")
+        self.fields["earlier_reference"].error_messages["invalid_choice"] = _(
+            "Choose one of the pupil's earlier cases."
+        )

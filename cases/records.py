@@ -369,7 +369,11 @@ KINDS_IN_ORDER: list[RecordKind] = [
         "lookback",
         LookBack,
         adding=Adding(
-            "terugkijken/nieuw/", forms.LookBackForm, perms.CONSULT, _("Look back at an earlier case"), form_kwargs=_earlier
+            "terugkijken/nieuw/",
+            forms.LookBackForm,
+            perms.CONSULT,
+            _("Look back at an earlier case"),
+            form_kwargs=_earlier,
         ),
         extract=InExtract("weighing", shows=("earlier_reference", "finding", "explanation")),
     ),

@@ -451,7 +451,9 @@ class EarlierCase:
 
 def may_look_back(*, user: User, school_id: int) -> bool:
     """Earlier cases are for the IB'er and the aandachtsfunctionaris; a teacher must not learn of them."""
-    return any(sid == school_id and role in visibility.SCHOOL_STAFF for sid, role in permissions.memberships_of_user(user))
+    return any(
+        sid == school_id and role in visibility.SCHOOL_STAFF for sid, role in permissions.memberships_of_user(user)
+    )
 
 
 def earlier_cases(*, user: User, school_id: int, pupil_ids, exclude_case_id: int | None = None) -> list[EarlierCase]:

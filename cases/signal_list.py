@@ -163,4 +163,6 @@ PARENT_PROBLEM_CATEGORIES = frozenset({"witnessing"})
 
 def concerns_parent_problems(*, items, categories) -> bool:
     """Does a signal with these signal-list ``items`` and ``categories`` concern a parent's own problems?"""
-    return bool(PARENT_PROBLEM_ITEMS.intersection(items or ()) or PARENT_PROBLEM_CATEGORIES.intersection(categories or ()))
+    return bool(
+        PARENT_PROBLEM_ITEMS.intersection(items or ()) or PARENT_PROBLEM_CATEGORIES.intersection(categories or ())
+    )

@@ -7,9 +7,7 @@ case_patterns = [
     path("dossiers/<int:pk>/", views.case_detail, name="case-detail"),
     path("dossiers/<int:pk>/inzage/", views.case_audit, name="case-audit"),
     path("scholen/<int:school_id>/signaal/nieuw/", views.signal_new, name="signal-new"),
-    path(
-        "scholen/<int:school_id>/eerdere-dossiers/", views_children.pupil_earlier_cases, name="pupil-earlier-cases"
-    ),
+    path("scholen/<int:school_id>/eerdere-dossiers/", views_children.pupil_earlier_cases, name="pupil-earlier-cases"),
     # The records a case page adds through the generic view (cases.records: each kind's path and name)
     *(
         path(f"dossiers/<int:pk>/{adding.path}", views.entry_add, {"kind": key}, name=f"{key}-add")

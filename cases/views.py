@@ -211,7 +211,10 @@ def case_detail(request, pk: int):
     earlier = []
     if visibility.may_look_back(reader):
         earlier = selectors.earlier_cases(
-            user=request.user, school_id=case.school_id, pupil_ids=[p.pk for p in case.pupil_list], exclude_case_id=case.pk
+            user=request.user,
+            school_id=case.school_id,
+            pupil_ids=[p.pk for p in case.pupil_list],
+            exclude_case_id=case.pk,
         )
         services.audit_earlier_cases(user=request.user, earlier=earlier, where=f"case page {case.reference}")
     actions = next_actions(user=request.user, case=case)
@@ -349,9 +352,14 @@ def entry_add(request, pk: int, kind: str):
     }
     if kind == "lookback":
         extra["earlier"] = selectors.earlier_cases(
-            user=request.user, school_id=case.school_id, pupil_ids=[p.pk for p in case.pupil_list], exclude_case_id=case.pk
+            user=request.user,
+            school_id=case.school_id,
+            pupil_ids=[p.pk for p in case.pupil_list],
+            exclude_case_id=case.pk,
         )
-        services.audit_earlier_cases(user=request.user, earlier=extra["earlier"], where=f"look back from {case.reference}")
+        services.audit_earlier_cases(
+            user=request.user, earlier=extra["earlier"], where=f"look back from {case.reference}"
+        )
     if request.method == "POST":
         form = config.form_class(request.POST, **extra)
     else:

@@ -3,6 +3,12 @@ row. By concern: opening a case (``opening``), records of the chronology (``chro
 (``transitions``), steps 4-5 and route B (``decisions``), notifications, and what a refusal raises (``errors``).
 Callers use them from here: ``from cases import services``, ``services.case_open(...)``."""
 
+from cases.services.children import (
+    audit_earlier_cases,
+    child_conversation_record,
+    look_back_record,
+    pupil_involvement_record,
+)
 from cases.services.chronology import (
     consultation_actions_save,
     entry_record,
@@ -12,12 +18,6 @@ from cases.services.chronology import (
     save_entry,
     task_done_record,
     touch_case,
-)
-from cases.services.children import (
-    audit_earlier_cases,
-    child_conversation_record,
-    look_back_record,
-    pupil_involvement_record,
 )
 from cases.services.decisions import (
     case_close,

@@ -5,21 +5,34 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dossier', '0010_staff_dossier_job_failure_reasons'),
-        ('schools', '0004_board_contact_email_board_contact_name'),
+        ("dossier", "0010_staff_dossier_job_failure_reasons"),
+        ("schools", "0004_board_contact_email_board_contact_name"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='extractjob',
-            name='pupil',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='schools.pupil', verbose_name='pupil'),
+            model_name="extractjob",
+            name="pupil",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="schools.pupil",
+                verbose_name="pupil",
+            ),
         ),
         migrations.AddField(
-            model_name='extractrelease',
-            name='pupil',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='schools.pupil', verbose_name='pupil'),
+            model_name="extractrelease",
+            name="pupil",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="schools.pupil",
+                verbose_name="pupil",
+            ),
         ),
     ]

@@ -64,9 +64,7 @@ CHILD_NOT_NOW = (
     "monitoring; not in this step. A child's words told to you before that are a signal of the kind 'the child's own "
     "words'."
 )
-VERBATIM = (
-    "Write the child's words verbatim between quotation marks (“…”): the child's own words, not a summary."
-)
+VERBATIM = "Write the child's words verbatim between quotation marks (“…”): the child's own words, not a summary."
 
 
 @pytest.mark.parametrize(
@@ -403,7 +401,9 @@ def test_a_look_back_is_hidden_from_the_teacher(cast_a, client_for):
     # The IB'er is offered it on the case page (there is an earlier case) and records it through the form.
     ib = client_for(cast_a.ib)
     add = reverse("cases:lookback-add", kwargs={"pk": case.pk})
-    assert add in [a["url"] for a in ib.get(reverse("cases:case-detail", kwargs={"pk": case.pk})).context["next_actions"]]
+    assert add in [
+        a["url"] for a in ib.get(reverse("cases:case-detail", kwargs={"pk": case.pk})).context["next_actions"]
+    ]
     response = ib.post(add, {"earlier_reference": first.reference, "finding": "refuted", "explanation": "Uitgezocht."})
     assert response.status_code == 302
     assert LookBack.objects.filter(case=case, finding="refuted").exists()
@@ -481,7 +481,10 @@ def test_a_pupil_involved_is_refused(cast_a, cast_b, what):
         services.entry_record(user=cast_a.af, case=case, entry=_flag(), permission="consult_case")
         weigh(cast_a.af, case, "A")
         case = services.case_close(
-            user=cast_a.af, case=case, closure=closure(reason_code="no_action", text="Niets."), expected_state="weighing"
+            user=cast_a.af,
+            case=case,
+            closure=closure(reason_code="no_action", text="Niets."),
+            expected_state="weighing",
         )
     else:
         case = route_c_case(cast_a)
@@ -552,7 +555,10 @@ def test_route_c_needs_the_vlaggensysteem_before_the_weighings_outcome(cast_a, o
     if outcome == "close":
         weigh(cast_a.af, case, "A")
         call = lambda: services.case_close(  # noqa: E731
-            user=cast_a.af, case=case, closure=closure(reason_code="no_action", text="Niets."), expected_state="weighing"
+            user=cast_a.af,
+            case=case,
+            closure=closure(reason_code="no_action", text="Niets."),
+            expected_state="weighing",
         )
         target = "closed"
     elif outcome == "report":
