@@ -560,7 +560,7 @@ KINDS_IN_ORDER: list[RecordKind] = [
     RecordKind(
         "accessanswer",
         AccessRequestHandled,
-        load=lambda: AccessRequestHandled.objects.select_related("author", "request"),
+        load=lambda: AccessRequestHandled.objects.select_related("author", "request__requester"),
         extract=InExtract("requests", shows=("outcome", "handled_on", "notes")),
     ),
     RecordKind("legalhold", LegalHold, extract=InExtract(leave_out=(LeaveOut(ADMINISTRATIVE),))),

@@ -644,3 +644,24 @@ def test_the_preview_shows_one_pupils_extract_at_a_time(cast_a, client_for):
     response = af.get(url, {"leerling": actor.pk})
     assert response.context["extract"].pupils == [actor]
     assert {p.pk for p in response.context["case_pupils"]} == {affected.pk, actor.pk}
+
+
+def test_a_request_of_another_pupils_parent_is_not_in_this_pupils_extract(cast_a):
+    from cases.models import AccessRequest
+
+    case = route_c_case(cast_a)
+    affected = case.pupils.get()
+    actor = factories.PupilFactory(class_group=cast_a.group2)
+    services.pupil_involvement_record(user=cast_a.ib, case=case, involvement=involved(actor, "acted"))
+    theirs = dossier_services.access_request_record(
+        user=cast_a.ib,
+        case=fresh(case),
+        request=AccessRequest(
+            kind="inspection", received_on=timezone.localdate(), requester=factories.GuardianFactory(pupil=actor)
+        ),
+    )
+    case = fresh_with_pupils(case)
+    mine = {(i.kind, i.entry.pk): i for i in dossier_services.build_extract(case, pupil=affected).items}
+    own = {(i.kind, i.entry.pk): i for i in dossier_services.build_extract(case, pupil=actor).items}
+    assert not mine[("accessrequest", theirs.pk)].included
+    assert own[("accessrequest", theirs.pk)].included
