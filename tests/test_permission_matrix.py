@@ -2302,16 +2302,19 @@ def test_every_kind_of_record_is_read_by_each_role_as_the_role_table_says(role, 
             "accessrequest",
             "accessanswer",
             "legalhold",
+            "childconversation",  # issue 17: that the conversation was held, not the child's words
         },
         "ib": {"board", "inspector", "police"},
         "af": set(),
     }
+    # Hidden altogether (issue 17): a teacher must not learn of earlier cases, not even that one was looked at.
+    expected_hidden = {"teacher": {"lookback"}, "ib": set(), "af": set()}
     levels = {kind.kind: visibility.level(reader, kind.kind, rows[kind.kind]) for kind in records.CHRONOLOGY}
     if role == "contact_person":  # every record here is someone else's: nothing of the chronology
         assert set(levels.values()) == {visibility.HIDDEN}
     else:
         assert {k for k, how in levels.items() if how == visibility.SUMMARY} == expected_restricted[role]
-        assert visibility.HIDDEN not in levels.values()
+        assert {k for k, how in levels.items() if how == visibility.HIDDEN} == expected_hidden[role]
 
 
 def test_the_outcome_of_veilig_thuis_as_each_role_reads_it(cast_a, client_for):
