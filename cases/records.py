@@ -375,7 +375,8 @@ KINDS_IN_ORDER: list[RecordKind] = [
             _("Look back at an earlier case"),
             form_kwargs=_earlier,
         ),
-        extract=InExtract("weighing", shows=("earlier_reference", "finding", "explanation")),
+        # The earlier case's number is the school's: the parents read the finding and its explanation.
+        extract=InExtract("weighing", shows=("finding", "explanation")),
     ),
     RecordKind(
         "weighing", WeighingAnswer, extract=InExtract("weighing", shows=("question", "answer", "justification"))
