@@ -171,10 +171,10 @@ def advance(user, case, name):
     return services.case_transition(user=user, case_id=case.pk, name=name, expected_state=current.state)
 
 
-def case_in_state(cast, state: str, pupil=None):
+def case_in_state(cast, state: str, pupil=None, route: str = "A"):
     """A case of ``cast``'s school about a pupil of group 1, walked to ``state`` through the services."""
     pupil = pupil or PupilFactory(class_group=cast.group1)
-    case = open_case(cast.teacher, pupil)
+    case = open_case(cast.teacher, pupil, route=route)
     if state == "signalling":
         return case
     advance(cast.teacher, case, "to_consulting")
