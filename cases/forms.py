@@ -358,18 +358,31 @@ class ParentConversationForm(EntryForm):
             "agreements",
             "school_measures",
             "report",
+            "pupil",
         ]
         widgets = {"signals_discussed": forms.CheckboxSelectMultiple, "recognition": forms.RadioSelect}
 
     fieldsets = [
-        (_("The conversation"), ["held_on", "attendees", "interpreter", "purpose_explained", "signals_discussed"]),
+        (
+            _("The conversation"),
+            ["held_on", "pupil", "attendees", "interpreter", "purpose_explained", "signals_discussed"],
+        ),
         (_("The parents"), ["recognition", "reaction", "explanation"]),
         (_("Agreements"), ["agreements", "school_measures"]),
         (_("Report"), ["report"]),
     ]
 
-    def __init__(self, *args, signals=None, **kwargs):
+    def __init__(self, *args, signals=None, pupils=None, **kwargs):
         super().__init__(*args, record_choices={"signals_discussed": signals}, **kwargs)
+        # Whose parents: asked only in a case about several pupils (issue 17, route C).
+        several = list(pupils[:2]) if pupils is not None else []
+        if len(several) > 1:
+            field = self.fields["pupil"]
+            field.queryset = pupils
+            field.required = True
+            field.label_from_instance = lambda p: f"{p.first_name} {p.last_name}"
+        else:
+            del self.fields["pupil"]
 
 
 class AcknowledgementForm(EntryForm):

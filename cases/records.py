@@ -187,7 +187,10 @@ def _partners(case) -> dict:
 
 
 def _signals(case) -> dict:
-    return {"signals": Signal.objects.filter(case=case).order_by("observed_on", "pk")}
+    return {
+        "signals": Signal.objects.filter(case=case).order_by("observed_on", "pk"),
+        "pupils": case.pupils.order_by("last_name", "first_name"),  # whose parents, when there are several
+    }
 
 
 def _conversations(case) -> dict:
@@ -287,7 +290,7 @@ KINDS_IN_ORDER: list[RecordKind] = [
     RecordKind(
         "conversation",
         ParentConversation,
-        load=lambda: ParentConversation.objects.select_related("author").prefetch_related(
+        load=lambda: ParentConversation.objects.select_related("author", "pupil").prefetch_related(
             "signals_discussed",
             Prefetch("acknowledgements", queryset=ConversationAcknowledgement.objects.select_related("author")),
         ),

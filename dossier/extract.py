@@ -415,6 +415,8 @@ def about_other_pupil(entry, pupil: Pupil) -> bool:
     pupil's part in a route C case)? Then it is left out of ``pupil``'s parents' extract: each pupil's parents receive
     only what is about their own child and what is about the case as a whole."""
     about = getattr(entry, "pupil_id", None)
+    if about is None and getattr(entry, "conversation_id", None):  # a parents' view given in a conversation
+        about = getattr(entry.conversation, "pupil_id", None)
     if about is None:  # a parents' request (and its answer) is about the child of the parent who made it
         request = getattr(entry, "request", None) if hasattr(entry, "request_id") else entry
         requester = getattr(request, "requester", None) if hasattr(request, "requester_id") else None

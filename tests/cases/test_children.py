@@ -665,3 +665,31 @@ def test_a_request_of_another_pupils_parent_is_not_in_this_pupils_extract(cast_a
     own = {(i.kind, i.entry.pk): i for i in dossier_services.build_extract(case, pupil=actor).items}
     assert not mine[("accessrequest", theirs.pk)].included
     assert own[("accessrequest", theirs.pk)].included
+
+
+def test_a_conversation_with_one_pupils_parents_is_only_in_that_pupils_extract(cast_a, client_for):
+    case = route_c_case(cast_a)
+    affected = case.pupils.get()
+    actor = factories.PupilFactory(class_group=cast_a.group2)
+    services.pupil_involvement_record(user=cast_a.ib, case=case, involvement=involved(actor, "acted"))
+    # With several pupils, whose parents is asked; without it, refused with the reason and nothing stored.
+    before = snapshot(case)
+    with pytest.raises(ValidationError) as refused:
+        factories.add_conversation(cast_a.ib, fresh(case))
+    assert_message(
+        refused.value.message_dict["pupil"][0],
+        "This case is about several pupils: say whose parents the conversation was with.",
+    )
+    assert snapshot(case) == before
+    theirs = factories.add_conversation(cast_a.ib, fresh(case), pupil=actor)
+    case = fresh_with_pupils(case)
+    mine = {(i.kind, i.entry.pk): i for i in dossier_services.build_extract(case, pupil=affected).items}
+    own = {(i.kind, i.entry.pk): i for i in dossier_services.build_extract(case, pupil=actor).items}
+    assert not mine[("conversation", theirs.pk)].included
+    assert own[("conversation", theirs.pk)].included
+    # The form asks for it only in a case about several pupils.
+    form_url = reverse("cases:conversation-add", kwargs={"pk": case.pk})
+    assert "pupil" in client_for(cast_a.ib).get(form_url).context["form"].fields
+    single = factories.case_in_state(cast_a, "parent_talk")
+    single_url = reverse("cases:conversation-add", kwargs={"pk": single.pk})
+    assert "pupil" not in client_for(cast_a.ib).get(single_url).context["form"].fields
