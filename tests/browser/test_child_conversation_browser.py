@@ -39,9 +39,11 @@ def test_the_ib_records_a_conversation_with_the_child(page, demo_data, axe):
     page.get_by_role("button", name=nl("Save")).click()
 
     # Refused: the words are a summary, not the child's own words. The reason is shown and the input kept.
-    expect(page.get_by_text(nl(
-        "Write the child's words verbatim between quotation marks (“…”): the child's own words, not a summary."
-    ))).to_be_visible()
+    expect(
+        page.get_by_text(
+            nl("Write the child's words verbatim between quotation marks (“…”): the child's own words, not a summary.")
+        )
+    ).to_be_visible()
     expect(page.locator("[name=child_words]")).to_have_value("Het kind vertelde dat vader boos was.")
     expect(page.locator("[name=talked_by]")).to_have_value("IB'er, met de leerkracht erbij")
     assert not ChildConversation.objects.filter(case=case).exists()
