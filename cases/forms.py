@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from cases import bodymap, decision, signal_list
 from cases.models import (
     BoardNotification,
+    ChildConversation,
     Closure,
     Consultation,
     ConversationAcknowledgement,
@@ -21,12 +22,14 @@ from cases.models import (
     HelpPlan,
     InspectorConsultation,
     Kindcheck,
+    LookBack,
     MonitoringAgreement,
     MonitoringCheckIn,
     ParentConversation,
     ParentTalkSkip,
     ParentView,
     PoliceDecision,
+    PupilInvolvement,
     RiskAssessment,
     Route,
     Signal,
@@ -517,18 +520,31 @@ class ParentConversationForm(EntryForm):
             "agreements",
             "school_measures",
             "report",
+            "pupil",
         ]
         widgets = {"signals_discussed": forms.CheckboxSelectMultiple, "recognition": forms.RadioSelect}
 
     fieldsets = [
-        (_("The conversation"), ["held_on", "attendees", "interpreter", "purpose_explained", "signals_discussed"]),
+        (
+            _("The conversation"),
+            ["held_on", "pupil", "attendees", "interpreter", "purpose_explained", "signals_discussed"],
+        ),
         (_("The parents"), ["recognition", "reaction", "explanation"]),
         (_("Agreements"), ["agreements", "school_measures"]),
         (_("Report"), ["report"]),
     ]
 
-    def __init__(self, *args, signals=None, **kwargs):
+    def __init__(self, *args, signals=None, pupils=None, **kwargs):
         super().__init__(*args, record_choices={"signals_discussed": signals}, **kwargs)
+        # Whose parents: asked only in a case about several pupils (issue 17, route C).
+        several = list(pupils[:2]) if pupils is not None else []
+        if len(several) > 1:
+            field = self.fields["pupil"]
+            field.queryset = pupils
+            field.required = True
+            field.label_from_instance = lambda p: f"{p.first_name} {p.last_name}"
+        else:
+            del self.fields["pupil"]
 
 
 class AcknowledgementForm(EntryForm):
@@ -887,3 +903,61 @@ class ExpectedStateForm(forms.Form):
     """The step the user saw when they opened the form: if the case moved on meanwhile, nothing is done."""
 
     expected_state = forms.CharField(widget=forms.HiddenInput)
+
+
+# --- The children of a case (issue 17) ----------------------------------------------------------------------------
+
+
+class CasePupilChoiceMixin:
+    """The child a record is about: one of the case's pupils (``pupils``), chosen for you when there is only one."""
+
+    def _set_pupils(self, pupils) -> None:
+        field = self.fields["pupil"]
+        field.queryset = pupils if pupils is not None else field.queryset.none()
+        field.label_from_instance = lambda p: f"{p.first_name} {p.last_name}"
+        field.error_messages = {**field.error_messages, "invalid_choice": _("Choose one of the pupils of this case.")}
+        if pupils is not None:
+            only = list(pupils[:2])
+            if len(only) == 1:
+                field.initial = only[0].pk
+
+
+class ChildConversationForm(CasePupilChoiceMixin, EntryForm):
+    class Meta:
+        model = ChildConversation
+        fields = ["held_on", "pupil", "talked_by", "child_words", "child_told"]
+        widgets = {"pupil": forms.RadioSelect}
+
+    def __init__(self, *args, pupils=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._set_pupils(pupils)
+
+
+class PupilInvolvementForm(CasePupilChoiceMixin, EntryForm):
+    class Meta:
+        model = PupilInvolvement
+        fields = ["pupil", "part", "note"]
+        widgets = {"part": forms.RadioSelect}
+
+    def __init__(self, *args, pupils=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._set_pupils(pupils)
+        self.fields["pupil"].help_text = _("A pupil of the school who is not yet in the case is added to it.")
+
+
+class LookBackForm(EntryForm):
+    earlier_reference = forms.ChoiceField(label=_("earlier case"), widget=forms.RadioSelect)
+
+    class Meta:
+        model = LookBack
+        fields = ["earlier_reference", "finding", "explanation"]
+        widgets = {"finding": forms.RadioSelect}
+
+    def __init__(self, *args, earlier=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["earlier_reference"].choices = [
+            (e.case.reference, f"{e.case.reference} — {e.outcome}") for e in earlier
+        ]
+        self.fields["earlier_reference"].error_messages["invalid_choice"] = _(
+            "Choose one of the pupil's earlier cases."
+        )

@@ -42,6 +42,7 @@ from cases.models import (
     AccessRequest,
     AccessRequestHandled,
     BoardNotification,
+    ChildConversation,
     Closure,
     Consultation,
     ConversationAcknowledgement,
@@ -53,6 +54,7 @@ from cases.models import (
     InspectorConsultation,
     Kindcheck,
     LegalHold,
+    LookBack,
     MonitoringAgreement,
     MonitoringCheckIn,
     ParentConversation,
@@ -61,6 +63,7 @@ from cases.models import (
     ParentView,
     PoliceDecision,
     ReportInformedParent,
+    PupilInvolvement,
     RiskAssessment,
     Signal,
     SignalFollowUp,
@@ -187,11 +190,30 @@ def _partners(case) -> dict:
 
 
 def _signals(case) -> dict:
-    return {"signals": Signal.objects.filter(case=case).order_by("observed_on", "pk")}
+    return {
+        "signals": Signal.objects.filter(case=case).order_by("observed_on", "pk"),
+        "pupils": case.pupils.order_by("last_name", "first_name"),  # whose parents, when there are several
+    }
 
 
 def _conversations(case) -> dict:
     return {"conversations": ParentConversation.objects.filter(case=case).order_by("held_on", "pk")}
+
+
+def _case_pupils(case) -> dict:
+    return {"pupils": case.pupils.order_by("last_name", "first_name")}
+
+
+def _school_pupils(case) -> dict:
+    """Route C: a pupil involved is one of the school's current pupils (added to the case when not yet in it)."""
+    from schools.models import Pupil
+
+    return {"pupils": Pupil.objects.filter(school_id=case.school_id, left_on__isnull=True).order_by("last_name")}
+
+
+def _earlier(case) -> dict:
+    """The earlier cases to look back at are chosen by the view, for its user (``selectors.earlier_cases``)."""
+    return {}
 
 
 def _agreements(case) -> dict:
@@ -274,7 +296,7 @@ KINDS_IN_ORDER: list[RecordKind] = [
     RecordKind(
         "conversation",
         ParentConversation,
-        load=lambda: ParentConversation.objects.select_related("author").prefetch_related(
+        load=lambda: ParentConversation.objects.select_related("author", "pupil").prefetch_related(
             "signals_discussed",
             Prefetch("acknowledgements", queryset=ConversationAcknowledgement.objects.select_related("author")),
         ),
@@ -301,6 +323,19 @@ KINDS_IN_ORDER: list[RecordKind] = [
         ),
     ),
     RecordKind(
+        "childconversation",
+        ChildConversation,
+        load=lambda: ChildConversation.objects.select_related("author", "pupil"),
+        adding=Adding(
+            "gesprek-kind/nieuw/",
+            forms.ChildConversationForm,
+            perms.TALK_PARENTS,
+            _("Record a conversation with the child"),
+            form_kwargs=_case_pupils,
+        ),
+        extract=InExtract("child", shows=("held_on", "talked_by", "child_words", "child_told")),
+    ),
+    RecordKind(
         "parentview",
         ParentView,
         load=lambda: ParentView.objects.select_related("author", "conversation"),
@@ -325,6 +360,32 @@ KINDS_IN_ORDER: list[RecordKind] = [
             shows=("reason", "explanation"),
             leave_out=(LeaveOut(DANGER, when=lambda e: e.reason == ParentTalkSkip.Reason.DANGER),),
         ),
+    ),
+    RecordKind(
+        "involvement",
+        PupilInvolvement,
+        load=lambda: PupilInvolvement.objects.select_related("author", "pupil"),
+        adding=Adding(
+            "betrokken-leerling/nieuw/",
+            forms.PupilInvolvementForm,
+            perms.CONSULT,
+            _("Record a pupil involved and their part"),
+            form_kwargs=_school_pupils,
+        ),
+        extract=InExtract("signals", shows=("part", "note")),
+    ),
+    RecordKind(
+        "lookback",
+        LookBack,
+        adding=Adding(
+            "terugkijken/nieuw/",
+            forms.LookBackForm,
+            perms.CONSULT,
+            _("Look back at an earlier case"),
+            form_kwargs=_earlier,
+        ),
+        # The earlier case's number is the school's: the parents read the finding and its explanation.
+        extract=InExtract("weighing", shows=("finding", "explanation")),
     ),
     RecordKind(
         "weighing", WeighingAnswer, extract=InExtract("weighing", shows=("question", "answer", "justification"))
@@ -521,7 +582,7 @@ KINDS_IN_ORDER: list[RecordKind] = [
     RecordKind(
         "accessanswer",
         AccessRequestHandled,
-        load=lambda: AccessRequestHandled.objects.select_related("author", "request"),
+        load=lambda: AccessRequestHandled.objects.select_related("author", "request__requester"),
         extract=InExtract("requests", shows=("outcome", "handled_on", "notes")),
     ),
     RecordKind("legalhold", LegalHold, extract=InExtract(leave_out=(LeaveOut(ADMINISTRATIVE),))),

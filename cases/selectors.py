@@ -34,6 +34,7 @@ from cases.models import (
     Transition,
     WeighingAnswer,
 )
+from cases.models.choices import choice_label
 from schools.models import ClassGroup, Guardian, Membership, Pupil, Role
 
 # Order in which a person's roles are offered when they hold several.
@@ -468,3 +469,74 @@ def case_steps(*, case: Case) -> steps.StepPicture:
     query)."""
     history = Transition.objects.filter(case=case).order_by().values_list("name", "to_state")
     return steps.picture_for_case(case, history)
+
+# --- The children of a case: earlier cases, the kindcheck prompt, route C's pupils (issue 17) ----------------------
+
+
+@dataclass
+class EarlierCase:
+    """An earlier case of a pupil, as the IB'er and the aandachtsfunctionaris see it when they look back (domain.md
+    §9.8): its number, route, when it was opened and closed, and its outcome (the closing reason, or its step)."""
+
+    case: Case
+    outcome: str
+
+
+def may_look_back(*, user: User, school_id: int) -> bool:
+    """Earlier cases are for the IB'er and the aandachtsfunctionaris; a teacher must not learn of them."""
+    return any(
+        sid == school_id and role in visibility.SCHOOL_STAFF for sid, role in permissions.memberships_of_user(user)
+    )
+
+
+def earlier_cases(*, user: User, school_id: int, pupil_ids, exclude_case_id: int | None = None) -> list[EarlierCase]:
+    """The other cases of these pupils at the school that ``user`` may see, the newest first, closed ones too (a
+    destroyed case is gone: what is shown is within its retention term). Only for the IB'er and the
+    aandachtsfunctionaris (``may_look_back``); nothing for anyone else. One query. Listing them is not reading them:
+    the caller audits the list (``audit_earlier_cases``)."""
+    from cases.models import Closure
+
+    pupil_ids = list(pupil_ids)
+    if not pupil_ids or not may_look_back(user=user, school_id=school_id):
+        return []
+    qs = (
+        permissions.case_queryset_for_user(user)
+        .filter(school_id=school_id, pupils__in=pupil_ids)
+        .distinct()
+        .only("reference", "route", "state", "opened_at", "closed_at", "closing_reason_code", "school_id")
+        .order_by("-opened_at", "-pk")
+    )
+    if exclude_case_id is not None:
+        qs = qs.exclude(pk=exclude_case_id)
+    result = []
+    for case in qs:
+        if case.state == CaseState.CLOSED and case.closing_reason_code:
+            outcome = choice_label(Closure.ReasonCode, case.closing_reason_code)
+        else:
+            outcome = case.get_state_display()
+        result.append(EarlierCase(case, outcome))
+    return result
+
+
+def kindcheck_prompt(*, case: Case) -> list[Signal]:
+    """The signals of the case that concern a parent's own problems (domain.md §9.9: psychiatric or serious illness,
+    addiction, domestic violence, a suicide threat) recorded after the latest kindcheck — or all of them when no
+    kindcheck is recorded: while there are any, the kindcheck is to be done. One query (the latest kindcheck is a
+    subquery)."""
+    from django.db.models import F
+
+    from cases import signal_list
+    from cases.models import Kindcheck
+
+    latest = Kindcheck.objects.filter(case=OuterRef("case")).order_by("-recorded_at").values("recorded_at")[:1]
+    signals = (
+        Signal.objects.filter(case=case, corrections__isnull=True)
+        .only("items", "categories", "observed_on", "recorded_at", "kind")
+        .annotate(kindcheck_at=Subquery(latest))
+        .filter(Q(kindcheck_at__isnull=True) | Q(recorded_at__gt=F("kindcheck_at")))
+    )
+    return [
+        s
+        for s in signals.order_by("recorded_at", "pk")
+        if signal_list.concerns_parent_problems(items=s.items, categories=s.categories)
+    ]

@@ -92,6 +92,7 @@ ITEMS = {
         ("cannot_cope", _("says they cannot cope any more")),
         ("addicted", _("is addicted")),
         ("ill", _("is seriously (mentally) ill")),
+        ("suicide_threat", _("has threatened to take their own life")),
         ("clothing", _("dresses the child too warmly or too lightly")),
         ("cancels", _("regularly cancels appointments")),
         ("keeps_home", _("often keeps the child home from school")),
@@ -255,3 +256,25 @@ def groups(*, ticked_categories=(), ticked_items=(), query: str = "") -> list[Gr
         )
         result.append(group)
     return result
+
+
+# Signals about a parent's own problems (domain.md §9.9): psychiatric or serious illness, addiction, domestic violence,
+# a suicide threat, a parent who cannot cope. When a signal names one, the kindcheck applies: are there (other)
+# children in the family, and are they safe?
+PARENT_PROBLEM_ITEMS = frozenset(
+    {
+        "parent.addicted",
+        "parent.ill",
+        "parent.suicide_threat",
+        "parent.cannot_cope",
+        "family.partner_abuse",
+    }
+)
+PARENT_PROBLEM_CATEGORIES = frozenset({"witnessing"})
+
+
+def concerns_parent_problems(*, items, categories) -> bool:
+    """Does a signal with these signal-list ``items`` and ``categories`` concern a parent's own problems?"""
+    return bool(
+        PARENT_PROBLEM_ITEMS.intersection(items or ()) or PARENT_PROBLEM_CATEGORIES.intersection(categories or ())
+    )

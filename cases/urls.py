@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from cases import views, views_decisions, views_writing_help
+from cases import views, views_children, views_decisions, views_writing_help
 
 case_patterns = [
     path("dossiers/", views.case_list, name="case-list"),
@@ -13,6 +13,7 @@ case_patterns = [
         name="writing-help-new-signal",
     ),
     path("dossiers/<int:pk>/schrijfhulp/<slug:kind>/", views_writing_help.writing_help_entry, name="writing-help"),
+    path("scholen/<int:school_id>/eerdere-dossiers/", views_children.pupil_earlier_cases, name="pupil-earlier-cases"),
     # The records a case page adds through the generic view (cases.records: each kind's path and name)
     *(
         path(f"dossiers/<int:pk>/{adding.path}", views.entry_add, {"kind": key}, name=f"{key}-add")

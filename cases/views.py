@@ -203,6 +203,19 @@ def case_detail(request, pk: int):
     audit_log(user=request.user, case=case, action=AuditEvent.Action.VIEW, target="case page")
     can = {name: perms.can(request.user, perm, case) for name, perm in PAGE_PERMISSIONS.items()}
     timeline.html = fragments.render_timeline_items(timeline.items, case=case, can=can, reader=reader)
+    # The pupil's earlier cases (issue 17), for the IB'er and the aandachtsfunctionaris only; listing them is audited.
+    earlier = []
+    if visibility.may_look_back(reader):
+        earlier = selectors.earlier_cases(
+            user=request.user,
+            school_id=case.school_id,
+            pupil_ids=[p.pk for p in case.pupil_list],
+            exclude_case_id=case.pk,
+        )
+        services.audit_earlier_cases(user=request.user, earlier=earlier, where=f"case page {case.reference}")
+    actions = next_actions(user=request.user, case=case)
+    if not earlier:
+        actions = [a for a in actions if a["key"] != "lookback"]
     return render(
         request,
         "cases/case_detail.html",
@@ -211,7 +224,12 @@ def case_detail(request, pk: int):
             "steps": selectors.case_steps(case=case),
             "timeline": timeline,
             "transitions": ready,
-            "next_actions": next_actions(user=request.user, case=case),
+            "next_actions": actions,
+            "earlier_cases": earlier,
+            # The kindcheck applies when a signal concerns a parent's own problems (domain.md §9.9): for who does it.
+            "kindcheck_signals": selectors.kindcheck_prompt(case=case)
+            if can["consult"] and case.is_open and "signal" in timeline.kinds
+            else [],
             "open_tasks": selectors.case_open_tasks(case=case, kinds=timeline.kinds)
             if perms.can_mark_task_done(request.user, case)
             else [],
@@ -397,6 +415,12 @@ def signal_details(request, pk: int, signal_id: int):
 # the form, the permission, the title; and their models, for corrections.
 ENTRY_KINDS: dict[str, records.Adding] = {key: k.adding for key, k in records.ADDED_BY_ENTRY_ADD.items()}
 ENTRY_MODELS = {key: k.model for key, k in records.ADDED_BY_ENTRY_ADD.items()}
+# Kinds whose record is stored by a service of its own (it checks the case's step and route), not ``entry_record``.
+ENTRY_SERVICES = {
+    "childconversation": lambda **kw: services.child_conversation_record(conversation=kw.pop("entry"), **kw),
+    "involvement": lambda **kw: services.pupil_involvement_record(involvement=kw.pop("entry"), **kw),
+    "lookback": lambda **kw: services.look_back_record(look_back=kw.pop("entry"), **kw),
+}
 
 
 def _correction_source(request, case, kind: str, config: records.Adding):
@@ -428,6 +452,16 @@ def entry_add(request, pk: int, kind: str):
         "case": case,
         "readable": selectors.readable_records(visibility.reader_for(request.user, case)),
     }
+    if kind == "lookback":
+        extra["earlier"] = selectors.earlier_cases(
+            user=request.user,
+            school_id=case.school_id,
+            pupil_ids=[p.pk for p in case.pupil_list],
+            exclude_case_id=case.pk,
+        )
+        services.audit_earlier_cases(
+            user=request.user, earlier=extra["earlier"], where=f"look back from {case.reference}"
+        )
     if request.method == "POST":
         form = config.form_class(request.POST, **extra)
     else:
@@ -452,6 +486,8 @@ def entry_add(request, pk: int, kind: str):
             ):
                 if kind == "signal":
                     services.signal_record(user=request.user, case=case, signal=entry, corrects=corrects)
+                elif kind in ENTRY_SERVICES:
+                    ENTRY_SERVICES[kind](user=request.user, case=case, entry=entry, corrects=corrects)
                 else:
                     services.entry_record(
                         user=request.user,
@@ -466,7 +502,12 @@ def entry_add(request, pk: int, kind: str):
             return redirect("cases:case-detail", pk=case.pk)
         except ValidationError as exc:
             form.add_error(None, exc)
-        except (services.CaseClosedError, services.CaseChangedError, services.TransitionBlockedError) as exc:
+        except (
+            services.CaseClosedError,
+            services.CaseChangedError,
+            services.TransitionBlockedError,
+            services.NotNowError,
+        ) as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, gettext("Recorded."))
@@ -475,7 +516,16 @@ def entry_add(request, pk: int, kind: str):
     return render(
         request,
         "cases/entry_form.html",
-        {"case": case, "form": form, "actions": actions, "corrects": corrects, "kind": kind, "title": config.title},
+        {
+            "case": case,
+            "form": form,
+            "actions": actions,
+            "corrects": corrects,
+            "kind": kind,
+            "title": config.title,
+            # The IB'er's consultation step: the kindcheck prompt (domain.md §9.9) where the consultation is recorded.
+            "kindcheck_signals": selectors.kindcheck_prompt(case=case) if kind == "consultation" else [],
+        },
     )
 
 

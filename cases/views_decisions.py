@@ -488,6 +488,11 @@ LINKS: dict[str, Link] = {
     "risk": Link(perms.WEIGH, "cases:risk-add", _("Record risk and protective factors")),
     "flag": Link(perms.CONSULT, "cases:flag-add", _("Vlaggensysteem assessment")),
     "checkin": Link(perms.DECIDE, "cases:checkin-add", _("Record a monitoring check-in")),
+    "childconversation": Link(
+        perms.TALK_PARENTS, "cases:childconversation-add", _("Record a conversation with the child")
+    ),
+    "involvement": Link(perms.CONSULT, "cases:involvement-add", _("Record a pupil involved and their part")),
+    "lookback": Link(perms.CONSULT, "cases:lookback-add", _("Look back at an earlier case")),
     "board": Link(perms.ROUTE_B, "cases:board-add", _("Record that the board was informed")),
     # Who may make the emergency report makes it rather than propose it.
     "emergency-proposal": Link(
@@ -512,6 +517,7 @@ def next_actions(*, user, case) -> list[dict]:
             perms.PROPOSE_EMERGENCY,
             perms.ROUTE_B,
             perms.CONSULT,
+            perms.TALK_PARENTS,
         )
     }
     outcome = None  # where the weighing so far leads; read once, when an offer depends on it

@@ -63,6 +63,8 @@ class Restricted:
     summary: str
     withheld: tuple[str, ...]
     reason: str  # for the developers and the school's privacy officer; not shown on a page
+    # The others do not read even that it exists (``HIDDEN``): when its existence alone tells what they must not know.
+    hidden: bool = False
 
 
 # The restrictions, by kind of record (``cases.records.KINDS``). A kind not listed here is read in full by the
@@ -156,6 +158,26 @@ RULES: dict[str, Restricted] = {
         ("staff_member", "description"),
         ("who is suspected is for the board and the aandachtsfunctionaris who handle the staff route (domain.md §9.3)"),
     ),
+    "childconversation": Restricted(
+        SCHOOL_STAFF,
+        _("A conversation with the child was held."),
+        ("pupil", "talked_by", "child_words", "child_told"),
+        (
+            "the child's own words about what happened to them are the most sensitive part of the file; those who "
+            "weigh and decide (the IB'er, the aandachtsfunctionaris) read them; the teacher learns that the "
+            "conversation was held, and hears from the IB'er what the child was told where the class needs it"
+        ),
+    ),
+    "lookback": Restricted(
+        SCHOOL_STAFF,
+        _("An earlier case was looked back at."),
+        ("earlier_reference", "pupil", "finding", "explanation"),
+        (
+            "a teacher must not learn of a pupil's earlier cases (issue 17): that an earlier case exists is itself "
+            "what is withheld, so the record is hidden from the teacher altogether"
+        ),
+        hidden=True,
+    ),
     "board": Restricted(
         ROUTE_B_OWNERS,
         _("The board was informed."),
@@ -239,7 +261,7 @@ def level(reader: Reader, kind: str, entry=None) -> str:
     rule = RULES.get(kind)
     if rule is None or reader.role in rule.full_readers:
         return FULL
-    return SUMMARY
+    return HIDDEN if rule.hidden else SUMMARY
 
 
 def restriction(reader: Reader, kind: str) -> Restricted | None:
@@ -271,6 +293,12 @@ def readable(queryset: QuerySet, kind: str, reader: Reader | None) -> QuerySet:
     if reader.own_only:
         return queryset.filter(author_id=reader.user_id) if reader.user_id else queryset.none()
     return queryset if level(reader, kind) == FULL else queryset.none()
+
+
+def may_look_back(reader: Reader) -> bool:
+    """Does ``reader`` see a pupil's earlier cases (and the link to the previous case)? The IB'er and the
+    aandachtsfunctionaris; a teacher must not learn of earlier cases (issue 17)."""
+    return reader.role in SCHOOL_STAFF
 
 
 def apply(items: list, reader: Reader | None) -> list:

@@ -119,6 +119,15 @@ ROUTE_B_ACTORS = (Role.AF, Role.BOARD)
 # An emergency report is possible from any open step of routes A and C, also after a report while Veilig Thuis is
 # involved (domain.md §9.4); who may not make it (a teacher) may propose one.
 EMERGENCY = ("emergency", "emergency-proposal")
+# The conversation with the child (domain.md §9.1): from step 2 until the decision, and during help and monitoring.
+CHILD = Offer("childconversation")
+# Route C (behaviour between pupils): the pupils involved and their part, and the vlaggensysteem (required before the
+# weighing's outcome: ``CaseGuards.blockers_route_c``), up to the weighing.
+INVOLVED = Offer("involvement", routes=(Route.C,))
+FLAG = Offer("flag", routes=(Route.C,))
+# Looking back at the pupil's earlier cases (domain.md §9.8), up to the weighing's outcome; shown only when there are
+# earlier cases, and only to the IB'er and the aandachtsfunctionaris.
+LOOK_BACK = Offer("lookback")
 
 STATES: dict[str, State] = {
     # --- Routes A and C: the five steps of the meldcode. ----------------------------------------------------------
@@ -126,7 +135,7 @@ STATES: dict[str, State] = {
         routes=ALL_ROUTES,  # a route B case leaves it at once, when it is opened (``start_route_b``)
         step=1,
         acts=(Role.TEACHER, Role.CONTACT_PERSON, Role.IB),  # the teacher and the contact person: cases they opened
-        offers=EMERGENCY,
+        offers=(*EMERGENCY, INVOLVED),
         deadlines=(_standstill(Role.IB),),
         what_next=_(
             "Signals are recorded as factually as possible. Then the case is handed over to the IB'er for "
@@ -137,7 +146,7 @@ STATES: dict[str, State] = {
         routes=ROUTES_A_C,
         step=2,
         acts=(Role.IB,),
-        offers=EMERGENCY,
+        offers=(*EMERGENCY, CHILD, INVOLVED, FLAG, LOOK_BACK),
         notice=Notice(Role.IB, Notification.Kind.HANDOVER_CONSULTING),
         owner=Owner(Role.IB, actor=True),
         deadlines=(_standstill(Role.IB),),
@@ -150,7 +159,7 @@ STATES: dict[str, State] = {
         routes=ROUTES_A_C,
         step=3,
         acts=(Role.IB,),
-        offers=EMERGENCY,
+        offers=(*EMERGENCY, CHILD, INVOLVED, FLAG, LOOK_BACK),
         deadlines=(_standstill(Role.IB),),
         what_next=_(
             "The IB'er discusses the signals with the parents and records the conversation, or a confirmed reason to "
@@ -164,11 +173,14 @@ STATES: dict[str, State] = {
         offers=(
             "weighing",
             "risk",
-            Offer("flag", routes=(Route.C,)),
+            FLAG,
             Offer("close", when=decision.CLOSE),
             Offer("report", when=decision.REPORT),
             Offer("help", when=decision.HELP),
             *EMERGENCY,
+            CHILD,
+            INVOLVED,
+            LOOK_BACK,
         ),
         notice=Notice(Role.AF, Notification.Kind.HANDOVER_WEIGHING),
         owner=Owner(Role.AF, keep=True),
@@ -185,7 +197,7 @@ STATES: dict[str, State] = {
         routes=ROUTES_A_C,
         step=5,
         acts=(Role.AF,),
-        offers=("evaluation", *EMERGENCY),
+        offers=("evaluation", *EMERGENCY, CHILD),
         deadlines=(DeadlineRule("help_evaluation", "evaluation_date", None, week_before=True),),
         what_next=_(
             "The help plan is carried out. On its evaluation date the help is evaluated: that answers question 5."
@@ -195,7 +207,12 @@ STATES: dict[str, State] = {
         routes=ROUTES_A_C,
         step=5,
         acts=(Role.AF,),
-        offers=(Offer("report", when=decision.REPORT), Offer("monitoring", when=decision.MONITORING), *EMERGENCY),
+        offers=(
+            Offer("report", when=decision.REPORT),
+            Offer("monitoring", when=decision.MONITORING),
+            *EMERGENCY,
+            CHILD,
+        ),
         deadlines=(
             # The evaluation answered question 5 when the case entered this state (the help plan's evaluation date is
             # the deadline of "help"): yes → agree on monitoring within a few working days; no → report today.
@@ -237,7 +254,7 @@ STATES: dict[str, State] = {
         routes=ROUTES_A_C,
         step=None,
         acts=(Role.AF,),
-        offers=("report", "vt-outcome", "checkin", "close", *EMERGENCY),
+        offers=("report", "vt-outcome", "checkin", "close", *EMERGENCY, CHILD),
         deadlines=(DeadlineRule("monitoring_check_in", "next_check_in", None),),
         what_next=_(
             "The school checks in as agreed. A new signal sends the case back to weighing; otherwise it is closed "

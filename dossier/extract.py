@@ -9,6 +9,9 @@ Decisions (documented here, shown to staff in the preview):
 
 - No staff names next to entries: the colleague who reported a signal is not named, nor who recorded what. The
   school's contact person (the aandachtsfunctionaris) is named, and so is whoever generated the extract.
+- A case about several pupils (route C): each pupil's parents receive their own extract (``pupil``), about their
+  own child; a record about another pupil of the case (their part, a conversation with them) is left out, and the
+  other pupils' names in the texts are proposed for leaving out like any other pupil's.
 - Other pupils: ``others_present`` and ``other_children`` (initials) are left out; so is a group assessment of the
   vlaggensysteem and the kindcheck (it is about other minors in the household and their carers).
 - Sources: the name of a colleague or third party who was the source of a signal is left out.
@@ -306,6 +309,7 @@ SECTIONS = [
     ("signals", _("What the school noticed")),
     ("consultations", _("Advice the school asked for")),
     ("conversations", _("Conversations with the parents")),
+    ("child", _("Conversations with your child")),
     ("views", _("Your own view")),
     ("weighing", _("What the school weighed and decided")),
     ("help", _("Help, and keeping an eye on things")),
@@ -364,6 +368,7 @@ def build_extract(
     reader: visibility.Reader | None = None,
     chain_head: tuple[int, str] = (0, ""),
     rules: str = PARENT,
+    pupil: Pupil | None = None,
 ) -> Extract:
     """The extract of ``case``; with a ``reader`` (the preview), less what the role table withholds from them.
 
@@ -389,19 +394,35 @@ def build_extract(
             item.included, item.reason = False, NOT_DECIDED
         elif item.key in redacted:
             item.included, item.reason, item.redaction = False, redacted[item.key].reason, redacted[item.key]
+        elif pupil is not None and about_other_pupil(t.entry, pupil):
+            item.included, item.reason = False, records.OTHER_PUPILS
         else:
             _apply(item, kind.extract, visibility.withheld_fields(reader, t.kind) if reader else frozenset())
         items.append(item)
     return Extract(
         case=case,
         school=case.school,
-        pupils=list(case.pupil_list),
+        pupils=[pupil] if pupil is not None else list(case.pupil_list),
         contact_persons=contact_persons,
         items=items,
         word_decisions=words,
         chain_seq=chain_head[0],
         chain_head=chain_head[1],
     )
+
+
+def about_other_pupil(entry, pupil: Pupil) -> bool:
+    """Is ``entry`` about one pupil of the case who is not ``pupil`` (a conversation with another child, another
+    pupil's part in a route C case)? Then it is left out of ``pupil``'s parents' extract: each pupil's parents receive
+    only what is about their own child and what is about the case as a whole."""
+    about = getattr(entry, "pupil_id", None)
+    if about is None and getattr(entry, "conversation_id", None):  # a parents' view given in a conversation
+        about = getattr(entry.conversation, "pupil_id", None)
+    if about is None:  # a parents' request (and its answer) is about the child of the parent who made it
+        request = getattr(entry, "request", None) if hasattr(entry, "request_id") else entry
+        requester = getattr(request, "requester", None) if hasattr(request, "requester_id") else None
+        about = getattr(requester, "pupil_id", None)
+    return about is not None and about != pupil.pk
 
 
 def _label(t: TimelineItem) -> str:

@@ -94,6 +94,11 @@ class ExtractRelease(AppendOnlyModel):
     # for extracts released before the chain. ``verify_chronology`` checks that the chain still runs through it.
     chain_seq = models.PositiveIntegerField(_("chain position printed"), null=True, blank=True)
     chain_head = models.CharField(_("chain head printed"), max_length=64, blank=True, default="")
+    # A case about several pupils (route C): each pupil's parents receive an extract of their own, about their own
+    # child (``dossier.extract.build_extract(pupil=...)``). Empty: the extract about every pupil of the case.
+    pupil = models.ForeignKey(
+        "schools.Pupil", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("pupil")
+    )
 
     class Meta:
         verbose_name = _("parent extract")
@@ -134,6 +139,10 @@ class ExtractJob(models.Model):
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     release = models.OneToOneField(
         ExtractRelease, on_delete=models.PROTECT, null=True, blank=True, related_name="job", verbose_name=_("release")
+    )
+    # The pupil whose parents receive the extract (a case about several pupils); empty: every pupil of the case.
+    pupil = models.ForeignKey(
+        "schools.Pupil", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("pupil")
     )
 
     class Meta:

@@ -89,6 +89,10 @@ def _case_rows(case_ids: set[int]) -> dict[type[models.Model], set]:
                 target = field.related_model
                 if target not in found or not found[target]:
                     continue
+                if model is Case:
+                    # A case that links to a destroyed one (its previous case) does not hang from it: the link is
+                    # cleared (``_unlink_cases``), the later case kept.
+                    continue
                 rows = found.setdefault(model, set())
                 for chunk in _chunks(found[target]):
                     new = (
@@ -103,6 +107,17 @@ def _case_rows(case_ids: set[int]) -> dict[type[models.Model], set]:
                         rows |= new
                         changed = True
     return found
+
+
+def _unlink_cases(case_ids: set[int]) -> None:
+    """Clear the links of the cases that are kept to the cases destroyed (``Case.previous_case`` and any other link of
+    a case to a case): a later case is not destroyed with the earlier one, it only loses the link."""
+    for field in Case._meta.concrete_fields:
+        if field.is_relation and field.many_to_one and field.related_model is Case:
+            for chunk in _chunks(case_ids):
+                Case.objects.filter(**{f"{field.attname}__in": chunk}).exclude(pk__in=case_ids).update(
+                    **{field.attname: None}
+                )
 
 
 def _triggers_for(model_set) -> list[str]:
@@ -123,6 +138,7 @@ def destroy_cases(*, case_ids: list[int], operator: User, today: datetime.date |
         per_school = Counter(c.school.brin for c in cases)
         final_heads = chain.heads(ids) if ids else {}
         rows = _case_rows(ids)
+        _unlink_cases(ids)
         with destruction(), pgtrigger.ignore(*_triggers_for(rows)):
             # Object permissions kept in guardian's generic tables (the application uses the direct tables).
             from guardian.models import GroupObjectPermission, UserObjectPermission

@@ -113,6 +113,7 @@ def extract_release_record(
     pdf: bytes | None = None,
     chain_seq: int | None = None,
     chain_head: str = "",
+    pupil=None,
 ):
     """Record a generated parent extract (who, when, checksum, the chain head it printed, and the PDF) and its export
     in the audit trail."""
@@ -128,6 +129,7 @@ def extract_release_record(
             pdf=pdf,
             chain_seq=chain_seq,
             chain_head=chain_head,
+            pupil=pupil,
         )
         audit_log(
             user=user, case=case, action=AuditEvent.Action.EXPORT, target=f"parent extract {release.pk} {checksum[:16]}"
@@ -135,9 +137,10 @@ def extract_release_record(
     return release
 
 
-def build_extract(case: Case, *, reader=None) -> extract_rules.Extract:
+def build_extract(case: Case, *, reader=None, pupil=None) -> extract_rules.Extract:
     """The case's parent extract from its data as it is now (the preview, and the worker when it renders); with a
-    ``reader`` (the preview), less what the role table withholds from them (``cases.visibility``)."""
+    ``reader`` (the preview), less what the role table withholds from them (``cases.visibility``); with a ``pupil``
+    (a case about several pupils), the extract for that pupil's parents."""
     data = dossier_selectors.case_extract_data(case=case)
     return extract_rules.build_extract(
         case=case,
@@ -146,7 +149,24 @@ def build_extract(case: Case, *, reader=None) -> extract_rules.Extract:
         contact_persons=data.contact_persons,
         reader=reader,
         chain_head=chain.chain_head(case),
+        pupil=pupil,
     )
+
+
+def extract_pupil(case: Case, pupil_id) -> object | None:
+    """The pupil whose parents receive the extract: one of the case's pupils. A case about one pupil needs no choice
+    (``None``: its only pupil); a case about several pupils needs one, refused with a Dutch reason otherwise."""
+    pupils = list(case.pupil_list) if hasattr(case, "pupil_list") else list(case.pupils.all())
+    if pupil_id in (None, ""):
+        if len(pupils) > 1:
+            raise ValidationError(
+                _("This case is about several pupils: choose the pupil whose parents receive the extract.")
+            )
+        return None
+    found = next((p for p in pupils if str(p.pk) == str(pupil_id)), None)
+    if found is None:
+        raise ValidationError(_("Choose one of the pupils of this case."))
+    return found if len(pupils) > 1 else None
 
 
 def extract_release_refusals(*, user: User, case: Case, extract: extract_rules.Extract | None = None) -> list[str]:
@@ -226,7 +246,7 @@ def _extract_job_run(job: ExtractJob) -> ExtractJob:
         finish_job(job, failure=ExtractJob.Failure.NOT_ALLOWED)
         audit_log(user=user, case=job.case, action=AuditEvent.Action.DENIED, target=f"parent extract job {job.pk}")
         return job
-    extract = build_extract(case)
+    extract = build_extract(case, pupil=job.pupil)
     refusals = extract_release_refusals(user=user, case=case, extract=extract)
     if refusals:
         finish_job(job, failure=ExtractJob.Failure.REFUSED, detail=" ".join(str(r) for r in refusals))
@@ -251,6 +271,7 @@ def _extract_job_run(job: ExtractJob) -> ExtractJob:
             pdf=rendered.pdf,
             chain_seq=extract.chain_seq,
             chain_head=extract.chain_head,
+            pupil=job.pupil,
         )
         finish_job(job, release=release)
     return job

@@ -27,7 +27,7 @@ def render_extract(job_id: int) -> str:
     return job.state if job is not None else "missing"
 
 
-def extract_release_request(*, user: User, case: Case) -> ExtractJob:
+def extract_release_request(*, user: User, case: Case, pupil=None) -> ExtractJob:
     """The aandachtsfunctionaris (or the IB'er) releases the parent extract: a job "being prepared" is stored and
     ``render_extract`` is enqueued. While a job of this case is being prepared, that job is returned instead of a
     second one; a job that has been preparing too long (its task was lost) is marked failed and a new one started.
@@ -36,17 +36,25 @@ def extract_release_request(*, user: User, case: Case) -> ExtractJob:
     the task and the job are committed together or not at all, and the worker cannot see the task before the job is
     committed (what ``transaction.on_commit`` gives, without the window in which a crash loses the task)."""
     perms.require(user, perms.EXTRACT, case)
-    refusals = services.extract_release_refusals(user=user, case=case)
+    # A case about several pupils: each pupil's parents receive their own extract (``pupil``, required then).
+    pupil = services.extract_pupil(case, pupil.pk if pupil is not None else None)
+    refusals = services.extract_release_refusals(
+        user=user, case=case, extract=services.build_extract(case, pupil=pupil)
+    )
     if refusals:
         raise ValidationError(refusals)
     with transaction.atomic():
         lock_case(case)
-        running = ExtractJob.objects.select_for_update().filter(case=case, state=ExtractJob.State.PREPARING).first()
+        running = (
+            ExtractJob.objects.select_for_update()
+            .filter(case=case, state=ExtractJob.State.PREPARING, pupil=pupil)
+            .first()
+        )
         if running is not None and not services.extract_job_stale(running):
             return running
         if running is not None:
             services.finish_job(running, failure=ExtractJob.Failure.TIMED_OUT)
-        job = ExtractJob.objects.create(case=case, requested_by=user)
+        job = ExtractJob.objects.create(case=case, requested_by=user, pupil=pupil)
         render_extract.enqueue(job_id=job.pk)
     return job
 

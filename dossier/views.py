@@ -24,9 +24,20 @@ from dossier import forms, names_check, pdf, services, tasks
 from dossier.models import ExtractJob, ExtractRelease, StaffDossierJob, StaffDossierRelease
 
 
-def _build(case, reader=None):
-    """The extract of ``case``; for the preview, as ``reader`` may read it (``cases.visibility``)."""
-    return services.build_extract(case, reader=reader)
+def _build(case, reader=None, pupil=None):
+    """The extract of ``case``; for the preview, as ``reader`` may read it (``cases.visibility``); for a case about
+    several pupils, the extract for ``pupil``'s parents."""
+    return services.build_extract(case, reader=reader, pupil=pupil)
+
+
+def _pupil_for(request, case):
+    """A case about several pupils (route C): the pupil whose parents' extract is shown (``leerling``; the first
+    pupil when none is chosen); ``None`` for a case about one pupil."""
+    pupils = case.pupil_list
+    if len(pupils) <= 1:
+        return None
+    chosen = request.POST.get("leerling") or request.GET.get("leerling")
+    return next((p for p in pupils if str(p.pk) == chosen), pupils[0])
 
 
 def _redaction_choices(extract) -> list[tuple[str, str]]:
@@ -54,7 +65,8 @@ class _RenderedWhenShown:
 
 
 def _preview(request, case, *, extract=None, name_check=None, names_form=None, status=200):
-    extract = extract or _build(case, reader=visibility.reader_for(request.user, case))
+    pupil = _pupil_for(request, case)
+    extract = extract or _build(case, reader=visibility.reader_for(request.user, case), pupil=pupil)
     name_check = name_check or names_check.check_case(extract)
     can_redact = perms.can(request.user, perms.REDACT, case)
     if names_form is None and can_redact and name_check.unresolved:
@@ -74,9 +86,11 @@ def _preview(request, case, *, extract=None, name_check=None, names_form=None, s
             "names": name_check,
             "names_form": names_form if can_redact else None,
             "redaction_form": forms.RedactionForm(choices=_redaction_choices(extract)) if can_redact else None,
-            "jobs": ExtractJob.objects.filter(case=case).select_related("requested_by")[:5],
+            "jobs": ExtractJob.objects.filter(case=case).select_related("requested_by", "pupil")[:5],
+            "pupil": pupil,
             # domain.md §9.6: who may receive the extract (a parent or carer with parental authority) and who not.
             "guardians": list(selectors.case_guardians(case=case)),
+            "case_pupils": case.pupil_list if pupil is not None else [],
             "title": _("Extract for the parents"),
         },
         status=status,
@@ -96,7 +110,7 @@ def extract_names(request, pk: int):
     """Leave out, or keep with a reason, the names of other people found in the extract's texts (the
     aandachtsfunctionaris): one choice per name, or "leave out every proposed name"."""
     case = selectors.case_get_for_user(user=request.user, case_id=pk, perm=perms.REDACT)
-    extract = _build(case)
+    extract = _build(case, pupil=_pupil_for(request, case))
     name_check = names_check.check_case(extract)
     form = forms.NameDecisionsForm(request.POST, hits=name_check.unresolved)
     if form.is_valid() and not form.cleaned_data["decisions"]:  # "leave out every proposal", and there is none
@@ -124,7 +138,7 @@ def extract_names(request, pk: int):
 @login_required
 def extract_redact(request, pk: int):
     case = selectors.case_get_for_user(user=request.user, case_id=pk, perm=perms.REDACT)
-    form = forms.RedactionForm(request.POST, choices=_redaction_choices(_build(case)))
+    form = forms.RedactionForm(request.POST, choices=_redaction_choices(_build(case, pupil=_pupil_for(request, case))))
     if form.is_valid():
         kind, entry_id = form.entry_key()
         try:
@@ -146,8 +160,11 @@ def extract_release(request, pk: int):
     """Release the extract: the job is stored and its rendering enqueued (nothing is rendered here); on to the page
     that shows how far it is. Also the retry of a failed one."""
     case = selectors.case_get_for_user(user=request.user, case_id=pk, perm=perms.EXTRACT)
+    pupils = case.pupil_list
+    chosen = request.POST.get("leerling")
+    pupil = next((p for p in pupils if str(p.pk) == chosen), None) if len(pupils) > 1 else None
     try:
-        job = tasks.extract_release_request(user=request.user, case=case)
+        job = tasks.extract_release_request(user=request.user, case=case, pupil=pupil)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("dossier:extract-preview", pk=case.pk)

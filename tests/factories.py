@@ -137,6 +137,17 @@ def add_consultation(user, case, **overrides):
     return services.entry_record(user=user, case=case, entry=Consultation(**data), permission=permissions.CONSULT)
 
 
+def add_flag_assessment(user, case, **overrides):
+    """A vlaggensysteem assessment (route C), as the IB'er records it."""
+    from cases import permissions, services
+    from cases.models import FlagAssessment
+
+    criteria = ["consent", "voluntariness", "equality", "development", "context", "self_respect"]
+    data = {"kind": "individual", "flag": "yellow", **dict.fromkeys(criteria, "unclear")}
+    data.update(overrides)
+    return services.entry_record(user=user, case=case, entry=FlagAssessment(**data), permission=permissions.CONSULT)
+
+
 def add_conversation(user, case, report="Verslag van het gesprek.", **overrides):
     from cases import permissions, services
     from cases.models import ParentConversation
@@ -163,10 +174,10 @@ def advance(user, case, name):
     return services.case_transition(user=user, case_id=case.pk, name=name, expected_state=current.state)
 
 
-def case_in_state(cast, state: str, pupil=None):
+def case_in_state(cast, state: str, pupil=None, route: str = "A"):
     """A case of ``cast``'s school about a pupil of group 1, walked to ``state`` through the services."""
     pupil = pupil or PupilFactory(class_group=cast.group1)
-    case = open_case(cast.teacher, pupil)
+    case = open_case(cast.teacher, pupil, route=route)
     if state == "signalling":
         return case
     advance(cast.teacher, case, "to_consulting")

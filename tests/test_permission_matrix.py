@@ -410,6 +410,12 @@ def check_writing_help_on_case(world, actor, response):
     assert words == ["ik denk", "bang"]  # the case's pupil is not "someone else"
 
 
+def check_pupil_earlier_cases(world, actor, response):
+    assert response.context["school"].pk == world.a.school.pk
+    assert world.pupil in set(response.context["pupils"])
+    assert response.context["earlier_cases"] == []  # no pupil chosen yet: nothing listed
+
+
 def check_entry_form(kind: str):
     def check(world, actor, response):
         assert response.context["case"].pk == world.case.pk
@@ -1034,6 +1040,17 @@ ROWS = [
         check=check_signal_new,
         hide_key="school_id",
         also_accepts="POST",
+    ),
+    # Issue 17: a pupil's earlier cases, in the new-signal flow: the IB'er and the aandachtsfunctionaris only; a
+    # teacher must not learn of earlier cases (403), another school's staff not even that the page exists (404).
+    Row(
+        "cases:pupil-earlier-cases",
+        "school A",
+        "GET",
+        expect(teacher=FORBIDDEN, other_teacher=FORBIDDEN, contact_person=FORBIDDEN, ib=OK, af=OK),
+        lambda w: {"school_id": w.a.school.pk},
+        check=check_pupil_earlier_cases,
+        hide_key="school_id",
     ),
     Row(
         "cases:writing-help-new-signal",
@@ -2374,16 +2391,19 @@ def test_every_kind_of_record_is_read_by_each_role_as_the_role_table_says(role, 
             "accessrequest",
             "accessanswer",
             "legalhold",
+            "childconversation",  # issue 17: that the conversation was held, not the child's words
         },
         "ib": {"suspect", "board", "inspector", "police"},
         "af": set(),
     }
+    # Hidden altogether (issue 17): a teacher must not learn of earlier cases, not even that one was looked at.
+    expected_hidden = {"teacher": {"lookback"}, "ib": set(), "af": set()}
     levels = {kind.kind: visibility.level(reader, kind.kind, rows[kind.kind]) for kind in records.CHRONOLOGY}
     if role == "contact_person":  # every record here is someone else's: nothing of the chronology
         assert set(levels.values()) == {visibility.HIDDEN}
     else:
         assert {k for k, how in levels.items() if how == visibility.SUMMARY} == expected_restricted[role]
-        assert visibility.HIDDEN not in levels.values()
+        assert {k for k, how in levels.items() if how == visibility.HIDDEN} == expected_hidden[role]
 
 
 def test_the_outcome_of_veilig_thuis_as_each_role_reads_it(cast_a, client_for):

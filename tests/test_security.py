@@ -242,12 +242,19 @@ def test_a_script_in_a_recorded_entry_is_shown_as_text_on_the_case_page(kind, cl
     when the entry is saved, the case page show the payload as text."""
     from cases import views
 
-    case = factories.case_in_state(cast_a, "weighing")
+    pupil = factories.PupilFactory(class_group=cast_a.group1)
+    earlier = None
+    if kind == "lookback":  # (issue 17: a look back needs an earlier case of the pupil)
+        earlier = factories.open_case(cast_a.teacher, pupil)
+    # (issue 17: pupils involved with their part are a case of route C's)
+    case = factories.case_in_state(cast_a, "weighing", pupil=pupil, route="C" if kind == "involvement" else "A")
     factories.add_conversation(cast_a.ib, case)  # (kinds that refer to a conversation)
     config = views.ENTRY_KINDS[kind]
     form = config.form_class(**config.form_kwargs(case))
     data = {name: _field_value(field) for name, field in form.fields.items()}
     data = {k: v for k, v in data.items() if v not in (None, "")}
+    if earlier is not None:  # (its choices come from the view, for the user who looks back)
+        data["earlier_reference"] = earlier.reference
     if config.with_actions:
         data |= {"acties-TOTAL_FORMS": "1", "acties-INITIAL_FORMS": "0", "acties-0-who": XSS, "acties-0-what": XSS}
     client = client_for(cast_a.af)

@@ -9,6 +9,7 @@ from cases.models.case import (
     Transition,
 )
 from cases.models.chain import ChainLink
+from cases.models.children import ChildConversation, LookBack, PupilInvolvement
 from cases.models.choices import CaseState, Route, SignalKind
 from cases.models.decisions import (
     BoardNotification,
@@ -50,6 +51,9 @@ from cases.models.submissions import FormSubmission
 from cases.models.transfer import CaseTransfer, TransferRecord
 
 __all__ = [
+    "ChildConversation",
+    "LookBack",
+    "PupilInvolvement",
     "CaseTransfer",
     "TransferRecord",
     "Alert",

@@ -85,6 +85,16 @@ class Case(CaseGuards, models.Model):
         related_name="+",
         verbose_name=_("linked case"),
     )
+    # The pupil's case before this one (domain.md §9.8: look back), set when the case is opened. Not a record of the
+    # chronology: destroying the earlier case at the end of its term clears it (``dossier.retention``).
+    previous_case = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("previous case"),
+    )
 
     class Meta:
         verbose_name = _("case")

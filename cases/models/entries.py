@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from cases import bodymap, signal_list
 from cases.models.base import AppendOnlyModel, Entry, append_only_triggers
 from cases.models.choices import SignalKind, choice_label
+from schools.models.people import Pupil
 from schools.models.social_map import PartnerKind, social_map_partner
 
 INITIAL_TOKEN = re.compile(r"^[A-Z]\.(?:[A-Za-z]\.){0,5}$")
@@ -531,6 +532,17 @@ class ParentConversation(Entry):
         blank=True,
         help_text=_("The parents read the report. Write it factually."),
     )
+    # A case about several pupils (route C): whose parents the conversation was with. Each pupil's parents receive
+    # their own extract, without the conversations with the other pupils' parents (issue 17).
+    pupil = models.ForeignKey(
+        Pupil,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("with the parents of"),
+        help_text=_("In a case about several pupils: whose parents this conversation was with."),
+    )
 
     class Meta(Entry.Meta):
         verbose_name = _("conversation with the parents")
@@ -538,8 +550,17 @@ class ParentConversation(Entry):
         triggers = append_only_triggers()
 
     def clean(self):
+        errors = {}
         if not self.purpose_explained:
-            raise ValidationError({"purpose_explained": _("Explain the purpose of the conversation to the parents.")})
+            errors["purpose_explained"] = _("Explain the purpose of the conversation to the parents.")
+        if self.case_id:
+            pupils = set(self.case.pupils.values_list("pk", flat=True))
+            if self.pupil_id and self.pupil_id not in pupils:
+                errors["pupil"] = _("Choose one of the pupils of this case.")
+            elif not self.pupil_id and len(pupils) > 1:
+                errors["pupil"] = _("This case is about several pupils: say whose parents the conversation was with.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class ConversationSignal(AppendOnlyModel):

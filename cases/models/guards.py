@@ -71,8 +71,15 @@ class CaseGuards:
             or ConsultationAction.objects.filter(consultation__case=self, done__isnull=True).exists()
         )
 
+    def blockers_route_c(self) -> list[str]:
+        """Route C (behaviour between pupils) is weighed with the vlaggensysteem: an assessment is required before
+        the weighing's outcome (closing, a report or help; not an emergency report)."""
+        if self.route == Route.C and self.state == CaseState.WEIGHING and not self.flagassessments.exists():
+            return [str(_("Route C: record a vlaggensysteem assessment before the weighing's outcome."))]
+        return []
+
     def blockers_close_no_action(self) -> list[str]:
-        reasons = []
+        reasons = self.blockers_route_c()
         if self.weighing_position().outcome != decision.CLOSE:
             reasons.append(str(_("Only when question 1 is answered with A can the case be closed without action.")))
         closure = self._since_round(self.closures.all()).order_by("-recorded_at", "-pk").first()
@@ -156,7 +163,7 @@ class CaseGuards:
         return [refusal] if refusal else []
 
     def blockers_report(self) -> list[str]:
-        reasons = []
+        reasons = self.blockers_route_c()
         position = self.weighing_position()
         if self.state != CaseState.MONITORING and position.outcome != decision.REPORT:
             reasons.append(
@@ -188,7 +195,7 @@ class CaseGuards:
         return self.transitions.order_by("-at").values_list("at", flat=True).first() or self.opened_at
 
     def blockers_start_help(self) -> list[str]:
-        reasons = []
+        reasons = self.blockers_route_c()
         if self.weighing_position().outcome != decision.HELP:
             reasons.append(str(_("A help plan starts only when question 4 is answered with yes.")))
         plan = self._since_round(self.helpplans.all()).order_by("-recorded_at").first()

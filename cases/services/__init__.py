@@ -4,6 +4,12 @@ row. By concern: opening a case (``opening``), records of the chronology (``chro
 and what a refusal raises (``errors``).
 Callers use them from here: ``from cases import services``, ``services.case_open(...)``."""
 
+from cases.services.children import (
+    audit_earlier_cases,
+    child_conversation_record,
+    look_back_record,
+    pupil_involvement_record,
+)
 from cases.services.chronology import (
     consultation_actions_save,
     entry_record,
@@ -60,7 +66,11 @@ __all__ = [
     "CaseClosedError",
     "NotNowError",
     "TransitionBlockedError",
+    "audit_earlier_cases",
     "available_transitions",
+    "child_conversation_record",
+    "look_back_record",
+    "pupil_involvement_record",
     "case_close",
     "case_emergency_report",
     "case_open",

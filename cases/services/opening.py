@@ -75,6 +75,7 @@ def case_open(
             reference=_next_reference(school),
             linked_case=linked_case,
         )
+        case.previous_case = previous_case_of(school=school, pupils=pupils)
         case.full_clean(exclude=["reference", "state", "linked_case"])
         case.save()
         case.pupils.set(pupils)
@@ -92,6 +93,12 @@ def case_open(
         else:
             deadlines.store_next_due(case)
     return case
+
+
+def previous_case_of(*, school: School, pupils: list[Pupil]) -> Case | None:
+    """The latest earlier case of these pupils at the school, closed ones too (domain.md §9.8: look back): a new case
+    links to it. Who may see it is decided where it is shown (``selectors.earlier_cases``)."""
+    return Case.objects.filter(school=school, pupils__in=pupils).order_by("-opened_at", "-pk").first()
 
 
 def open_case_for_pupil(*, user: User, pupil: Pupil) -> Case | None:

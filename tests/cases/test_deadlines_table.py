@@ -57,6 +57,8 @@ def to_weighing(cast, route: str) -> Case:
     case = factories.open_case(cast.teacher, pupil, route=route)
     factories.advance(cast.teacher, case, "to_consulting")
     factories.add_consultation(cast.ib, case)
+    if route == "C":  # route C is weighed with the vlaggensysteem: required before the weighing's outcome (issue 17)
+        factories.add_flag_assessment(cast.ib, case)
     factories.advance(cast.ib, case, "to_parent_talk")
     factories.add_conversation(cast.ib, case)
     factories.advance(cast.ib, case, "to_weighing")
