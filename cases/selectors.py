@@ -521,12 +521,12 @@ def earlier_cases(*, user: User, school_id: int, pupil_ids, exclude_case_id: int
 def kindcheck_prompt(*, case: Case) -> list[Signal]:
     """The signals of the case that concern a parent's own problems (domain.md §9.9: psychiatric or serious illness,
     addiction, domestic violence, a suicide threat) recorded after the latest kindcheck — or all of them when no
-    kindcheck is recorded: while there are any, the kindcheck is to be done. One query (the latest kindcheck is a
-    subquery)."""
+    kindcheck is recorded: while there are any, the kindcheck is to be done. Two queries (the latest kindcheck is a
+    subquery): the signals, and the details from the signal list added beside them later (issue 15)."""
     from django.db.models import F
 
     from cases import signal_list
-    from cases.models import Kindcheck
+    from cases.models import Kindcheck, SignalListAddition
 
     latest = Kindcheck.objects.filter(case=OuterRef("case")).order_by("-recorded_at").values("recorded_at")[:1]
     signals = (
@@ -535,8 +535,24 @@ def kindcheck_prompt(*, case: Case) -> list[Signal]:
         .annotate(kindcheck_at=Subquery(latest))
         .filter(Q(kindcheck_at__isnull=True) | Q(recorded_at__gt=F("kindcheck_at")))
     )
-    return [
+    found = [
         s
         for s in signals.order_by("recorded_at", "pk")
         if signal_list.concerns_parent_problems(items=s.items, categories=s.categories)
     ]
+    # The signal list is also ticked after saving, as a record of its own beside the signal (issue 15).
+    additions = (
+        SignalListAddition.objects.filter(case=case)
+        .select_related("signal")
+        .annotate(kindcheck_at=Subquery(latest))
+        .filter(Q(kindcheck_at__isnull=True) | Q(recorded_at__gt=F("kindcheck_at")))
+        .order_by("recorded_at", "pk")
+    )
+    seen = {s.pk for s in found}
+    for addition in additions:
+        if addition.signal_id not in seen and signal_list.concerns_parent_problems(
+            items=addition.items, categories=addition.categories
+        ):
+            seen.add(addition.signal_id)
+            found.append(addition.signal)
+    return found

@@ -693,3 +693,24 @@ def test_a_conversation_with_one_pupils_parents_is_only_in_that_pupils_extract(c
     single = factories.case_in_state(cast_a, "parent_talk")
     single_url = reverse("cases:conversation-add", kwargs={"pk": single.pk})
     assert "pupil" not in client_for(cast_a.ib).get(single_url).context["form"].fields
+
+
+def test_the_prompt_also_follows_details_added_from_the_signal_list_after_saving(cast_a, client_for):
+    """The quick signal (issue 15) leaves the signal list for later: a parent's problem ticked there, as a record of
+    its own beside the signal, prompts the kindcheck as well, and a kindcheck recorded after it ends the prompt."""
+    from cases import permissions as perms
+    from cases import selectors
+
+    pupil = factories.PupilFactory(class_group=cast_a.group1)
+    case = factories.open_case(cast_a.teacher, pupil)
+    signal = case.signals.get()
+    assert selectors.kindcheck_prompt(case=case) == []
+    teacher = client_for(cast_a.teacher)
+    details = reverse("cases:signal-details", kwargs={"pk": case.pk, "signal_id": signal.pk})
+    assert teacher.post(details, {"items": ["parent.addicted"]}).status_code == 302
+    assert selectors.kindcheck_prompt(case=case) == [signal]
+    factories.advance(cast_a.teacher, case, "to_consulting")
+    url = reverse("cases:case-detail", kwargs={"pk": case.pk})
+    assert client_for(cast_a.ib).get(url).context["kindcheck_signals"] == [signal]
+    services.entry_record(user=cast_a.ib, case=case, entry=kindcheck(), permission=perms.CONSULT)
+    assert selectors.kindcheck_prompt(case=case) == []
