@@ -66,22 +66,22 @@ PINNED = {
     # ×3 ... (what the case's chronology holds says which other records can exist: without a help plan no query
     # for help-plan tasks, without a parents' request none for requests and their deadlines); issue 15: +1, the
     # case's step changes for the picture of the steps ...
-    # Issue 17: +2 for the IB'er, the pupil's earlier cases (one query) and the kindcheck prompt (one query: the
-    # signals about a parent's own problems since the latest kindcheck).
-    "case_detail_without_chronology": 17,
+    # Issue 17: +3 for the IB'er, the pupil's earlier cases (one query) and the kindcheck prompt (two queries: the
+    # signals about a parent's own problems since the latest kindcheck, and the signal-list details added later).
+    "case_detail_without_chronology": 18,
     # ... plus a page of the chronology: the list of the case's records (kind and id), then for each kind of record
     # on the page one query and one per prefetched nested record (follow-ups, actions, discussed signals,
     # acknowledgements, confirmations, help-plan tasks): TIMELINE_QUERIES_PER_KIND below. Pinned here for a page
     # with a signal, a step change, a consultation, a conversation and a reason to skip it.
-    "case_detail": 29,  # issue 15: +1, the signal list details with the signals (below: signal 3); +1, the steps;
-    # issue 17: +2 as "case_detail_without_chronology"
+    "case_detail": 30,  # issue 15: +1, the signal list details with the signals (below: signal 3); +1, the steps;
+    # issue 17: +3 as "case_detail_without_chronology"
     # ?pagina=alle (everything on one page, for printing): one query per kind of record in the whole chronology
     # (selectors.case_timeline, as the parent extract) and one per prefetched nested record, whatever is in it
     # (issue 19: one more kind, the transfer to another school; issue 16: +1, the urgent alerts of the
     # user's schools; issue 15: +1, the signal list details; +1, the picture of the steps; issue 17: +1, one more
     # kind, the suspected member of staff of route B; +3 kinds, the conversation with the child, a pupil involved, a
-    # look back, and +2 as "case_detail_without_chronology").
-    "case_detail_all": 53,
+    # look back, and +3 as "case_detail_without_chronology").
+    "case_detail_all": 54,
     # Issue 16. The aandachtsfunctionaris's start page with a case in every open state (and its variants): as the
     # IB'er's, and for the deadlines of its cases one query per kind of record their rules read — the weighing
     # answers, Veilig Thuis reports (with the latest outcome), help plans, monitoring agreements (with the last

@@ -97,7 +97,7 @@ def test_the_usual_walk_of_route_a():
     picture = steps.step_picture(state="weighing", route="A", entered=entered)
     assert [s.status for s in picture.stations] == ["done", "done", "done", "current", "to_come", "to_come", "to_come"]
     assert picture.summary == (
-        "Stap 4: wegen (van de 5 stappen). Afgerond: stap 1, stap 2, stap 3. Nog te doen: stap 5, vervolg, gesloten."
+        "Stap 4: wegen (van de 5 stappen). Afgerond: stap 1, stap 2, stap 3. Nog te doen: stap 5, vervolg, afgesloten."
     )
 
 
@@ -121,7 +121,7 @@ def test_closed_after_weighing_leaves_step_five_not_reached():
     assert [s.status for s in picture.stations] == [
         "done", "done", "done", "done", "not_reached", "not_reached", "current"
     ]  # fmt: skip
-    assert picture.summary.startswith("Gesloten.")
+    assert picture.summary.startswith("Afgesloten.")
     assert "Niet bereikt: stap 5, vervolg." in picture.summary
 
 
@@ -140,7 +140,7 @@ def test_route_b_shows_the_staff_route_and_the_alternative_taken():
         "Bevoegd gezag ingelicht (meldplicht)",
         "Vertrouwensinspecteur geraadpleegd",
         "Aangifte gedaan / geen aangifte",
-        "Gesloten",
+        "Afgesloten",
     ]
     assert picture.stations[3].detail == "Geen aangifte"
     assert [s.status for s in picture.stations] == ["done", "done", "done", "done", "current"]

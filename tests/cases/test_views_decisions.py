@@ -9,6 +9,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
+from django.utils.text import capfirst
 
 from cases import permissions as perms
 from cases import services
@@ -646,8 +647,8 @@ def test_af_start_page_lists_cases_needing_action_most_urgent_first(cast_a, cast
     positions = [html.index(f">{fresh(c).reference}<") for c in listed]
     assert positions == sorted(positions)  # the table shows them in that order
     assert escape(nl("Waiting since")) in html
-    assert escape(nl("step 4: weighing")) in html  # the state in Dutch
-    assert escape(nl("step 5: help organised")) in html
+    assert escape(capfirst(nl("step 4: weighing"))) in html  # the state in Dutch (the compact picture's label)
+    assert escape(capfirst(nl("step 5: help organised"))) in html
     assert html.count(escape(nl("%(period)s ago").split("%(period)s")[-1].strip())) >= len(listed)
 
 

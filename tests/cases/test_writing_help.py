@@ -369,6 +369,7 @@ def test_a_consultation_is_saved_and_the_hints_follow_as_warnings(cast_a, school
             "kind": "colleague",
             "held_on": "2026-11-03",
             "participants": "IB'er, leerkracht",
+            "sharing": "internal",
             "question": "Hoe verder?",
             "advice": "Waarschijnlijk ADHD, zegt de IB'er niet. Sem Wildervanck speelt mee.",
             "acties-TOTAL_FORMS": "0",

@@ -43,6 +43,7 @@ DEMO_TOTP_SECRETS = {
     "af-b": "ULQVBCEMTIBSGNXYP4ABMM7NCCNGM4V3",
     "combi": "RGURUWPIZBSFLG7TX7RBYDNSTKRGON2X",
     "beheerder": "4V7WVTLJOBTGRRXVVLVHSFOBADJTUO5G",
+    "bestuur": "WCOF7LHBZVHNONELHV737EVJZ33VPKDI",
 }
 
 
@@ -441,13 +442,20 @@ def demo_cases_steps_4_5() -> None:
         expected_state="weighing",
     )
 
-    # Route B at school B: board informed, inspector consulted, police report or not.
+    # Route B at school B: board informed, inspector consulted, police report or not. The first names a colleague
+    # with an account (leerkracht-b2 loses access to it: a conflict of interest), the others a description.
+    suspect_b = User.objects.get(username="leerkracht-b2")
     for index, end in enumerate(["duty_to_inform", "inspector_consulted", "police_report", "no_police_report"]):
         case = services.case_open(
             user=school_b_teacher,
             school=pupils_b[index].school,
             pupils=[pupils_b[index]],
             route="B",
+            suspected=[
+                services.Suspect(staff_member=suspect_b)
+                if index == 0
+                else services.Suspect(description="J.K., invalleerkracht gym")
+            ],
             signal=_signal(
                 observed_on=datetime.date(2026, 11, 12),
                 place="gang",
