@@ -36,6 +36,7 @@ from cases.models import (
     SignalFollowUp,
     SignalKind,
     SignalListAddition,
+    SuspectedStaff,
     VeiligThuisOutcome,
     VeiligThuisReport,
     WeighingAnswer,
@@ -877,6 +878,33 @@ class ClosureForm(EntryForm):
             widget=forms.RadioSelect,
             help_text=_("Only the reasons that fit the way this case came to closing are offered."),
         )
+
+
+class SuspectedStaffForm(EntryForm):
+    """Route B: a member of staff named as suspected on the case page, after the signal that opened the case
+    (``services.route_b_suspect_name``): a colleague of the school, or the name and function of someone without an
+    account."""
+
+    class Meta:
+        model = SuspectedStaff
+        fields = ["staff_member", "description"]
+
+    def __init__(self, *args, staff, **kwargs):
+        super().__init__(*args, **kwargs)
+        member = self.fields["staff_member"]
+        member.queryset = staff
+        member.required = False
+        member.empty_label = _("— not in this list —")
+        member.help_text = _("This colleague loses access to the case at once, whatever their role.")
+        self.fields["description"].label = _("or: name and function")
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("staff_member") and not (data.get("description") or "").strip():
+            raise ValidationError(
+                _("Choose the colleague who is suspected, or write the name and function of someone not in the list.")
+            )
+        return data
 
 
 class BoardNotificationForm(EntryForm):

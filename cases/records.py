@@ -211,6 +211,14 @@ def _school_pupils(case) -> dict:
     return {"pupils": Pupil.objects.filter(school_id=case.school_id, left_on__isnull=True).order_by("last_name")}
 
 
+def _school_staff(case) -> dict:
+    """Route B: whom a suspect can be: the people who hold a role at the case's school."""
+    from accounts.models import User
+
+    staff = User.objects.filter(memberships__school_id=case.school_id, is_active=True).distinct()
+    return {"staff": staff.order_by("last_name", "first_name", "username")}
+
+
 def _earlier(case) -> dict:
     """The earlier cases to look back at are chosen by the view, for its user (``selectors.earlier_cases``)."""
     return {}
@@ -535,6 +543,15 @@ KINDS_IN_ORDER: list[RecordKind] = [
         "suspect",
         SuspectedStaff,
         load=lambda: SuspectedStaff.objects.select_related("author", "staff_member"),
+        # Naming (another) suspect later, on the case page; the signal that opens the case names the first.
+        adding=Adding(
+            "verdachte/nieuw/",
+            forms.SuspectedStaffForm,
+            perms.ROUTE_B,
+            _("Name a suspected member of staff"),
+            correctable=False,
+            form_kwargs=_school_staff,
+        ),
         extract=InExtract(leave_out=(LeaveOut(THIRD_PARTY_STAFF),)),
     ),
     RecordKind(

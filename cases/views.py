@@ -420,7 +420,15 @@ ENTRY_SERVICES = {
     "childconversation": lambda **kw: services.child_conversation_record(conversation=kw.pop("entry"), **kw),
     "involvement": lambda **kw: services.pupil_involvement_record(involvement=kw.pop("entry"), **kw),
     "lookback": lambda **kw: services.look_back_record(look_back=kw.pop("entry"), **kw),
+    "suspect": lambda **kw: _suspect_name(**kw),
 }
+
+
+def _suspect_name(*, user, case, entry, corrects=None):
+    """Route B: name (another) suspect; refused when that colleague was named before."""
+    suspect = services.Suspect(staff_member=entry.staff_member, description=entry.description)
+    if services.route_b_suspect_name(user=user, case=case, suspect=suspect) is None:
+        raise ValidationError(gettext("This colleague has already been named as suspected in this case."))
 
 
 def _correction_source(request, case, kind: str, config: records.Adding):
@@ -512,6 +520,8 @@ def entry_add(request, pk: int, kind: str):
         else:
             messages.success(request, gettext("Recorded."))
             writing_help.warn_saved(request, entry, kind, school=case.school, exclude_pupils=case.pupil_list)
+            if not perms.can(request.user, perms.VIEW, case):
+                return redirect("home")  # route B: who named themselves as suspected no longer sees the case
             return redirect("cases:case-detail", pk=case.pk)
     return render(
         request,

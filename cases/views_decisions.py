@@ -494,6 +494,7 @@ LINKS: dict[str, Link] = {
     "involvement": Link(perms.CONSULT, "cases:involvement-add", _("Record a pupil involved and their part")),
     "lookback": Link(perms.CONSULT, "cases:lookback-add", _("Look back at an earlier case")),
     "board": Link(perms.ROUTE_B, "cases:board-add", _("Record that the board was informed")),
+    "suspect": Link(perms.ROUTE_B, "cases:suspect-add", _("Name a suspected member of staff")),
     # Who may make the emergency report makes it rather than propose it.
     "emergency-proposal": Link(
         perms.PROPOSE_EMERGENCY,

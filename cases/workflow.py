@@ -272,7 +272,7 @@ STATES: dict[str, State] = {
         routes=ROUTE_B,
         step=None,
         acts=ROUTE_B_ACTORS,
-        offers=("board", "inspector"),
+        offers=("board", "inspector", "suspect"),
         owner=Owner(Role.AF, keep=True),
         deadlines=(
             # domain.md §9.3: the board is informed at once; the confidential inspector is consulted the same or
@@ -287,7 +287,7 @@ STATES: dict[str, State] = {
         routes=ROUTE_B,
         step=None,
         acts=ROUTE_B_ACTORS,
-        offers=("police",),
+        offers=("police", "suspect"),
         # Aangifteplicht (WPO art. 4a): the board reports without delay; decided by the next working day.
         deadlines=(DeadlineRule("police_decision", "entered", 1, owner=True),),
         what_next=_(
@@ -299,7 +299,7 @@ STATES: dict[str, State] = {
         routes=ROUTE_B,
         step=None,
         acts=ROUTE_B_ACTORS,
-        offers=("close",),
+        offers=("close", "suspect"),
         deadlines=(_standstill(Role.AF),),  # no term in the domain: the stand-still rule
         what_next=_("The police report has been made. Close the case when the school's part is done."),
     ),
@@ -307,7 +307,7 @@ STATES: dict[str, State] = {
         routes=ROUTE_B,
         step=None,
         acts=ROUTE_B_ACTORS,
-        offers=("close",),
+        offers=("close", "suspect"),
         deadlines=(_standstill(Role.AF),),  # no term in the domain: the stand-still rule
         what_next=_("No police report is made. Close the case when the school's part is done."),
     ),

@@ -2431,6 +2431,7 @@ ROUTE_B_URLS = [
     ("cases:case-detail", {}, OK, OK),
     ("cases:case-audit", {}, OK, FORBIDDEN),
     ("cases:board-add", {}, OK, FORBIDDEN),
+    ("cases:suspect-add", {}, OK, FORBIDDEN),
     ("cases:signal-add", {}, OK, OK),
     ("cases:case-action", {"action": "inspector"}, OK, FORBIDDEN),
 ]

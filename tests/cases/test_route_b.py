@@ -393,3 +393,50 @@ def test_view_the_board_contacts_start_page_and_case_list_show_the_route_b_case(
     af = client_for(world.af)
     for url in (reverse("cases:case-list"), reverse("start", kwargs={"school_id": world.school.pk, "role": Role.AF})):
         assert case.reference not in af.get(url).content.decode()
+
+
+# --- Naming a suspect later, on the case page -----------------------------------------------------------------------
+
+
+def test_view_the_aandachtsfunctionaris_names_a_suspect_later_who_loses_access(world, client_for):
+    case, _opened = staff_signal(world, services.Suspect(description="J.K., invalleerkracht gym"))
+    page = client_for(world.af).get(reverse("cases:case-detail", kwargs={"pk": case.pk}))
+    url = reverse("cases:suspect-add", kwargs={"pk": case.pk})
+    assert url in page.content.decode()  # offered on the case page
+    assert client_for(world.ib2).get(reverse("cases:case-detail", kwargs={"pk": case.pk})).status_code == 200
+    form = client_for(world.af).get(url)
+    assert world.ib2 in form.context["form"].fields["staff_member"].queryset
+    response = client_for(world.af).post(url, {"staff_member": world.ib2.pk})
+    assert response.status_code == 302
+    assert SuspectedStaff.objects.filter(case=case, staff_member=world.ib2).exists()
+    assert AuditEvent.objects.filter(
+        case=case, action=AuditEvent.Action.CONFLICT_OF_INTEREST, subject_user=world.ib2
+    ).exists()
+    assert client_for(world.ib2).get(reverse("cases:case-detail", kwargs={"pk": case.pk})).status_code == 404
+
+
+def test_view_naming_a_suspect_later_refuses_empty_and_repeated_input_in_dutch(world, client_for):
+    case, _opened = staff_signal(world, services.Suspect(staff_member=world.other_teacher))
+    url = reverse("cases:suspect-add", kwargs={"pk": case.pk})
+    before = counts()
+    empty = client_for(world.af).post(url, {"description": "  "})
+    assert empty.status_code == 200
+    assert "Kies de collega" in " ".join(empty.context["form"].non_field_errors())
+    again = client_for(world.af).post(url, {"staff_member": world.other_teacher.pk, "description": "nogmaals"})
+    assert again.status_code == 200
+    assert "al als verdachte genoemd" in " ".join(again.context["form"].non_field_errors())
+    assert again.context["form"]["description"].value() == "nogmaals"  # nothing typed is lost
+    assert counts() == before
+
+
+def test_view_only_the_staff_route_may_name_a_suspect(world, client_for):
+    case, _opened = staff_signal(world, services.Suspect(description="J.K., invalleerkracht gym"))
+    url = reverse("cases:suspect-add", kwargs={"pk": case.pk})
+    assert client_for(world.ib).get(url).status_code == 403  # reads the case, may not name
+    assert client_for(world.teacher).get(url).status_code == 404  # does not see the case
+    assert client_for(world.board).get(url).status_code == 200
+    refused = client_for(world.af).post(
+        reverse("cases:suspect-add", kwargs={"pk": world.case_a.pk}), {"description": "J.K."}
+    )
+    assert refused.status_code in (200, 403)
+    assert not SuspectedStaff.objects.filter(case=world.case_a).exists()
