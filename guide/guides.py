@@ -71,7 +71,7 @@ SHOTS: tuple[Shot, ...] = (
         "leerkracht",
         "leerkracht-a1",
         lambda: reverse("cases:signal-new", kwargs={"school_id": _school("99XA")}),
-        "Nieuw signaal",
+        "Signaal vastleggen",
     ),
     Shot("leerkracht-dossier", "leerkracht", "leerkracht-a1", _case_url("cases:case-detail", "signalling"), "Dossier"),
     # The IB'er (Marloes Tuinstra).

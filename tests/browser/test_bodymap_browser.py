@@ -17,13 +17,11 @@ def consulting_case() -> Case:
 
 
 def fill_signal(page, description: str):
+    # The quick signal's essentials (issue 15); the body map sits among them, the rest is optional.
     page.fill("[name=observed_on]", "2026-11-02")
     page.fill("[name=place]", "gymzaal")
-    page.fill("[name=situation]", "omkleden na de gymles")
     page.check("input[name=kind][value=fact]")
     page.fill("[name=description]", description)
-    page.check("input[name=frequency][value=once]")
-    page.check("input[name=source][value=own]")
 
 
 def test_marking_places_by_keyboard_and_by_click(page, demo_data, axe):
