@@ -99,6 +99,30 @@ def redacted_words(reason: str) -> str:
     return gettext("[left out: %(reason)s]") % {"reason": reason}
 
 
+# Lists of marks stored as JSON on an entry whose items have a free text of their own (the body map's notes, issue
+# 15): field → the text's key in each item. A text is addressed as ``<field>:<index>:<key>`` (``json_texts``).
+JSON_TEXTS = {"body_marks": "note"}
+
+
+def json_texts(name: str, value) -> list[tuple[str, str]]:
+    """(address, text) of the free texts in the items of a JSON list ``value`` of field ``name``."""
+    key = JSON_TEXTS.get(name)
+    if key is None or not isinstance(value, list):
+        return []
+    return [(f"{name}:{i}:{key}", item.get(key) or "") for i, item in enumerate(value) if isinstance(item, dict)]
+
+
+def _json_with_spans(name: str, value, spans: dict) -> list:
+    """The items of a JSON list with the words at ``spans`` replaced in their free texts."""
+    key = JSON_TEXTS[name]
+    return [
+        {**item, key: apply_spans(item.get(key) or "", spans.get(f"{name}:{i}:{key}", []))}
+        if isinstance(item, dict)
+        else item
+        for i, item in enumerate(value)
+    ]
+
+
 # Relations an entry shows whose records have texts of their own (the only free text a related record adds).
 NESTED_TEXTS = {
     "follow_ups": ("note",),
@@ -168,6 +192,8 @@ class Shown:
                 if hasattr(value, "all"):
                     return _Parts(value, name, self._spans)
                 return _Part(value, name, self._spans)
+            if name in JSON_TEXTS and isinstance(value, list):
+                return _json_with_spans(name, value, self._spans)
             return apply_spans(value, self._spans.get(name, []))
         if not name.startswith("__"):  # (Python's own look-ups, such as dir()'s, are not the template's)
             self.refused.add(name)
@@ -190,6 +216,8 @@ class Marked:
             if hasattr(value, "all"):
                 return _Parts(value, name, self._spans)
             return _Part(value, name, self._spans)
+        if name in JSON_TEXTS and isinstance(value, list):
+            return _json_with_spans(name, value, self._spans)
         return apply_spans(value, self._spans.get(name, []))
 
     def __str__(self):

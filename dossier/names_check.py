@@ -26,7 +26,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cases import records
-from dossier.extract import NESTED_TEXTS, Extract, ExtractItem
+from dossier.extract import JSON_TEXTS, NESTED_TEXTS, Extract, ExtractItem, json_texts
 from dossier.models import Redaction
 from schools.names import Hit, NameIndex
 
@@ -82,6 +82,10 @@ class FieldHit:
     def field_label(self) -> str:
         model = type(self.item.entry)
         relation, _sep, rest = self.field.partition(":")
+        if rest and relation in JSON_TEXTS:  # a note of a body map's mark: "body map: note (place 2)"
+            index = rest.partition(":")[0]
+            label = model._meta.get_field(relation).verbose_name
+            return gettext("%(field)s: note (place %(number)s)") % {"field": label, "number": int(index) + 1}
         if rest:
             part = model._meta.get_field(relation).related_model
             return f"{part._meta.verbose_name}: {part._meta.get_field(rest.rpartition(':')[2]).verbose_name}"
@@ -117,6 +121,11 @@ def texts(item: ExtractItem):
             value = getattr(item.entry, name)
             if value:
                 yield name, value
+    for name in JSON_TEXTS:
+        if name in kind.extract.shows and item.shown.allows(name):
+            for address, value in json_texts(name, getattr(item.entry, name, None)):
+                if value:
+                    yield address, value
     for relation, names in NESTED_TEXTS.items():
         if relation not in kind.extract.shows or not item.shown.allows(relation):
             continue

@@ -281,3 +281,26 @@ def test_an_entry_with_a_name_left_out_can_still_be_left_out_entirely(cast_a, da
     left_out = {item.key for item in preview(client, case).context["extract"].left_out}
     assert whole.key in left_out
     assert preview(client, case).context["names"].hits == []  # an entry left out has no texts in the extract
+
+
+def test_a_body_map_note_naming_another_pupil_is_flagged_and_left_out_of_the_pdf(cast_a, daan, client_for):
+    """The body map's notes (issue 15) are free text like any other: a name found there is proposed for leaving out,
+    blocks the release until decided, and is replaced in the extract while the place itself stays."""
+    marks = [
+        {"region": "front.head", "kind": "bruise", "size": "2 cm", "colour": "blue_purple", "note": ""},
+        {"region": "back.buttocks", "kind": "scratch", "size": "", "colour": "", "note": "Sem Wildervanck zag het."},
+    ]
+    case = factories.open_case(cast_a.teacher, daan, description="Plekken gezien bij het omkleden.", body_marks=marks)
+    client = client_for(cast_a.af)
+
+    response = preview(client, case)
+    hits = [(h.field, h.hit.text) for h in response.context["names"].hits]
+    assert hits == [("body_marks:1:note", "Sem Wildervanck")]
+    assert "(plek 2)" in response.context["names"].hits[0].field_label
+    assert release(client, case).status_code == 302 and not ExtractRelease.objects.exists()
+
+    assert decide(client, case, {"all": "1"}).status_code == 302
+    text = flat(pdf_text(released_pdf(client, case).content))
+    assert "Wildervanck" not in text
+    assert flat(f"{PLACEHOLDER} zag het.") in text
+    assert Signal.objects.get(case=case).body_marks == marks  # the record itself is never changed
