@@ -99,6 +99,10 @@ class ExtractRelease(AppendOnlyModel):
     pupil = models.ForeignKey(
         "schools.Pupil", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("pupil")
     )
+    # domain.md §9.6: the parent or carer with parental authority it was given to, as their name and relation then
+    # (a text: the record outlives changes to the pupil's parents). Empty: released before this was recorded, or no
+    # parent with authority was recorded for the pupil.
+    recipient = models.CharField(_("given to"), max_length=300, blank=True, default="")
 
     class Meta:
         verbose_name = _("parent extract")
@@ -144,6 +148,13 @@ class ExtractJob(models.Model):
     pupil = models.ForeignKey(
         "schools.Pupil", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("pupil")
     )
+
+    # domain.md §9.6: who receives it (a parent or carer with parental authority; ``services.extract_recipient``):
+    # the person, for a retry, and their name and relation as stored with the release.
+    recipient_guardian = models.ForeignKey(
+        "schools.Guardian", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recipient = models.CharField(_("given to"), max_length=300, blank=True, default="")
 
     class Meta:
         verbose_name = _("parent extract being prepared")

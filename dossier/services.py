@@ -33,6 +33,7 @@ from dossier.models import (
     StaffPurpose,
     staff_reference,
 )
+from schools.models import Guardian
 
 # --- The parent extract ----------------------------------------------------------------------------
 
@@ -114,9 +115,10 @@ def extract_release_record(
     chain_seq: int | None = None,
     chain_head: str = "",
     pupil=None,
+    recipient: str = "",
 ):
-    """Record a generated parent extract (who, when, checksum, the chain head it printed, and the PDF) and its export
-    in the audit trail."""
+    """Record a generated parent extract (who, when, checksum, the chain head it printed, the PDF, and to whom it is
+    given) and its export in the audit trail."""
     perms.require(user, perms.EXTRACT, case)
     with transaction.atomic():
         release = ExtractRelease.objects.create(
@@ -130,6 +132,7 @@ def extract_release_record(
             chain_seq=chain_seq,
             chain_head=chain_head,
             pupil=pupil,
+            recipient=recipient,
         )
         audit_log(
             user=user, case=case, action=AuditEvent.Action.EXPORT, target=f"parent extract {release.pk} {checksum[:16]}"
@@ -167,6 +170,31 @@ def extract_pupil(case: Case, pupil_id) -> object | None:
     if found is None:
         raise ValidationError(_("Choose one of the pupils of this case."))
     return found if len(pupils) > 1 else None
+
+
+def extract_recipient(case: Case, pupil, guardian_id) -> Guardian | None:
+    """Who receives the extract (domain.md §9.6): a parent or carer with parental authority of the pupil it is about
+    (``pupil``, or every pupil of the case). When the school recorded such a parent, one must be chosen; a parent
+    without parental authority is refused, with the reason in Dutch. None when no parent with authority is recorded
+    (the preview asks to check it before giving the extract)."""
+    of = Guardian.objects.filter(pupil=pupil) if pupil is not None else Guardian.objects.filter(pupil__cases=case)
+    guardians = list(of.order_by("name", "pk"))  # one query
+    if guardian_id in (None, ""):
+        if any(g.has_parental_authority for g in guardians):
+            raise ValidationError(_("Choose the parent or carer with parental authority who receives the extract."))
+        return None
+    chosen = next((g for g in guardians if str(g.pk) == str(guardian_id)), None)
+    if chosen is None:
+        raise ValidationError(_("Choose a parent or carer of the pupil the extract is about."))
+    if not chosen.has_parental_authority:
+        raise ValidationError(
+            _(
+                "%(name)s has no parental authority and may not receive the extract: a parent without parental "
+                "authority has a right to information about the child on request, not to the file."
+            )
+            % {"name": chosen.name}
+        )
+    return chosen
 
 
 def extract_release_refusals(*, user: User, case: Case, extract: extract_rules.Extract | None = None) -> list[str]:
@@ -272,6 +300,7 @@ def _extract_job_run(job: ExtractJob) -> ExtractJob:
             chain_seq=extract.chain_seq,
             chain_head=extract.chain_head,
             pupil=job.pupil,
+            recipient=job.recipient,
         )
         finish_job(job, release=release)
     return job

@@ -27,7 +27,7 @@ def render_extract(job_id: int) -> str:
     return job.state if job is not None else "missing"
 
 
-def extract_release_request(*, user: User, case: Case, pupil=None) -> ExtractJob:
+def extract_release_request(*, user: User, case: Case, pupil=None, recipient_id=None) -> ExtractJob:
     """The aandachtsfunctionaris (or the IB'er) releases the parent extract: a job "being prepared" is stored and
     ``render_extract`` is enqueued. While a job of this case is being prepared, that job is returned instead of a
     second one; a job that has been preparing too long (its task was lost) is marked failed and a new one started.
@@ -38,6 +38,8 @@ def extract_release_request(*, user: User, case: Case, pupil=None) -> ExtractJob
     perms.require(user, perms.EXTRACT, case)
     # A case about several pupils: each pupil's parents receive their own extract (``pupil``, required then).
     pupil = services.extract_pupil(case, pupil.pk if pupil is not None else None)
+    # Given only to a parent or carer with parental authority (domain.md §9.6).
+    recipient = services.extract_recipient(case, pupil, recipient_id)
     refusals = services.extract_release_refusals(
         user=user, case=case, extract=services.build_extract(case, pupil=pupil)
     )
@@ -54,7 +56,13 @@ def extract_release_request(*, user: User, case: Case, pupil=None) -> ExtractJob
             return running
         if running is not None:
             services.finish_job(running, failure=ExtractJob.Failure.TIMED_OUT)
-        job = ExtractJob.objects.create(case=case, requested_by=user, pupil=pupil)
+        job = ExtractJob.objects.create(
+            case=case,
+            requested_by=user,
+            pupil=pupil,
+            recipient_guardian=recipient,
+            recipient=str(recipient) if recipient is not None else "",
+        )
         render_extract.enqueue(job_id=job.pk)
     return job
 

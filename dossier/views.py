@@ -75,6 +75,7 @@ def _preview(request, case, *, extract=None, name_check=None, names_form=None, s
     # page of several megabytes, rendered in seconds. What is left out, and the names to decide on, are listed in
     # full above it.
     page = Paginator(extract.included, PREVIEW_PAGE_SIZE).get_page(request.GET.get("pagina"))
+    guardians = list(selectors.case_guardians(case=case))
     return render(
         request,
         "dossier/extract_preview.html",
@@ -88,8 +89,12 @@ def _preview(request, case, *, extract=None, name_check=None, names_form=None, s
             "redaction_form": forms.RedactionForm(choices=_redaction_choices(extract)) if can_redact else None,
             "jobs": ExtractJob.objects.filter(case=case).select_related("requested_by", "pupil")[:5],
             "pupil": pupil,
-            # domain.md §9.6: who may receive the extract (a parent or carer with parental authority) and who not.
-            "guardians": list(selectors.case_guardians(case=case)),
+            # domain.md §9.6: who may receive the extract (a parent or carer with parental authority) and who not;
+            # the release names the one who receives it (``services.extract_recipient``).
+            "guardians": guardians,
+            "recipients": [
+                g for g in guardians if g.has_parental_authority and (pupil is None or g.pupil_id == pupil.pk)
+            ],
             "case_pupils": case.pupil_list if pupil is not None else [],
             "title": _("Extract for the parents"),
         },
@@ -164,7 +169,9 @@ def extract_release(request, pk: int):
     chosen = request.POST.get("leerling")
     pupil = next((p for p in pupils if str(p.pk) == chosen), None) if len(pupils) > 1 else None
     try:
-        job = tasks.extract_release_request(user=request.user, case=case, pupil=pupil)
+        job = tasks.extract_release_request(
+            user=request.user, case=case, pupil=pupil, recipient_id=request.POST.get("ontvanger") or None
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("dossier:extract-preview", pk=case.pk)

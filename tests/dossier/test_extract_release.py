@@ -290,3 +290,60 @@ def test_a_release_that_cannot_be_stored_shows_a_dutch_error_and_stores_nothing(
     html = job_page(client, case, job)
     assert f"Het uittreksel kon niet worden klaargemaakt: {dutch}." in html
     assert "Er is niets vrijgegeven." in html and "No space" not in html
+
+
+# --- To whom (domain.md §9.6): only a parent or carer with parental authority ---------------------------------------
+
+
+@pytest.fixture
+def family(cast_a):
+    """A case about a pupil with a mother with parental authority and a father without."""
+    pupil = factories.PupilFactory(class_group=cast_a.group1)
+    mother = factories.GuardianFactory(pupil=pupil, name="Ineke Voorbeeld", relation="mother")
+    father = factories.GuardianFactory(
+        pupil=pupil, name="Joost Voorbeeld", relation="father", has_parental_authority=False
+    )
+    case = factories.open_case(cast_a.teacher, pupil)
+    return Case.objects.get(pk=case.pk), mother, father
+
+
+def test_the_preview_offers_only_the_parents_with_parental_authority(cast_a, client_for, family):
+    case, mother, father = family
+    response = client_for(cast_a.af).get(reverse("dossier:extract-preview", kwargs={"pk": case.pk}))
+    assert response.context["recipients"] == [mother]
+    html = response.content.decode()
+    assert f'<option value="{mother.pk}">' in html and f'<option value="{father.pk}">' not in html
+
+
+@pytest.mark.parametrize(
+    ("chosen", "message"),
+    [
+        (None, "Kies de ouder of verzorger met ouderlijk gezag"),
+        ("father", "Joost Voorbeeld heeft geen ouderlijk gezag"),
+        ("other", "Kies een ouder of verzorger van de leerling"),
+    ],
+)
+def test_a_release_without_a_parent_with_authority_is_refused_and_stores_nothing(
+    cast_a, client_for, family, chosen, message
+):
+    case, _mother, father = family
+    other = factories.GuardianFactory(pupil=factories.PupilFactory(class_group=cast_a.group2))
+    data = {"father": {"ontvanger": father.pk}, "other": {"ontvanger": other.pk}}.get(chosen, {})
+    response = client_for(cast_a.af).post(reverse("dossier:extract-release", kwargs={"pk": case.pk}), data, follow=True)
+    shown = " ".join(str(m) for m in response.context["messages"])
+    assert message in shown
+    assert not ExtractJob.objects.exists() and not ExtractRelease.objects.exists()
+
+
+def test_the_release_records_the_parent_it_is_given_to(cast_a, client_for, family):
+    case, mother, _father = family
+    client = client_for(cast_a.af)
+    reset_mail()
+    requested = client.post(reverse("dossier:extract-release", kwargs={"pk": case.pk}), {"ontvanger": mother.pk})
+    assert requested.status_code == 302
+    job = ExtractJob.objects.get()
+    assert (job.recipient_guardian, job.recipient) == (mother, "Ineke Voorbeeld (moeder)")
+    run_worker()
+    release = ExtractRelease.objects.get()
+    assert release.recipient == "Ineke Voorbeeld (moeder)"
+    assert "Gegeven aan: Ineke Voorbeeld (moeder)" in job_page(client, case, ExtractJob.objects.get())

@@ -58,7 +58,9 @@ def preview(client, case):
 
 def release(client, case):
     """Ask for the release: refused (a redirect back to the preview), or the job stored and enqueued."""
-    return client.post(reverse("dossier:extract-release", kwargs={"pk": case.pk}))
+    from tests.dossier.test_extract import recipient_data
+
+    return client.post(reverse("dossier:extract-release", kwargs={"pk": case.pk}), recipient_data(case))
 
 
 def released_pdf(client, case):
