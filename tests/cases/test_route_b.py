@@ -440,3 +440,14 @@ def test_view_only_the_staff_route_may_name_a_suspect(world, client_for):
     )
     assert refused.status_code in (200, 403)
     assert not SuspectedStaff.objects.filter(case=world.case_a).exists()
+
+
+def test_view_a_signal_form_on_a_route_a_case_sends_a_staff_suspicion_to_the_new_signal_page(world, client_for):
+    """A signal on the case page cannot be marked B: the form says where a staff suspicion goes instead."""
+    new_signal = reverse("cases:signal-new", kwargs={"school_id": world.school.pk})
+    page = client_for(world.teacher).get(reverse("cases:signal-add", kwargs={"pk": world.case_a.pk}))
+    html = page.content.decode()
+    assert "Wordt een medewerker verdacht?" in html and f'href="{new_signal}"' in html
+    case_b, _opened = staff_signal(world, services.Suspect(description="J.K., invalleerkracht gym"))
+    on_b = client_for(world.af).get(reverse("cases:signal-add", kwargs={"pk": case_b.pk})).content.decode()
+    assert "Wordt een medewerker verdacht?" not in on_b
