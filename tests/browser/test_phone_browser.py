@@ -47,6 +47,7 @@ ROLES = {
     Role.IB: "ib-a",
     Role.AF: "af-a",
     Role.CONTACT_PERSON: "icp-a",
+    Role.BOARD: "bestuur",  # the board contact (issue 17): only the route B cases
     "admin": "beheerder",
 }
 
@@ -118,8 +119,10 @@ def known_urls(role: str, username: str) -> list[str]:
         urls.append(reverse("admin:schools_classgroup_change", args=[pupil.class_group_id]))
         urls.append(reverse("admin:accounts_user_change", args=[User.objects.get(username="ib-a").pk]))
         return urls
-    membership = Membership.objects.get(user__username=username, role=role)
-    school = membership.school_id
+    memberships = Membership.objects.filter(user__username=username, role=role).order_by("school_id")
+    if role == Role.BOARD:  # the board contact holds a role at every school of the board: the one with staff cases
+        memberships = memberships.filter(school__cases__route="B")
+    school = memberships.first().school_id
     urls = [reverse("security"), reverse("guide:index"), reverse("cases:notification-history")]
     cases = Case.objects.filter(school_id=school).order_by("pk")
     # One case per state, so that each state's page (its offers, its records) is seen by the roles that see it.
