@@ -247,14 +247,28 @@ def test_a_script_in_a_recorded_entry_is_shown_as_text_on_the_case_page(kind, cl
     if kind == "lookback":  # (issue 17: a look back needs an earlier case of the pupil)
         earlier = factories.open_case(cast_a.teacher, pupil)
     # (issue 17: pupils involved with their part are a case of route C's)
-    case = factories.case_in_state(cast_a, "weighing", pupil=pupil, route="C" if kind == "involvement" else "A")
-    factories.add_conversation(cast_a.ib, case)  # (kinds that refer to a conversation)
+    if kind == "suspect":  # (issue 17: a suspect is named in a staff case, route B)
+        from cases import services
+
+        case, _opened = services.signal_submit(
+            user=cast_a.teacher,
+            school=cast_a.school,
+            pupil=pupil,
+            route="B",
+            signal=factories.make_signal(),
+            suspected=[services.Suspect(description="J.K., invalleerkracht gym")],
+        )
+    else:
+        case = factories.case_in_state(cast_a, "weighing", pupil=pupil, route="C" if kind == "involvement" else "A")
+        factories.add_conversation(cast_a.ib, case)  # (kinds that refer to a conversation)
     config = views.ENTRY_KINDS[kind]
     form = config.form_class(**config.form_kwargs(case))
     data = {name: _field_value(field) for name, field in form.fields.items()}
     data = {k: v for k, v in data.items() if v not in (None, "")}
     if earlier is not None:  # (its choices come from the view, for the user who looks back)
         data["earlier_reference"] = earlier.reference
+    if kind == "suspect":  # (a description only: the colleague first in the list could be the one who asks)
+        data.pop("staff_member", None)
     if config.with_actions:
         data |= {"acties-TOTAL_FORMS": "1", "acties-INITIAL_FORMS": "0", "acties-0-who": XSS, "acties-0-what": XSS}
     client = client_for(cast_a.af)
