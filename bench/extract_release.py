@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -41,11 +42,13 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def request(path: str, cookie: str, method: str = "GET") -> tuple[int, dict, bytes, float]:
+def request(path: str, cookie: str, method: str = "GET", form: dict | None = None) -> tuple[int, dict, bytes, float]:
     headers = {"Cookie": f"csrftoken={CSRF}; sessionid={cookie}", "Host": "127.0.0.1"}
     if method == "POST":
         headers |= {"X-CSRFToken": CSRF, "Referer": f"http://127.0.0.1:{PORT}{path}"}
-    req = urllib.request.Request(f"http://127.0.0.1:{PORT}{path}", method=method, headers=headers, data=b"")
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    body = urllib.parse.urlencode(form or {}).encode() if method == "POST" else None
+    req = urllib.request.Request(f"http://127.0.0.1:{PORT}{path}", method=method, headers=headers, data=body)
     opener = urllib.request.build_opener(NoRedirect)
     started = time.perf_counter()
     try:
@@ -70,6 +73,7 @@ def prepare(entries: int, paragraphs: int) -> dict:
 
     from accounts.models import User
     from cases.models import Case, Signal
+    from schools.models import Guardian
 
     sys.path.insert(0, str(ROOT / "bench"))
     from run import make_session
@@ -97,11 +101,14 @@ def prepare(entries: int, paragraphs: int) -> dict:
             for i in range(entries - Signal.objects.filter(case=case).count())
         ]
     )
+    recipient = Guardian.objects.filter(pupil__cases=case, has_parental_authority=True).order_by("pk").first()
     return {
         "session": make_session(af),
         "release": reverse("dossier:extract-release", kwargs={"pk": case.pk}),
         "preview": reverse("dossier:extract-preview", kwargs={"pk": case.pk}),
         "signals": Signal.objects.filter(case=case).count(),
+        # Whom the extract is given to (domain.md §9.6): a parent with parental authority, when one is recorded.
+        "form": {"ontvanger": recipient.pk} if recipient is not None else {},
     }
 
 
@@ -149,7 +156,7 @@ def main() -> None:
                     time.sleep(0.2)
             results = {}
             status, headers, _body, results["release request (POST)"] = request(
-                data["release"], data["session"], "POST"
+                data["release"], data["session"], "POST", data["form"]
             )
             assert status == 302, status
             job_url = headers["Location"]
