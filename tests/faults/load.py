@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import requests
 
-from tests.faults.harness import Browser
+from tests.faults.harness import Browser, form_options
 
 SIGNAL = {
     "route": "A",
@@ -43,7 +43,8 @@ CONSULTATION = {
     "acties-TOTAL_FORMS": "0",
     "acties-INITIAL_FORMS": "0",
 }
-CASE_URL = re.compile(r"^/dossiers/(\d+)/$")
+# The case page, or the signal list offered after a quick signal (issue 15).
+CASE_URL = re.compile(r"^/dossiers/(\d+)/(?:signaal/\d+/signalenlijst/)?$")
 
 
 @dataclass
@@ -140,7 +141,11 @@ class Load:
                 case = self.to_af.get(timeout=0.2)
             except queue.Empty:
                 continue
-            response = self.call(browser, "POST", f"/dossiers/{case}/uittreksel/vrijgeven/", {})
+            # Given to a parent with parental authority when one is recorded (domain.md §9.6).
+            preview = self.call(browser, "GET", f"/dossiers/{case}/uittreksel/")
+            recipient = form_options(preview.text, "ontvanger")[:1] if preview is not None else []
+            data = {"ontvanger": recipient[0]} if recipient else {}
+            response = self.call(browser, "POST", f"/dossiers/{case}/uittreksel/vrijgeven/", data)
             if response is not None and response.headers.get("Location"):
                 self.call(browser, "GET", response.headers["Location"])
 

@@ -20,7 +20,9 @@ def school_of(cluster, db: str, username: str = TEACHER) -> int:
 def open_new_case(cluster, db: str, teacher: Browser) -> int:
     """A signal about a pupil of the teacher's without an open case: a new case, in step 1."""
     school = school_of(cluster, db)
-    pupils = form_options(teacher.get(f"/scholen/{school}/signaal/nieuw/").text, "pupil")
+    page = teacher.get(f"/scholen/{school}/signaal/nieuw/")
+    assert page.status_code == 200, (page.status_code, page.headers.get("Location"))
+    pupils = form_options(page.text, "pupil")
     busy = {
         str(p)
         for (p,) in cluster.sql(
@@ -33,7 +35,8 @@ def open_new_case(cluster, db: str, teacher: Browser) -> int:
     assert free, "a pupil without an open case"
     response = teacher.post(f"/scholen/{school}/signaal/nieuw/", {**SIGNAL, "pupil": free[0]})
     assert response.status_code == 302, response.text[:2000]
-    return int(re.match(r"^/dossiers/(\d+)/$", response.headers["Location"]).group(1))
+    # The case page, or the signal list offered after a quick signal (issue 15).
+    return int(re.match(r"^/dossiers/(\d+)/", response.headers["Location"]).group(1))
 
 
 def case_state(cluster, db: str, case: int) -> str:

@@ -20,7 +20,7 @@ import time
 import pytest
 
 from tests.faults import integrity
-from tests.faults.harness import Browser
+from tests.faults.harness import Browser, form_options
 from tests.faults.steps import AF, TEACHER, open_new_case
 
 pytestmark = pytest.mark.postgres
@@ -77,7 +77,9 @@ def wait_for_job(cluster, db: str, job: int) -> tuple[str, str]:
 
 
 def release(af: Browser, case: int) -> tuple[str, int]:
-    response = af.post(f"/dossiers/{case}/uittreksel/vrijgeven/", {})
+    # Given to a parent with parental authority when one is recorded (domain.md §9.6).
+    recipient = form_options(af.get(f"/dossiers/{case}/uittreksel/").text, "ontvanger")[:1]
+    response = af.post(f"/dossiers/{case}/uittreksel/vrijgeven/", {"ontvanger": recipient[0]} if recipient else {})
     assert response.status_code == 302, response.text[:2000]
     job_page = response.headers["Location"]
     return job_page, int(re.search(r"/(\d+)/$", job_page).group(1))
