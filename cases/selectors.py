@@ -522,18 +522,27 @@ def kindcheck_prompt(*, case: Case) -> list[Signal]:
     """The signals of the case that concern a parent's own problems (domain.md §9.9: psychiatric or serious illness,
     addiction, domestic violence, a suicide threat) recorded after the latest kindcheck — or all of them when no
     kindcheck is recorded: while there are any, the kindcheck is to be done. Two queries (the latest kindcheck is a
-    subquery): the signals, and the details from the signal list added beside them later (issue 15)."""
-    from django.db.models import F
+    subquery): the signals, and the details from the signal list added beside them later (issue 15). The database
+    reads only the rows whose lists name such a code (the lists as text); Python confirms each."""
+    from django.db.models import F, TextField
+    from django.db.models.functions import Cast
 
     from cases import signal_list
     from cases.models import Kindcheck, SignalListAddition
 
     latest = Kindcheck.objects.filter(case=OuterRef("case")).order_by("-recorded_at").values("recorded_at")[:1]
+    naming = Q()
+    for code in signal_list.PARENT_PROBLEM_ITEMS:
+        naming |= Q(items_text__contains=f'"{code}"')
+    for code in signal_list.PARENT_PROBLEM_CATEGORIES:
+        naming |= Q(categories_text__contains=f'"{code}"')
+    as_text = {"items_text": Cast("items", TextField()), "categories_text": Cast("categories", TextField())}
     signals = (
         Signal.objects.filter(case=case, corrections__isnull=True)
         .only("items", "categories", "observed_on", "recorded_at", "kind")
-        .annotate(kindcheck_at=Subquery(latest))
+        .annotate(kindcheck_at=Subquery(latest), **as_text)
         .filter(Q(kindcheck_at__isnull=True) | Q(recorded_at__gt=F("kindcheck_at")))
+        .filter(naming)
     )
     found = [
         s
@@ -544,8 +553,9 @@ def kindcheck_prompt(*, case: Case) -> list[Signal]:
     additions = (
         SignalListAddition.objects.filter(case=case)
         .select_related("signal")
-        .annotate(kindcheck_at=Subquery(latest))
+        .annotate(kindcheck_at=Subquery(latest), **as_text)
         .filter(Q(kindcheck_at__isnull=True) | Q(recorded_at__gt=F("kindcheck_at")))
+        .filter(naming)
         .order_by("recorded_at", "pk")
     )
     seen = {s.pk for s in found}
