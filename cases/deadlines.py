@@ -497,21 +497,23 @@ def _load_board(facts: dict[int, Facts], cases: list) -> None:
         facts[pk].board = board
 
 
-# One query per kind of record, for the cases on the page whose state's rules read it.
+# One query per kind of record, for the cases on the page whose state's rules read it; with the kind of record
+# (``cases.records``) whose rows each one reads (without any, it finds nothing).
 LOADERS = {
-    "entered": _load_entered,
-    "answers": _load_answers,
-    "reports": _load_reports,
-    "plans": _load_plans,
-    "agreements": _load_agreements,
-    "board": _load_board,
+    "entered": (_load_entered, "transition"),
+    "answers": (_load_answers, "weighing"),
+    "reports": (_load_reports, "report"),
+    "plans": (_load_plans, "helpplan"),
+    "agreements": (_load_agreements, "monitoring"),
+    "board": (_load_board, "board"),
 }
 
 
-def attach(cases, today: datetime.date | None = None, *, access_requests: bool = True) -> list:
+def attach(cases, today: datetime.date | None = None, *, kinds: frozenset[str] | None = None) -> list:
     """Set ``case.deadlines`` (soonest first) on each case of ``cases`` (with ``school`` and ``owner`` loaded), as
-    the rules of its state in the workflow table say (``workflow.DeadlineRule``). ``access_requests=False``: the
-    caller knows that none of the cases has a parents' request (skips a query)."""
+    the rules of its state in the workflow table say (``workflow.DeadlineRule``). ``kinds``: the kinds of record
+    that the cases hold, when the caller knows (the case page: its chronology's index); the records of a kind they
+    do not hold are not read (the parents' requests among them)."""
     cases = list(cases)
     today = today or timezone.localdate()
     facts = {case.pk: Facts() for case in cases}
@@ -519,12 +521,12 @@ def attach(cases, today: datetime.date | None = None, *, access_requests: bool =
     for case in cases:
         for source in STATE_SOURCES.get(case.state, ()):
             needing.setdefault(source, []).append(case)
-    for source, loader in LOADERS.items():
-        if needing.get(source):
+    for source, (loader, kind) in LOADERS.items():
+        if needing.get(source) and (kinds is None or kind in kinds):
             loader(facts, needing[source])
 
     requests: dict[int, list] = {}
-    if cases and access_requests:
+    if cases and (kinds is None or "accessrequest" in kinds):
         for request in (
             AccessRequest.objects.filter(case_id__in=[c.pk for c in cases], handled__isnull=True)
             .select_related("author")
@@ -595,7 +597,8 @@ def soonest_due(case: Case) -> datetime.date | None:
     records its state's rules read (a query per kind, none for the stand-still rule) and its unanswered requests."""
     facts = Facts()
     for source in STATE_SOURCES.get(case.state, ()):
-        LOADERS[source]({case.pk: facts}, [case])
+        loader, _kind = LOADERS[source]
+        loader({case.pk: facts}, [case])
     dues = [due for _rule, due in _rule_dues(case, facts)]
     received = AccessRequest.objects.filter(case_id=case.pk, handled__isnull=True).values_list("received_on", flat=True)
     dues += [access_request_due(day) for day in received]

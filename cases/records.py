@@ -148,6 +148,10 @@ class RecordKind:
     extract: InExtract | None = None  # None: not decided yet, so left out of the extract
     redactable: bool = True  # the aandachtsfunctionaris can leave an entry of this kind out of the extract
     part_of: str = ""  # shown in the chronology as part of an item of this kind, not as an item of its own
+    # A boolean field of the record that the chronology's index carries (``selectors.TimelinePage.flagged``): what the
+    # case page must know of records it does not show — whether a signal names a parent's own problems (the
+    # kindcheck prompt, domain.md §9.9).
+    index_flag: str = ""
 
     def __post_init__(self):
         if self.adding is not None and self.adding.form_class is None:
@@ -158,8 +162,28 @@ class RecordKind:
     def template(self) -> str:
         return f"cases/timeline/_{self.kind}.html"
 
-    def queryset(self) -> QuerySet:
-        return self.load() if self.load is not None else self.model.objects.select_related("author")
+    def queryset(self, present: frozenset[str] | None = None) -> QuerySet:
+        """The records as the chronology shows them, with the records shown as part of them (``part_of``)
+        prefetched. ``present``: the kinds a case's chronology holds (``selectors.TimelinePage.kinds``); a part of a
+        kind it does not hold is not read (``without_parts`` then gives the records their empty lists)."""
+        qs = self.load() if self.load is not None else self.model.objects.select_related("author")
+        parts = [
+            (accessor, part) for accessor, part in PARTS.get(self.kind, ()) if present is None or part.kind in present
+        ]
+        if parts:
+            qs = qs.prefetch_related(*(Prefetch(accessor, queryset=part.queryset()) for accessor, part in parts))
+        return qs
+
+    def without_parts(self, entries, present: frozenset[str]) -> None:
+        """Give ``entries`` (read with ``queryset(present)``) an empty list for each kind of part that ``present``
+        does not hold, as if prefetched: the templates read them without a query."""
+        for accessor, part in PARTS.get(self.kind, ()):
+            if part.kind not in present:
+                # An empty queryset holding its (empty) result, as Django's prefetch leaves in an instance's cache.
+                none = part.model._default_manager.get_queryset()
+                none._result_cache, none._prefetch_done = [], True
+                for entry in entries:
+                    entry.__dict__.setdefault("_prefetched_objects_cache", {})[accessor] = none
 
     @property
     def in_timeline(self) -> bool:
@@ -235,11 +259,8 @@ KINDS_IN_ORDER: list[RecordKind] = [
     RecordKind(
         "signal",
         Signal,
-        load=lambda: Signal.objects.select_related("author").prefetch_related(
-            Prefetch("follow_ups", queryset=SignalFollowUp.objects.select_related("author")),
-            Prefetch("additions", queryset=SignalListAddition.objects.select_related("author")),
-        ),
         adding=Adding("signaal/nieuw/", forms.SignalForm, perms.ADD_SIGNAL, _("Record a signal")),
+        index_flag="names_parent_problems",
         extract=InExtract(
             "signals",
             shows=(
@@ -304,10 +325,7 @@ KINDS_IN_ORDER: list[RecordKind] = [
     RecordKind(
         "conversation",
         ParentConversation,
-        load=lambda: ParentConversation.objects.select_related("author", "pupil").prefetch_related(
-            "signals_discussed",
-            Prefetch("acknowledgements", queryset=ConversationAcknowledgement.objects.select_related("author")),
-        ),
+        load=lambda: ParentConversation.objects.select_related("author", "pupil").prefetch_related("signals_discussed"),
         adding=Adding(
             "oudergesprek/nieuw/",
             forms.ParentConversationForm,
@@ -638,7 +656,7 @@ KINDS_IN_ORDER: list[RecordKind] = [
     RecordKind("followup", SignalFollowUp, part_of="signal"),
     # Details from the signal list added to a signal after it was recorded (the quick signal's second part: its own
     # page, ``views.signal_details``, not ``entry_add``).
-    RecordKind("signaladdition", SignalListAddition, part_of="signal"),
+    RecordKind("signaladdition", SignalListAddition, part_of="signal", index_flag="names_parent_problems"),
     RecordKind(
         "acknowledgement",
         ConversationAcknowledgement,
@@ -658,6 +676,20 @@ KINDS: dict[str, RecordKind] = {k.kind: k for k in KINDS_IN_ORDER}
 
 # The kinds of the chronology, each an item of its own, in order.
 CHRONOLOGY: list[RecordKind] = [k for k in KINDS_IN_ORDER if k.in_timeline]
+
+
+def _part_accessor(part: RecordKind) -> str:
+    """The name by which a record of the kind ``part.part_of`` reaches its parts: its one foreign key's reverse."""
+    whole = KINDS[part.part_of].model
+    (key,) = [f for f in part.model._meta.fields if f.is_relation and f.related_model is whole]
+    return key.remote_field.get_accessor_name()
+
+
+# The records shown as part of another kind's items: per kind, (the name its records reach them by, their kind).
+PARTS: dict[str, list[tuple[str, RecordKind]]] = {}
+for _part in KINDS_IN_ORDER:
+    if _part.part_of:
+        PARTS.setdefault(_part.part_of, []).append((_part_accessor(_part), _part))
 
 # The kinds a case page records through ``views.entry_add``, by the ``kind`` of that view.
 ADDED_BY_ENTRY_ADD: dict[str, RecordKind] = {(k.adding.key or k.kind): k for k in KINDS_IN_ORDER if k.adding}

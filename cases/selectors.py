@@ -1,8 +1,9 @@
 """Reads that pages need, filtered by what the user may see."""
 
+import datetime
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
 from django.db.models import (
@@ -16,6 +17,7 @@ from django.db.models import (
     Window,
     prefetch_related_objects,
 )
+from django.utils import timezone
 
 from accounts.models import User
 from cases import permissions, records, steps, visibility, workflow
@@ -217,24 +219,41 @@ def case_timeline(*, case: Case, reader: visibility.Reader | None = None) -> lis
 TIMELINE_PAGE_SIZE = 25
 
 
+# The kinds in the chronology's index: the chronology's own, then the records shown as part of its items (which the
+# index lists so that a page knows which of them the case holds: ``records.RecordKind.queryset``).
+INDEXED_KINDS: list[records.RecordKind] = records.CHRONOLOGY + [k for k in records.KINDS_IN_ORDER if k.part_of]
+
+
 @functools.cache
 def _timeline_index_sql() -> tuple[list[str], str]:
-    """One query that lists every record of a case's chronology as (kind, id, corrected record's id, author's id),
-    in the order of ``case_timeline``: by time, a step change after the records of the same moment, then by kind and
-    id. Built once from the models' tables (no user input in it; the case id is a parameter)."""
+    """One query that lists every record of a case's chronology as (kind, id, time, corrected record's id, author's
+    id, late, part, flag), in the order of ``case_timeline``: by time, a step change after the records of the same
+    moment, then by kind and id; ``part`` is 1 for a record shown as part of another's item (not an item itself);
+    ``flag`` is the record's ``index_flag`` (``records.RecordKind``) as 1 or 0. Built once from the models' tables
+    (no user input in it; the case id is a parameter)."""
     kinds, selects = [], []
-    for index, (kind, source) in enumerate(TIMELINE_SOURCES):
-        opts = source().model._meta
+    for index, record_kind in enumerate(INDEXED_KINDS):
+        kind = record_kind.kind
+        opts = record_kind.model._meta
         at = opts.get_field("at" if kind == "transition" else "recorded_at").column
         corrects = opts.get_field("corrects").column if any(f.name == "corrects" for f in opts.fields) else "NULL"
         case_column = opts.get_field("case").column
         author = opts.get_field("actor" if kind == "transition" else "author").column
+        flag = "0"
+        if record_kind.index_flag:
+            flag = f"CASE WHEN {opts.get_field(record_kind.index_flag).column} THEN 1 ELSE 0 END"
         kinds.append(kind)
         selects.append(
             f"SELECT {index} AS k, id, {at} AS at, {corrects} AS corrects_id, {author} AS author_id, "  # noqa: S608
-            f"{1 if kind == 'transition' else 0} AS late FROM {opts.db_table} WHERE {case_column} = %s"
+            f"{1 if kind == 'transition' else 0} AS late, {1 if record_kind.part_of else 0} AS part, "
+            f"{flag} AS flag FROM {opts.db_table} WHERE {case_column} = %s"
         )
     return kinds, " UNION ALL ".join(selects) + " ORDER BY at, late, k, id"
+
+
+def _aware(at: datetime.datetime) -> datetime.datetime:
+    """A time from a raw query: SQLite's driver gives the stored UTC time without its zone (the ORM adds it)."""
+    return at if timezone.is_aware(at) else at.replace(tzinfo=datetime.UTC)
 
 
 @dataclass
@@ -242,7 +261,13 @@ class TimelinePage:
     items: list[TimelineItem]
     page: object  # a django.core.paginator.Page (page 1 the newest), or None when everything is shown
     total: int
-    kinds: frozenset[str] = frozenset()  # the kinds of record in the whole chronology
+    kinds: frozenset[str] = frozenset()  # the kinds of record in the whole chronology, with those of its items' parts
+    # When the latest record of each kind in ``kinds`` was made (the page's reader aside): what the page needs to know
+    # about records it does not show, such as the latest kindcheck (``kindcheck_prompt``).
+    latest: dict = field(default_factory=dict)
+    # The records of the whole chronology whose ``index_flag`` is set and that no later record corrects, as (kind,
+    # id, time); ``None`` when not known (everything on one page: ``kindcheck_prompt`` asks the database).
+    flagged: list | None = None
     first: int = 1  # the place of the page's first and last item in the whole chronology (1 = the oldest)
     last: int = 0
     html: list | None = None  # the items rendered (cases.fragments), set by the view
@@ -261,17 +286,27 @@ def case_timeline_page(
 
     if page == "alle":
         every = case_timeline(case=case)
-        kinds_present = frozenset(item.kind for item in every)
+        latest = {item.kind: item.at for item in every}
+        for item in every:  # the parts of the items, prefetched with them
+            for accessor, part in records.PARTS.get(item.kind, ()):
+                for record in getattr(item.entry, accessor).all():
+                    latest[part.kind] = max(latest.get(part.kind, record.recorded_at), record.recorded_at)
         items = visibility.apply(every, reader)
-        return TimelinePage(items=items, page=None, total=len(items), kinds=kinds_present, last=len(items))
+        return TimelinePage(
+            items=items, page=None, total=len(items), kinds=frozenset(latest), latest=latest, last=len(items)
+        )
     kinds, sql = _timeline_index_sql()
     with connection.cursor() as cursor:
         cursor.execute(sql, [case.pk] * len(kinds))
         rows = cursor.fetchall()
-    kinds_present = frozenset(kinds[k] for k, *_rest in rows)
+    latest = {kinds[k]: _aware(at) for k, _pk, at, *_rest in rows}  # the rows are in time order: the last one wins
+    kinds_present = frozenset(latest)
+    corrected = {(k, corrects) for k, _pk, _at, corrects, *_rest in rows if corrects is not None}
+    flagged = [(kinds[k], pk, _aware(at)) for k, pk, at, *_rest, flag in rows if flag and (k, pk) not in corrected]
+    rows = [row for row in rows if not row[6]]  # the parts are read with their items
     if reader is not None and (reader.own_only or reader.role is None):
         rows = [row for row in rows if reader.own_only and reader.user_id and row[4] == reader.user_id]
-    index = [(k, pk, corrects) for k, pk, _at, corrects, _author, _late in rows]
+    index = [(k, pk, corrects) for k, pk, _at, corrects, _author, _late, _part, _flag in rows]
     corrector = {(k, corrects): pk for k, pk, corrects in index if corrects is not None}  # the latest one wins
     current = Paginator(index[::-1], per_page).get_page(page)
     on_page = current.object_list[::-1]
@@ -282,7 +317,10 @@ def case_timeline_page(
             wanted[k].add(corrector[(k, pk)])
     loaded: dict[tuple[int, int], object] = {}
     for k, pks in wanted.items():
-        loaded.update(((k, entry.pk), entry) for entry in TIMELINE_SOURCES[k][1]().filter(case=case, pk__in=pks))
+        record_kind = INDEXED_KINDS[k]
+        entries = list(record_kind.queryset(kinds_present).filter(case=case, pk__in=pks))
+        record_kind.without_parts(entries, kinds_present)
+        loaded.update(((k, entry.pk), entry) for entry in entries)
     items = [
         TimelineItem(
             kinds[k], loaded[(k, pk)].recorded_at, loaded[(k, pk)], loaded.get((k, corrector.get((k, pk), -1)))
@@ -296,6 +334,8 @@ def case_timeline_page(
         page=current,
         total=total,
         kinds=kinds_present,
+        latest=latest,
+        flagged=flagged,
         first=total - current.end_index() + 1 if items else 0,
         last=total - current.start_index() + 1 if items else 0,
     )
@@ -470,6 +510,7 @@ def case_steps(*, case: Case) -> steps.StepPicture:
     history = Transition.objects.filter(case=case).order_by().values_list("name", "to_state")
     return steps.picture_for_case(case, history)
 
+
 # --- The children of a case: earlier cases, the kindcheck prompt, route C's pupils (issue 17) ----------------------
 
 
@@ -492,22 +533,24 @@ def may_look_back(*, user: User, school_id: int) -> bool:
 def earlier_cases(*, user: User, school_id: int, pupil_ids, exclude_case_id: int | None = None) -> list[EarlierCase]:
     """The other cases of these pupils at the school that ``user`` may see, the newest first, closed ones too (a
     destroyed case is gone: what is shown is within its retention term). Only for the IB'er and the
-    aandachtsfunctionaris (``may_look_back``); nothing for anyone else. One query. Listing them is not reading them:
-    the caller audits the list (``audit_earlier_cases``)."""
+    aandachtsfunctionaris (``may_look_back``); nothing for anyone else. One query when the pupils have no other case,
+    two when they have. Listing them is not reading them: the caller audits the list (``audit_earlier_cases``)."""
     from cases.models import Closure
 
     pupil_ids = list(pupil_ids)
     if not pupil_ids or not may_look_back(user=user, school_id=school_id):
         return []
+    # Most pupils have no other case: a plain read of the cases' pupils says so, before the permission-filtered one.
+    others = Case.pupils.through.objects.filter(pupil_id__in=pupil_ids).exclude(case_id=exclude_case_id)
+    other_ids = set(others.values_list("case_id", flat=True))
+    if not other_ids:
+        return []
     qs = (
         permissions.case_queryset_for_user(user)
-        .filter(school_id=school_id, pupils__in=pupil_ids)
-        .distinct()
+        .filter(school_id=school_id, pk__in=other_ids)
         .only("reference", "route", "state", "opened_at", "closed_at", "closing_reason_code", "school_id")
         .order_by("-opened_at", "-pk")
     )
-    if exclude_case_id is not None:
-        qs = qs.exclude(pk=exclude_case_id)
     result = []
     for case in qs:
         if case.state == CaseState.CLOSED and case.closing_reason_code:
@@ -518,51 +561,51 @@ def earlier_cases(*, user: User, school_id: int, pupil_ids, exclude_case_id: int
     return result
 
 
-def kindcheck_prompt(*, case: Case) -> list[Signal]:
+def kindcheck_prompt(*, case: Case, timeline: TimelinePage | None = None) -> list[Signal]:
     """The signals of the case that concern a parent's own problems (domain.md §9.9: psychiatric or serious illness,
     addiction, domestic violence, a suicide threat) recorded after the latest kindcheck — or all of them when no
-    kindcheck is recorded: while there are any, the kindcheck is to be done. Two queries (the latest kindcheck is a
-    subquery): the signals, and the details from the signal list added beside them later (issue 15). The database
-    reads only the rows whose lists name such a code (the lists as text); Python confirms each."""
-    from django.db.models import F, TextField
-    from django.db.models.functions import Cast
+    kindcheck is recorded: while there are any, the kindcheck is to be done. A signal counts by its own signal-list
+    codes, or by the details from the signal list added beside it later (issue 15); a record that a later one
+    corrects counts no more. The database stores which codes name such a problem (``names_parent_problems``).
 
-    from cases import signal_list
+    ``timeline``: a page of the chronology (``case_timeline_page``), which the case page has read anyway. Its index
+    tells the latest kindcheck and which records name such a problem: no query while none is due, and otherwise
+    the signals and the details read by their ids. Without it (the consultation form), the latest kindcheck is a
+    subquery of two queries."""
     from cases.models import Kindcheck, SignalListAddition
 
-    latest = Kindcheck.objects.filter(case=OuterRef("case")).order_by("-recorded_at").values("recorded_at")[:1]
-    naming = Q()
-    for code in signal_list.PARENT_PROBLEM_ITEMS:
-        naming |= Q(items_text__contains=f'"{code}"')
-    for code in signal_list.PARENT_PROBLEM_CATEGORIES:
-        naming |= Q(categories_text__contains=f'"{code}"')
-    as_text = {"items_text": Cast("items", TextField()), "categories_text": Cast("categories", TextField())}
-    signals = (
-        Signal.objects.filter(case=case, corrections__isnull=True)
-        .only("items", "categories", "observed_on", "recorded_at", "kind")
-        .annotate(kindcheck_at=Subquery(latest), **as_text)
-        .filter(Q(kindcheck_at__isnull=True) | Q(recorded_at__gt=F("kindcheck_at")))
-        .filter(naming)
-    )
-    found = [
-        s
-        for s in signals.order_by("recorded_at", "pk")
-        if signal_list.concerns_parent_problems(items=s.items, categories=s.categories)
-    ]
+    if timeline is not None and timeline.flagged is not None:
+        since = timeline.latest.get("kindcheck")
+        due = [(kind, pk) for kind, pk, at in timeline.flagged if since is None or at > since]
+        if not due:
+            return []
+        signal_ids = [pk for kind, pk in due if kind == "signal"]
+        addition_ids = [pk for kind, pk in due if kind == "signaladdition"]
+        signals = Signal.objects.filter(case=case, pk__in=signal_ids) if signal_ids else None
+        additions = SignalListAddition.objects.filter(case=case, pk__in=addition_ids) if addition_ids else None
+    else:
+        since = Kindcheck.objects.filter(case=case).order_by("-recorded_at").values("recorded_at")[:1]
+        after = Q(recorded_at__gt=Subquery(since)) | ~Exists(Kindcheck.objects.filter(case=case))
+        due = Q(after, case=case, names_parent_problems=True, corrections__isnull=True)
+        signals, additions = Signal.objects.filter(due), SignalListAddition.objects.filter(due)
+    found = []
+    if signals is not None:
+        found = list(
+            signals.only("items", "categories", "observed_on", "recorded_at", "kind").order_by("recorded_at", "pk")
+        )
+    if additions is None:
+        return found
     # The signal list is also ticked after saving, as a record of its own beside the signal (issue 15).
-    additions = (
-        SignalListAddition.objects.filter(case=case)
-        .select_related("signal")
-        .annotate(kindcheck_at=Subquery(latest), **as_text)
-        .filter(Q(kindcheck_at__isnull=True) | Q(recorded_at__gt=F("kindcheck_at")))
-        .filter(naming)
-        .order_by("recorded_at", "pk")
-    )
     seen = {s.pk for s in found}
-    for addition in additions:
-        if addition.signal_id not in seen and signal_list.concerns_parent_problems(
-            items=addition.items, categories=addition.categories
-        ):
+    for addition in additions.select_related("signal").order_by("recorded_at", "pk"):
+        if addition.signal_id not in seen:
+            seen.add(addition.signal_id)
+            found.append(addition.signal)
+    return found
+    seen = {s.pk for s in found}
+    additions = SignalListAddition.objects.filter(after, case=case, names_parent_problems=True)
+    for addition in additions.select_related("signal").order_by("recorded_at", "pk"):
+        if addition.signal_id not in seen:
             seen.add(addition.signal_id)
             found.append(addition.signal)
     return found

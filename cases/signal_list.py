@@ -7,6 +7,9 @@ to primary-school children. Teachers pick items from this checklist; codes are s
 import unicodedata
 from dataclasses import dataclass, field
 
+from django.db.models import Q, TextField
+from django.db.models.functions import Cast
+from django.db.models.lookups import Contains
 from django.utils.translation import gettext_lazy as _
 
 CATEGORIES = [
@@ -278,3 +281,16 @@ def concerns_parent_problems(*, items, categories) -> bool:
     return bool(
         PARENT_PROBLEM_ITEMS.intersection(items or ()) or PARENT_PROBLEM_CATEGORIES.intersection(categories or ())
     )
+
+
+def parent_problems_condition() -> Q:
+    """``concerns_parent_problems`` as a condition the database computes over a record's ``items`` and
+    ``categories`` (JSON lists of codes, read as text, which is the same on SQLite and PostgreSQL: a code is named
+    when ``"code"`` occurs in it). The signal and the signal list's details store it as a generated column
+    (``names_parent_problems``) when they are written, so the kindcheck prompt filters on a column. The codes are
+    fixed in the migration that makes the column: changing them needs a migration (``makemigrations`` notices)."""
+    condition = Q()
+    for field_name, codes in (("items", PARENT_PROBLEM_ITEMS), ("categories", PARENT_PROBLEM_CATEGORIES)):
+        for code in sorted(codes):
+            condition |= Q(Contains(Cast(field_name, TextField()), f'"{code}"'))
+    return condition

@@ -250,14 +250,28 @@ def step_overview(*, state: str, route: str, entered: Iterable[str]) -> list[Sta
 
 
 def picture_for_case(case: Case, transitions: Iterable[tuple[str, str]]) -> StepPicture:
-    """The picture of ``case`` from its step changes, (name, to_state) pairs."""
+    """The picture of ``case`` from its step changes, (name, to_state) pairs (made once per route, state, states
+    entered, emergency and language: the cases share a few pictures)."""
     transitions = list(transitions)
-    return step_picture(
-        state=case.state,
-        route=case.route,
-        entered=[to for _name, to in transitions],
-        emergency=any(name == EMERGENCY_TRANSITION for name, _to in transitions),
-    )
+    entered = frozenset(to for _name, to in transitions)
+    emergency = any(name == EMERGENCY_TRANSITION for name, _to in transitions)
+    return _picture(case.state, case.route, entered, emergency, get_language())
+
+
+@functools.lru_cache(maxsize=1024)
+def _picture(state: str, route: str, entered: frozenset[str], emergency: bool, _language: str | None) -> StepPicture:
+    return step_picture(state=state, route=route, entered=entered, emergency=emergency)
+
+
+@functools.lru_cache(maxsize=1024)
+def _picture_html(picture: StepPicture, language: str | None) -> SafeString:
+    return render_to_string("cases/_steps.html", {"steps": picture})
+
+
+def picture_html(picture: StepPicture) -> SafeString:
+    """The case page's header (``templates/cases/_steps.html``), rendered once per picture and language: a picture
+    depends only on the route, the step and the steps passed, so the cases share a few of them."""
+    return _picture_html(picture, get_language())
 
 
 @functools.cache

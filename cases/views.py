@@ -15,7 +15,19 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from cases import alerts, deadlines, forms, fragments, records, selectors, services, urgency, visibility, writing_help
+from cases import (
+    alerts,
+    deadlines,
+    forms,
+    fragments,
+    records,
+    selectors,
+    services,
+    steps,
+    urgency,
+    visibility,
+    writing_help,
+)
 from cases import permissions as perms
 from cases.audit import audit_log
 from cases.models import (
@@ -194,9 +206,12 @@ def case_detail(request, pk: int):
     reader = visibility.reader_for(request.user, case)
     facts = visibility.case_facts(reader)
     timeline = selectors.case_timeline_page(case=case, page=request.GET.get("pagina"), reader=reader)
-    # What the chronology holds tells which other records can exist: no parents' request, no request deadline.
+    # The chronology's index knows when the case entered its step (its latest step change): the deadlines and the
+    # guards need not ask (``deadlines.attach``, ``Case._state_since``).
+    case.state_since = timeline.latest.get("transition")
+    # What the chronology holds tells which other records can exist: no weighing answer, no query for answers.
     if facts["deadlines"]:
-        deadlines.attach([case], access_requests="accessrequest" in timeline.kinds)
+        deadlines.attach([case], kinds=timeline.kinds)
     else:
         case.deadlines = []
     ready, blocked = services.available_transitions(user=request.user, case=case)
@@ -221,14 +236,14 @@ def case_detail(request, pk: int):
         "cases/case_detail.html",
         {
             "case": case,
-            "steps": selectors.case_steps(case=case),
+            "steps_html": steps.picture_html(selectors.case_steps(case=case)),
             "timeline": timeline,
             "transitions": ready,
             "next_actions": actions,
             "earlier_cases": earlier,
             # The kindcheck applies when a signal concerns a parent's own problems (domain.md §9.9): for who does it.
-            "kindcheck_signals": selectors.kindcheck_prompt(case=case)
-            if can["consult"] and case.is_open and "signal" in timeline.kinds
+            "kindcheck_signals": selectors.kindcheck_prompt(case=case, timeline=timeline)
+            if can["consult"] and case.is_open
             else [],
             "open_tasks": selectors.case_open_tasks(case=case, kinds=timeline.kinds)
             if perms.can_mark_task_done(request.user, case)
@@ -299,9 +314,7 @@ def signal_new(request, school_id: int):
         elif query and len(shown) == 1:
             initial["pupil"] = shown[0].pk
     staff = selectors.staff_list_for_school(school_id=school.pk)
-    form = forms.NewSignalForm(
-        request.POST or None, pupils=pupils, staff=staff, shown_pupils=shown, initial=initial
-    )
+    form = forms.NewSignalForm(request.POST or None, pupils=pupils, staff=staff, shown_pupils=shown, initial=initial)
     writing_help.attach(form, reverse("cases:writing-help-new-signal", kwargs={"school_id": school.pk}))
     if request.method == "POST" and form.is_valid():
         try:

@@ -32,6 +32,7 @@ from cases.models import (
     ParentView,
     Signal,
     SignalFollowUp,
+    SignalListAddition,
     Transition,
 )
 from tests import factories
@@ -66,15 +67,16 @@ PINNED = {
     # ×3 ... (what the case's chronology holds says which other records can exist: without a help plan no query
     # for help-plan tasks, without a parents' request none for requests and their deadlines); issue 15: +1, the
     # case's step changes for the picture of the steps ...
-    # Issue 17: +3 for the IB'er, the pupil's earlier cases (one query) and the kindcheck prompt (two queries: the
-    # signals about a parent's own problems since the latest kindcheck, and the signal-list details added later).
-    "case_detail_without_chronology": 18,
+    # Issue 17: +1 for the IB'er, the pupil's earlier cases (one query while the pupil has no other case: the cases'
+    # pupils). The kindcheck prompt reads nothing while no kindcheck is due: the chronology's index tells the latest
+    # kindcheck and which signals name a parent's own problems.
+    "case_detail_without_chronology": 16,
     # ... plus a page of the chronology: the list of the case's records (kind and id), then for each kind of record
-    # on the page one query and one per prefetched nested record (follow-ups, actions, discussed signals,
-    # acknowledgements, confirmations, help-plan tasks): TIMELINE_QUERIES_PER_KIND below. Pinned here for a page
-    # with a signal, a step change, a consultation, a conversation and a reason to skip it.
-    "case_detail": 30,  # issue 15: +1, the signal list details with the signals (below: signal 3); +1, the steps;
-    # issue 17: +3 as "case_detail_without_chronology"
+    # on the page one query and one per prefetched nested record (actions, discussed signals, confirmations,
+    # help-plan tasks; follow-ups, signal-list details and acknowledgements only when the case holds any):
+    # TIMELINE_QUERIES_PER_KIND below. Pinned here for a page with a signal (no follow-up, no details added), a step
+    # change, a consultation, a conversation (acknowledged) and a reason to skip it.
+    "case_detail": 26,  # issue 15: +1, the steps; issue 17: +1 as "case_detail_without_chronology"
     # ?pagina=alle (everything on one page, for printing): one query per kind of record in the whole chronology
     # (selectors.case_timeline, as the parent extract) and one per prefetched nested record, whatever is in it
     # (issue 19: one more kind, the transfer to another school; issue 16: +1, the urgent alerts of the
@@ -185,6 +187,11 @@ class ChronologyBuilder:
                 note=f"Bevestigd {self.n}",
             )
             self.texts.append(f"Bevestigd {self.n}")
+        if kind == "fact" and self.n % 2:
+            SignalListAddition.objects.create(
+                case=self.case, author=self.teacher, signal=signal, items=["physical.burns"], note=f"Later {self.n}"
+            )
+            self.texts.append(f"Later {self.n}")
         self.signals.append(signal)
 
     def consultation(self):
@@ -354,12 +361,17 @@ def test_teacher_start_page_takes_the_same_queries_for_5_and_30_cases(cast_a, cl
 
 
 # The case page's chronology comes in pages (selectors.case_timeline_page): one query lists the kind and id of every
-# record, then each kind of record on the page takes one query plus one per prefetched nested record.
-TIMELINE_QUERIES_PER_KIND = {"signal": 3, "consultation": 2, "conversation": 3, "skip": 2, "helpplan": 2}
+# record (and of the records shown as part of them), then each kind of record on the page takes one query plus one
+# per prefetched nested record; the parts (follow-ups and details from the signal list of a signal, acknowledgements
+# of a conversation) only when the case holds any.
+TIMELINE_QUERIES_PER_KIND = {"signal": 1, "consultation": 2, "conversation": 2, "skip": 2, "helpplan": 2}
+PARTS = {"signal": {"followup", "signaladdition"}, "conversation": {"acknowledgement"}}
 
 
-def chronology_queries(kinds) -> int:
-    return 1 + sum(TIMELINE_QUERIES_PER_KIND.get(kind, 1) for kind in set(kinds))
+def chronology_queries(kinds, timeline) -> int:
+    """The queries of a page of ``timeline`` (a ``selectors.TimelinePage``) with records of these ``kinds``."""
+    held = timeline.kinds
+    return 1 + sum(TIMELINE_QUERIES_PER_KIND.get(k, 1) + len(PARTS.get(k, set()) & held) for k in set(kinds))
 
 
 def test_case_page_takes_the_same_queries_for_5_and_200_entries(cast_a, client_for, django_assert_num_queries):
@@ -374,7 +386,7 @@ def test_case_page_takes_the_same_queries_for_5_and_200_entries(cast_a, client_f
     response, small = measure(client, url, django_assert_num_queries, pinned("case_detail"))
     kinds = [item.kind for item in response.context["timeline"].items]
     assert kinds == ["signal", "transition", "consultation", "conversation", "skip"]
-    assert small == pinned("case_detail_without_chronology") + chronology_queries(kinds)
+    assert small == pinned("case_detail_without_chronology") + chronology_queries(kinds, response.context["timeline"])
 
     builder.add(195)
     # The newest page: its queries are the page's fixed ones plus those of the kinds of record on it, however many
@@ -382,7 +394,9 @@ def test_case_page_takes_the_same_queries_for_5_and_200_entries(cast_a, client_f
     response, large = measure(client, url, django_assert_num_queries, None)
     timeline = response.context["timeline"]
     assert timeline.total == 200 and len(timeline.items) == 25 and timeline.page.number == 1
-    assert large == pinned("case_detail_without_chronology") + chronology_queries(i.kind for i in timeline.items)
+    assert large == pinned("case_detail_without_chronology") + chronology_queries(
+        (i.kind for i in timeline.items), timeline
+    )
 
     # Every page, and everything on one page for printing, in the order of the whole chronology; every nested
     # record (follow-ups, actions, acknowledgements, confirmations) is rendered, so an N+1 would show.
@@ -390,8 +404,9 @@ def test_case_page_takes_the_same_queries_for_5_and_200_entries(cast_a, client_f
     paged, content = [], ""
     for number in range(8, 0, -1):  # page 8 holds the oldest records
         response, count = measure(client, f"{url}?pagina={number}", django_assert_num_queries, None)
-        items = response.context["timeline"].items
-        assert count == pinned("case_detail_without_chronology") + chronology_queries(i.kind for i in items)
+        timeline = response.context["timeline"]
+        items = timeline.items
+        assert count == pinned("case_detail_without_chronology") + chronology_queries((i.kind for i in items), timeline)
         paged += [(item.kind, item.entry.pk) for item in items]
         content += response.content.decode()
     assert paged == whole
@@ -484,3 +499,20 @@ def test_storing_a_record_pays_three_queries_for_its_link_in_the_chain(cast_a):
     locks = [q["sql"] for q in captured.captured_queries if q["sql"].startswith('SELECT "cases_case"."id" AS "pk"')]
     assert len(chain_queries) + len(locks) - 1 == CHAIN_QUERIES_PER_RECORD  # the head's read is in both lists
     assert ChainLink.objects.filter(case=case).count() == ChainLink.objects.filter(case=case).last().seq
+
+
+def test_the_case_page_reads_only_what_its_case_holds_and_shows_the_same_deadlines(cast_a, client_for, settings):
+    """The case page tells the deadlines which kinds of record its case holds (its chronology's index) and when it
+    entered its step: a query for records the case has none of is left out. What it shows is what the deadlines
+    read from everything give, for a case in every open state and each variant of its rules."""
+    from cases import deadlines
+
+    settings.MELDCODE_RECORDS_PER_HOUR = 1000
+    make_one_in_every_open_state(cast_a)
+    client = client_for(cast_a.af)
+    cases = Case.objects.filter(school=cast_a.school).select_related("school", "owner").order_by("pk")
+    assert len(cases) > 10
+    for case in cases:
+        expected = [(d.kind, d.due, d.role, d.user, d.ref) for d in deadlines.attach([case])[0].deadlines]
+        shown = client.get(f"/dossiers/{case.pk}/").context["case"].deadlines
+        assert [(d.kind, d.due, d.role, d.user, d.ref) for d in shown] == expected, case.state

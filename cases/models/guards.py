@@ -192,7 +192,11 @@ class CaseGuards:
         return []
 
     def _state_since(self):
-        return self.transitions.order_by("-at").values_list("at", flat=True).first() or self.opened_at
+        # A page that has read it already says so (``state_since``: the case page, the lists of cases waiting).
+        since = getattr(self, "state_since", None)
+        if since is None:
+            since = self.transitions.order_by("-at").values_list("at", flat=True).first()
+        return since or self.opened_at
 
     def blockers_start_help(self) -> list[str]:
         reasons = self.blockers_route_c()

@@ -255,6 +255,94 @@ def test_the_kindcheck_is_prompted_when_a_signal_concerns_a_parents_own_problems
     assert bool(selectors.kindcheck_prompt(case=case)) == prompted
 
 
+def prompts(case: Case) -> tuple[list, list]:
+    """The kindcheck prompt as the consultation form reads it (the latest kindcheck a subquery) and as the case page
+    reads it (what the chronology's index knows: ``TimelinePage.latest`` and ``flagged``); everything on one page
+    (printing) knows the latest records too, and asks the database which signals are due."""
+    from cases import selectors
+
+    page = selectors.case_timeline_page(case=case, page=None)
+    every = selectors.case_timeline_page(case=case, page="alle")
+    assert page.latest == every.latest  # the index and the whole chronology know the same
+    asked = selectors.kindcheck_prompt(case=case)
+    assert selectors.kindcheck_prompt(case=case, timeline=every) == asked
+    return asked, selectors.kindcheck_prompt(case=case, timeline=page)
+
+
+def test_the_database_knows_each_code_of_the_signal_list_as_the_rule_does(cast_a):
+    """The generated column ``names_parent_problems`` (what the kindcheck prompt filters on) agrees with
+    ``signal_list.concerns_parent_problems`` for every item and every category of the signal list, alone and
+    together, on signals and on details added later; a code that only begins like one (``parent.ill`` and
+    ``parent.illness``) is not it."""
+    from cases import signal_list
+    from cases.models import Signal, SignalListAddition
+
+    pupil = factories.PupilFactory(class_group=cast_a.group1)
+    case = factories.open_case(cast_a.teacher, pupil)
+    first = case.signals.get()
+    lists = [([code], []) for code in sorted(signal_list.ITEM_CODES)]
+    lists += [([], [code]) for code in sorted(signal_list.CATEGORY_CODES)]
+    lists += [(sorted(signal_list.ITEM_CODES), sorted(signal_list.CATEGORY_CODES)), (["parent.illness"], ["witness"])]
+    Signal.objects.bulk_create(
+        [factories.make_signal(case=case, author=cast_a.teacher, items=i, categories=c) for i, c in lists]
+    )
+    SignalListAddition.objects.bulk_create(
+        [SignalListAddition(case=case, author=cast_a.teacher, signal=first, items=i, categories=c) for i, c in lists]
+    )
+    for model in (Signal, SignalListAddition):
+        stored = model.objects.filter(case=case).exclude(pk=first.pk if model is Signal else None)
+        rows = list(stored.values_list("items", "categories", "names_parent_problems"))
+        assert len(rows) == len(lists)
+        for items, categories, named in rows:
+            assert named == signal_list.concerns_parent_problems(items=items, categories=categories), (
+                items,
+                categories,
+            )
+        assert sum(named for *_codes, named in rows) == len(signal_list.PARENT_PROBLEM_ITEMS) + 2  # + witnessing, all
+
+
+@pytest.mark.parametrize("later", ["signal", "details"])
+def test_the_case_page_and_the_form_prompt_alike_before_and_after_a_kindcheck(cast_a, later):
+    """The case page knows the latest kindcheck from the chronology's index; the consultation form asks the
+    database. Both prompt for the same signals: before any kindcheck, not after one, and again for a signal (or
+    details from the signal list) recorded after it."""
+    from cases import permissions as perms
+    from cases.models import SignalListAddition
+
+    pupil = factories.PupilFactory(class_group=cast_a.group1)
+    case = factories.open_case(cast_a.teacher, pupil)
+    assert prompts(case) == ([], [])
+    named = services.signal_record(
+        user=cast_a.teacher, case=case, signal=factories.make_signal(items=["parent.ill"], categories=["parent"])
+    )
+    assert prompts(case) == ([named], [named])
+    services.entry_record(user=cast_a.ib, case=case, entry=kindcheck(), permission=perms.CONSULT)
+    assert prompts(case) == ([], [])
+    if later == "signal":
+        again = services.signal_record(
+            user=cast_a.teacher, case=case, signal=factories.make_signal(items=[], categories=["witnessing"])
+        )
+    else:
+        again = case.signals.order_by("pk").first()
+        SignalListAddition.objects.create(case=case, author=cast_a.teacher, signal=again, items=["parent.addicted"])
+    assert prompts(case) == ([again], [again])
+
+
+def test_a_corrected_signal_prompts_as_its_correction_says(cast_a):
+    """A correction replaces what it corrects: a parent's problem corrected away prompts no more, and one that a
+    correction adds prompts (the case page and the consultation form alike)."""
+    pupil = factories.PupilFactory(class_group=cast_a.group1)
+    case = factories.open_case(cast_a.teacher, pupil, items=["parent.addicted"], categories=["parent"])
+    original = case.signals.get()
+    assert prompts(case) == ([original], [original])
+    plain = factories.make_signal(items=["physical.bruises"], categories=["physical"])
+    corrected = services.signal_record(user=cast_a.teacher, case=case, signal=plain, corrects=original)
+    assert prompts(case) == ([], [])
+    named = factories.make_signal(items=[], categories=["witnessing"])
+    again = services.signal_record(user=cast_a.teacher, case=case, signal=named, corrects=corrected)
+    assert prompts(case) == ([again], [again])
+
+
 def test_the_prompt_stays_until_a_kindcheck_is_recorded_and_comes_back_with_a_new_signal(cast_a, client_for):
     from cases import permissions as perms
     from cases import selectors
