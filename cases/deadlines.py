@@ -191,6 +191,7 @@ VT_SAFETY_ASSESSMENT = "vt_safety_assessment"
 VT_FEEDBACK_ASK = "vt_feedback_ask"
 VT_FEEDBACK_AGREED = "vt_feedback_agreed"
 VT_ENDED = "vt_ended"
+VT_RAPPEL = "vt_rappel"
 MONITORING_CHECK_IN = "monitoring_check_in"
 INFORM_BOARD = "inform_board"
 CONSULT_INSPECTOR = "consult_inspector"
@@ -207,6 +208,7 @@ LABELS = {
     VT_FEEDBACK_ASK: _("Ask Veilig Thuis for feedback on the investigation (about 10 weeks after the report)"),
     VT_FEEDBACK_AGREED: _("Feedback from Veilig Thuis on the agreed date"),
     VT_ENDED: _("Veilig Thuis has ended its involvement: monitor the safety or close the case"),
+    VT_RAPPEL: _("Veilig Thuis checks back (rappel): have at hand what the school has seen since"),
     MONITORING_CHECK_IN: _("Monitoring check-in"),
     INFORM_BOARD: _("Inform the board at once"),
     CONSULT_INSPECTOR: _("Consult the confidential inspector (the same or the next working day)"),
@@ -300,6 +302,12 @@ class Facts:
         """The decision of the case's latest Veilig Thuis outcome."""
         return getattr(self.report, "outcome_decision", None) if self.report is not None else None
 
+    @property
+    def rappel_on(self) -> datetime.date | None:
+        """When Veilig Thuis checks back, as its latest outcome says (domain.md §9.4: "not confirmed", with a
+        rappel)."""
+        return getattr(self.report, "outcome_rappel_on", None) if self.report is not None else None
+
     def deciding_answer(self) -> tuple[int, str, datetime.datetime] | None:
         """The answer that ended the weighing round: (question, answer, recorded at); None while it is open."""
         question = decision.deciding_question({q: a for q, (a, _at) in self.answers.items()})
@@ -378,6 +386,7 @@ BASES = {
         lambda case, facts: facts.plan.case_manager if facts.plan else None,
     ),
     "next_check_in": ("agreements", lambda case, facts: _next_check_in(facts), lambda case, facts: None),
+    "rappel": ("reports", lambda case, facts: facts.rappel_on, lambda case, facts: None),
     "board_informed": (
         "board",
         lambda case, facts: facts.board.informed_on if facts.board else None,
@@ -446,16 +455,15 @@ def _load_answers(facts: dict[int, Facts], cases: list) -> None:
 
 
 def _load_reports(facts: dict[int, Facts], cases: list) -> None:
-    # With each report, the decision of its case's latest Veilig Thuis outcome (one query for both).
-    latest_outcome = (
-        VeiligThuisOutcome.objects.filter(case_id=OuterRef("case_id"))
-        .order_by("-recorded_at", "-pk")
-        .values("decision")[:1]
-    )
+    # With each report, the decision and the rappel of its case's latest Veilig Thuis outcome (one query for all).
+    latest_outcome = VeiligThuisOutcome.objects.filter(case_id=OuterRef("case_id")).order_by("-recorded_at", "-pk")
     reports = _latest_per_case(
         VeiligThuisReport.objects.filter(case_id__in=[c.pk for c in cases])
         .only("case_id", "reported_at", "feedback_agreed_on", "recorded_at")
-        .annotate(outcome_decision=Subquery(latest_outcome))
+        .annotate(
+            outcome_decision=Subquery(latest_outcome.values("decision")[:1]),
+            outcome_rappel_on=Subquery(latest_outcome.values("rappel_on")[:1]),
+        )
         .order_by("recorded_at", "pk")
     )
     for case in cases:

@@ -84,6 +84,10 @@ def _standstill(role: str) -> DeadlineRule:
     return DeadlineRule("standstill", "last_activity", STANDSTILL_DAYS, role=role, owner=True)
 
 
+# Veilig Thuis checks back (rappel, domain.md §9.4) on the date its latest outcome names, while it is involved and
+# while the school monitors; a reminder a week before and on the day.
+VT_RAPPEL = DeadlineRule("vt_rappel", "rappel", None, week_before=True)
+
 # "Report today" (domain.md §4): question 2 = yes or doubt (report at once, by phone) and question 5 = no; due the
 # working day the answer was recorded.
 REPORT_TODAY = DeadlineRule("report_today", "deciding_answer", 0, when="report_at_once")
@@ -247,6 +251,7 @@ STATES: dict[str, State] = {
             DeadlineRule("vt_feedback_agreed", "feedback_agreed", None),
             # Veilig Thuis ended its involvement: the school decides on monitoring or closing.
             DeadlineRule("vt_ended", "entered", STANDSTILL_DAYS, when="vt_ended"),
+            VT_RAPPEL,
         ),
         what_next=_("Veilig Thuis is involved. Record its conclusion; then monitor the safety or close the case."),
     ),
@@ -255,7 +260,7 @@ STATES: dict[str, State] = {
         step=None,
         acts=(Role.AF,),
         offers=("report", "vt-outcome", "checkin", "close", *EMERGENCY, CHILD),
-        deadlines=(DeadlineRule("monitoring_check_in", "next_check_in", None),),
+        deadlines=(DeadlineRule("monitoring_check_in", "next_check_in", None), VT_RAPPEL),
         what_next=_(
             "The school checks in as agreed. A new signal sends the case back to weighing; otherwise it is closed "
             "at the end."

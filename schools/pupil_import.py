@@ -262,7 +262,7 @@ def parse_date(value: str) -> datetime.date | None:
 
 def _field_too_long() -> str:
     return _(
-        "a field is longer than %(max)s characters, or a quote (\") is opened and never closed. "
+        'a field is longer than %(max)s characters, or a quote (") is opened and never closed. '
         "Check the quotes on this line."
     ) % {"max": formats.number_format(csv.field_size_limit(), force_grouping=True)}
 

@@ -228,6 +228,33 @@ def test_no_feedback_to_ask_but_a_next_step_when_veilig_thuis_ended_its_involvem
     assert found[deadlines.VT_ENDED].due == d("2026-03-02")
 
 
+def test_a_rappel_is_due_on_its_date_while_veilig_thuis_is_involved_and_while_the_school_monitors(cast_a):
+    """Veilig Thuis concluded "not confirmed" and will check back (domain.md §9.4): due on that date, with a
+    reminder a week before, to the aandachtsfunctionaris; the latest outcome decides, so a later one without a
+    rappel ends it."""
+    case = reported_case(cast_a, "2026-02-16")
+    with travel("2026-03-20"):
+        VeiligThuisOutcome.objects.create(
+            case=case,
+            author=cast_a.af,
+            assessed_on=d("2026-03-20"),
+            decision="end",
+            conclusion="not_confirmed",
+            rappel_on=d("2026-09-14"),
+        )
+        for state in (CaseState.VT_INVOLVED, CaseState.MONITORING):
+            rappel = deadlines_of(put_in_state(case, state))[deadlines.VT_RAPPEL]
+            assert rappel.due == d("2026-09-14")
+            assert rappel.reminders == ((deadlines.WEEK_BEFORE, d("2026-09-07")), ("", d("2026-09-14")))
+            assert rappel.role == "af"
+        assert deadlines.VT_RAPPEL not in deadlines_of(put_in_state(case, CaseState.REPORTED))
+    with travel("2026-03-25"):
+        VeiligThuisOutcome.objects.create(
+            case=case, author=cast_a.af, assessed_on=d("2026-03-25"), decision="end", conclusion="refuted"
+        )
+        assert deadlines.VT_RAPPEL not in deadlines_of(put_in_state(case, CaseState.VT_INVOLVED))
+
+
 # --- Help plan and monitoring ---------------------------------------------------------------------------------------
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 from cases import services
 from cases.models import (
     AccessRequest,
+    Case,
     Closure,
     MonitoringCheckIn,
     ReportInformedParent,
@@ -198,6 +199,24 @@ def test_a_rappel_belongs_to_not_confirmed(cast_a, conclusion, allowed):
             t("A rappel belongs to the conclusion 'not confirmed': choose that conclusion first.") in exc.value.messages
         )
         assert snapshot(case) == before
+
+
+def test_the_rappel_is_a_deadline_on_the_case_page_and_in_the_stored_next_due_date(cast_a, client_for):
+    """Recorded through the service, the rappel is due on its date (a reminder a week before): on the case page in
+    Dutch, and as the case's stored next due date (the start pages' order) when it is the soonest."""
+    from cases import deadlines
+
+    case = case_at(cast_a, "vt_involved")
+    outcome = vt_outcome(decision="end", conclusion="not_confirmed", rappel_on=days(60))
+    services.vt_outcome_record(user=cast_a.af, case=case, outcome=outcome, expected_state="vt_involved")
+    page = client_for(cast_a.af).get(reverse("cases:case-detail", kwargs={"pk": case.pk}))
+    (rappel,) = [d for d in page.context["case"].deadlines if d.kind == deadlines.VT_RAPPEL]
+    assert rappel.due == days(60)
+    assert [on for _key, on in rappel.reminders] == [days(53), days(60)]
+    assert escape(t("Veilig Thuis checks back (rappel): have at hand what the school has seen since")) in (
+        page.content.decode()
+    )
+    assert Case.objects.get(pk=case.pk).next_due == min(d.due for d in page.context["case"].deadlines)
 
 
 # --- Closing reasons that fit the path (finding 8) -------------------------------------------------------------
