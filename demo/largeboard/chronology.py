@@ -37,6 +37,16 @@ from cases.models import (
 from demo.largeboard.constants import OBSERVATIONS, PLACES, SITUATIONS, TARGETS
 from demo.largeboard.rows import Rows
 
+# How the child was discussed (domain.md §9.7), as a school would for each kind of consultation: among its own staff
+# nothing leaves the school; Veilig Thuis is asked about an anonymous family; other partners hear the child's name
+# only with the parents' consent. Fixed per kind: the random sequence (and so the board a seed makes) stays as it was.
+SHARING = {
+    "colleague": Consultation.Sharing.INTERNAL,
+    "case_meeting": Consultation.Sharing.CONSENT,
+    "vt_advice": Consultation.Sharing.ANONYMOUS,
+    "school_doctor": Consultation.Sharing.CONSENT,
+}
+
 HANDOVER_KINDS = {
     "to_consulting": Notification.Kind.HANDOVER_CONSULTING,
     "to_weighing": Notification.Kind.HANDOVER_WEIGHING,
@@ -115,11 +125,13 @@ class ChronologyMixin:
             if name == "to_consulting":
                 step(name, opener)
                 case.owner = staff.ib
+                kind = rng.choice(["colleague", "case_meeting", "vt_advice", "school_doctor"])
                 c = Consultation(
                     case=case,
                     author=staff.ib,
                     recorded_at=self.tick(plan),
-                    kind=rng.choice(["colleague", "case_meeting", "vt_advice", "school_doctor"]),
+                    kind=kind,
+                    sharing=SHARING[kind],
                     held_on=today(),
                     participants="IB'er, leerkracht",
                     question="Wat zien we en wat is de volgende stap?",
@@ -166,6 +178,7 @@ class ChronologyMixin:
                         author=staff.ib,
                         recorded_at=self.tick(plan),
                         kind="colleague",
+                        sharing=SHARING["colleague"],
                         held_on=today(),
                         participants="IB'er, aandachtsfunctionaris",
                         question="Is een gesprek met de ouders veilig?",

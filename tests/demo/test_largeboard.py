@@ -17,6 +17,7 @@ from cases.models import (
     CaseGroupObjectPermission,
     CaseState,
     CaseUserObjectPermission,
+    Consultation,
     Notification,
     Signal,
     Transition,
@@ -80,6 +81,12 @@ def test_every_state_and_route_occurs_and_the_sizes_hold():
     assert Transition.objects.filter(name="open").count() == 150
     assert result.entries >= SIZE["entries"]
     assert Notification.objects.filter(read_at__isnull=True).exists()
+    # Each consultation says how the child was discussed (domain.md §9.7), as the form would accept it.
+    consultations = list(Consultation.objects.select_related("partner"))
+    assert consultations and {c.sharing for c in consultations} >= {"internal", "consent", "anonymous"}
+    for consultation in consultations:
+        consultation._state.adding = True  # the rule holds for a new consultation
+        assert consultation.sharing_errors() == {}, (consultation.kind, consultation.sharing)
 
 
 @pytest.mark.django_db
