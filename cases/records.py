@@ -34,11 +34,11 @@ This module imports models, forms and permissions, never views or selectors (the
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.forms import modelform_factory
 from django.utils.translation import gettext_lazy as _
 
-from cases import forms
+from cases import forms, signal_list
 from cases import permissions as perms
 from cases.models import (
     AccessRequest,
@@ -150,10 +150,10 @@ class RecordKind:
     extract: InExtract | None = None  # None: not decided yet, so left out of the extract
     redactable: bool = True  # the aandachtsfunctionaris can leave an entry of this kind out of the extract
     part_of: str = ""  # shown in the chronology as part of an item of this kind, not as an item of its own
-    # A boolean field of the record that the chronology's index carries (``selectors.TimelinePage.flagged``): what the
+    # A condition on the record that the chronology's index evaluates (``selectors.TimelinePage.flagged``): what the
     # case page must know of records it does not show — whether a signal names a parent's own problems (the
     # kindcheck prompt, domain.md §9.9).
-    index_flag: str = ""
+    index_flag: Callable[[], Q] | None = None
 
     def __post_init__(self):
         if self.adding is not None and self.adding.form_class is None:
@@ -262,7 +262,7 @@ KINDS_IN_ORDER: list[RecordKind] = [
         "signal",
         Signal,
         adding=Adding("signaal/nieuw/", forms.SignalForm, perms.ADD_SIGNAL, _("Record a signal")),
-        index_flag="names_parent_problems",
+        index_flag=signal_list.parent_problems_condition,
         extract=InExtract(
             "signals",
             shows=(
@@ -658,7 +658,9 @@ KINDS_IN_ORDER: list[RecordKind] = [
     RecordKind("followup", SignalFollowUp, part_of="signal"),
     # Details from the signal list added to a signal after it was recorded (the quick signal's second part: its own
     # page, ``views.signal_details``, not ``entry_add``).
-    RecordKind("signaladdition", SignalListAddition, part_of="signal", index_flag="names_parent_problems"),
+    RecordKind(
+        "signaladdition", SignalListAddition, part_of="signal", index_flag=signal_list.parent_problems_condition
+    ),
     RecordKind(
         "acknowledgement",
         ConversationAcknowledgement,

@@ -20,7 +20,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from accounts.models import User
-from cases import permissions, records, steps, visibility, workflow
+from cases import permissions, records, signal_list, steps, visibility, workflow
 from cases.models import (
     AccessRequest,
     AuditEvent,
@@ -225,13 +225,17 @@ INDEXED_KINDS: list[records.RecordKind] = records.CHRONOLOGY + [k for k in recor
 
 
 @functools.cache
-def _timeline_index_sql() -> tuple[list[str], str]:
+def _timeline_index_sql() -> tuple[list[str], str, list[list]]:
     """One query that lists every record of a case's chronology as (kind, id, time, corrected record's id, author's
     id, late, part, flag), in the order of ``case_timeline``: by time, a step change after the records of the same
     moment, then by kind and id; ``part`` is 1 for a record shown as part of another's item (not an item itself);
-    ``flag`` is the record's ``index_flag`` (``records.RecordKind``) as 1 or 0. Built once from the models' tables
-    (no user input in it; the case id is a parameter)."""
-    kinds, selects = [], []
+    ``flag`` is 1 when the record meets its kind's ``index_flag`` (``records.RecordKind``), else 0. Built once from
+    the models' tables and the flags' conditions (compiled by the ORM, their values parameters); returns the kinds,
+    the SQL and each kind's parameters before the case id (``_timeline_index_params``)."""
+    from django.db import connection
+    from django.db.models.sql import Query
+
+    kinds, selects, params = [], [], []
     for index, record_kind in enumerate(INDEXED_KINDS):
         kind = record_kind.kind
         opts = record_kind.model._meta
@@ -239,16 +243,26 @@ def _timeline_index_sql() -> tuple[list[str], str]:
         corrects = opts.get_field("corrects").column if any(f.name == "corrects" for f in opts.fields) else "NULL"
         case_column = opts.get_field("case").column
         author = opts.get_field("actor" if kind == "transition" else "author").column
-        flag = "0"
-        if record_kind.index_flag:
-            flag = f"CASE WHEN {opts.get_field(record_kind.index_flag).column} THEN 1 ELSE 0 END"
+        flag, flag_params = "0", ()
+        if record_kind.index_flag is not None:
+            # As a check constraint is compiled: the condition on the model's own columns, unqualified.
+            query = Query(model=record_kind.model, alias_cols=False)
+            where = query.build_where(record_kind.index_flag())
+            condition, flag_params = where.as_sql(query.get_compiler(connection=connection), connection)
+            flag = f"CASE WHEN {condition} THEN 1 ELSE 0 END"
         kinds.append(kind)
+        params.append(list(flag_params))
         selects.append(
             f"SELECT {index} AS k, id, {at} AS at, {corrects} AS corrects_id, {author} AS author_id, "  # noqa: S608
             f"{1 if kind == 'transition' else 0} AS late, {1 if record_kind.part_of else 0} AS part, "
             f"{flag} AS flag FROM {opts.db_table} WHERE {case_column} = %s"
         )
-    return kinds, " UNION ALL ".join(selects) + " ORDER BY at, late, k, id"
+    return kinds, " UNION ALL ".join(selects) + " ORDER BY at, late, k, id", params
+
+
+def _timeline_index_params(case_id: int) -> list:
+    _kinds, _sql, params = _timeline_index_sql()
+    return [value for flag_params in params for value in (*flag_params, case_id)]
 
 
 def _aware(at: datetime.datetime) -> datetime.datetime:
@@ -295,9 +309,9 @@ def case_timeline_page(
         return TimelinePage(
             items=items, page=None, total=len(items), kinds=frozenset(latest), latest=latest, last=len(items)
         )
-    kinds, sql = _timeline_index_sql()
+    kinds, sql, _params = _timeline_index_sql()
     with connection.cursor() as cursor:
-        cursor.execute(sql, [case.pk] * len(kinds))
+        cursor.execute(sql, _timeline_index_params(case.pk))
         rows = cursor.fetchall()
     latest = {kinds[k]: _aware(at) for k, _pk, at, *_rest in rows}  # the rows are in time order: the last one wins
     kinds_present = frozenset(latest)
@@ -566,7 +580,8 @@ def kindcheck_prompt(*, case: Case, timeline: TimelinePage | None = None) -> lis
     addiction, domestic violence, a suicide threat) recorded after the latest kindcheck — or all of them when no
     kindcheck is recorded: while there are any, the kindcheck is to be done. A signal counts by its own signal-list
     codes, or by the details from the signal list added beside it later (issue 15); a record that a later one
-    corrects counts no more. The database stores which codes name such a problem (``names_parent_problems``).
+    corrects counts no more. The database tells which codes name such a problem
+    (``signal_list.parent_problems_condition``).
 
     ``timeline``: a page of the chronology (``case_timeline_page``), which the case page has read anyway. Its index
     tells the latest kindcheck and which records name such a problem: no query while none is due, and otherwise
@@ -586,7 +601,7 @@ def kindcheck_prompt(*, case: Case, timeline: TimelinePage | None = None) -> lis
     else:
         since = Kindcheck.objects.filter(case=case).order_by("-recorded_at").values("recorded_at")[:1]
         after = Q(recorded_at__gt=Subquery(since)) | ~Exists(Kindcheck.objects.filter(case=case))
-        due = Q(after, case=case, names_parent_problems=True, corrections__isnull=True)
+        due = Q(after, signal_list.parent_problems_condition(), case=case, corrections__isnull=True)
         signals, additions = Signal.objects.filter(due), SignalListAddition.objects.filter(due)
     found = []
     if signals is not None:

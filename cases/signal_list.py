@@ -284,11 +284,10 @@ def concerns_parent_problems(*, items, categories) -> bool:
 
 
 def parent_problems_condition() -> Q:
-    """``concerns_parent_problems`` as a condition the database computes over a record's ``items`` and
+    """``concerns_parent_problems`` as a condition the database evaluates on a record's ``items`` and
     ``categories`` (JSON lists of codes, read as text, which is the same on SQLite and PostgreSQL: a code is named
-    when ``"code"`` occurs in it). The signal and the signal list's details store it as a generated column
-    (``names_parent_problems``) when they are written, so the kindcheck prompt filters on a column. The codes are
-    fixed in the migration that makes the column: changing them needs a migration (``makemigrations`` notices)."""
+    when ``"code"`` occurs in it): the kindcheck prompt's filter, and the flag of the chronology's index
+    (``records.RecordKind.index_flag``)."""
     condition = Q()
     for field_name, codes in (("items", PARENT_PROBLEM_ITEMS), ("categories", PARENT_PROBLEM_CATEGORIES)):
         for code in sorted(codes):

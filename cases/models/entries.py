@@ -175,14 +175,6 @@ class Signal(Entry):
     items = models.JSONField(
         _("signals from the signal list"), default=list, blank=True, validators=[CodeListValidator("signal_items")]
     )
-    # Whether the signal list's codes name a parent's own problems (``signal_list.parent_problems_condition``): the
-    # kindcheck prompt's filter (domain.md §9.9), computed by the database when the row is written.
-    names_parent_problems = models.GeneratedField(
-        expression=signal_list.parent_problems_condition(),
-        output_field=models.BooleanField(),
-        db_persist=True,
-        verbose_name=_("names a parent's own problems"),
-    )
     urgent = models.BooleanField(
         _("urgent: the aandachtsfunctionaris must know today"),
         default=False,
@@ -292,14 +284,6 @@ class SignalListAddition(Entry):
     )
     items = models.JSONField(
         _("signals from the signal list"), default=list, blank=True, validators=[CodeListValidator("signal_items")]
-    )
-    # Whether the signal list's codes name a parent's own problems (``signal_list.parent_problems_condition``): the
-    # kindcheck prompt's filter (domain.md §9.9), computed by the database when the row is written.
-    names_parent_problems = models.GeneratedField(
-        expression=signal_list.parent_problems_condition(),
-        output_field=models.BooleanField(),
-        db_persist=True,
-        verbose_name=_("names a parent's own problems"),
     )
     note = models.TextField(_("note"), blank=True, help_text=_("Optional: what you want to add to these details."))
 

@@ -270,11 +270,11 @@ def prompts(case: Case) -> tuple[list, list]:
 
 
 def test_the_database_knows_each_code_of_the_signal_list_as_the_rule_does(cast_a):
-    """The generated column ``names_parent_problems`` (what the kindcheck prompt filters on) agrees with
-    ``signal_list.concerns_parent_problems`` for every item and every category of the signal list, alone and
-    together, on signals and on details added later; a code that only begins like one (``parent.ill`` and
-    ``parent.illness``) is not it."""
-    from cases import signal_list
+    """The database's condition (``signal_list.parent_problems_condition``: the kindcheck prompt's filter, and the
+    flag of the chronology's index) agrees with ``signal_list.concerns_parent_problems`` for every item and every
+    category of the signal list, alone and together, on signals and on details added later; a code that only begins
+    like one (``parent.ill`` and ``parent.illness``) is not it."""
+    from cases import selectors, signal_list
     from cases.models import Signal, SignalListAddition
 
     pupil = factories.PupilFactory(class_group=cast_a.group1)
@@ -289,16 +289,17 @@ def test_the_database_knows_each_code_of_the_signal_list_as_the_rule_does(cast_a
     SignalListAddition.objects.bulk_create(
         [SignalListAddition(case=case, author=cast_a.teacher, signal=first, items=i, categories=c) for i, c in lists]
     )
-    for model in (Signal, SignalListAddition):
-        stored = model.objects.filter(case=case).exclude(pk=first.pk if model is Signal else None)
-        rows = list(stored.values_list("items", "categories", "names_parent_problems"))
-        assert len(rows) == len(lists)
-        for items, categories, named in rows:
-            assert named == signal_list.concerns_parent_problems(items=items, categories=categories), (
-                items,
-                categories,
-            )
-        assert sum(named for *_codes, named in rows) == len(signal_list.PARENT_PROBLEM_ITEMS) + 2  # + witnessing, all
+    flagged = {(kind, pk) for kind, pk, _at in selectors.case_timeline_page(case=case, page=None).flagged}
+    for model, kind in ((Signal, "signal"), (SignalListAddition, "signaladdition")):
+        rows = model.objects.filter(case=case).exclude(pk=first.pk if model is Signal else None)
+        expected = {
+            pk
+            for pk, items, categories in rows.values_list("pk", "items", "categories")
+            if signal_list.concerns_parent_problems(items=items, categories=categories)
+        }
+        assert len(expected) == len(signal_list.PARENT_PROBLEM_ITEMS) + 2  # + witnessing, and all codes at once
+        assert set(rows.filter(signal_list.parent_problems_condition()).values_list("pk", flat=True)) == expected
+        assert {pk for k, pk in flagged if k == kind} == expected
 
 
 @pytest.mark.parametrize("later", ["signal", "details"])
