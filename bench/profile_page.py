@@ -24,6 +24,10 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import run  # noqa: E402 - bench/run.py: the environment, the sessions and the targets
 
+# The POST scenarios (bench/locustfile.py): where the release redirects, and the form's data.
+RELEASED = {"pdf_50_entries": "/uittreksel/vrijgeven/", "staff_pdf_50_entries": "/dossier-medewerkers/vrijgeven/"}
+POST_DATA = {"staff_pdf_50_entries": {"recipient": "Inspectie van het Onderwijs", "purpose": "inspection"}}
+
 SESSION_OF = {
     "floor": "ib",
     "login_page": None,
@@ -34,6 +38,7 @@ SESSION_OF = {
     "case_list_page_5": "af",
     "case_200_entries": "ib",
     "pdf_50_entries": "af",
+    "staff_pdf_50_entries": "af",
 }
 
 
@@ -42,6 +47,7 @@ def main() -> None:
     parser.add_argument("scenario", choices=run.SCENARIOS)
     parser.add_argument("-n", type=int, default=30, help="measured requests (after 3 warm-up requests)")
     parser.add_argument("--profile", action="store_true", help="print a pyinstrument profile of the measured requests")
+    parser.add_argument("--queries", action="store_true", help="print the SQL of one request")
     args = parser.parse_args()
 
     env = run.bench_env()
@@ -64,6 +70,7 @@ def main() -> None:
         "start_af": targets["start_af"],
         "case_200_entries": targets["case_200"],
         "pdf_50_entries": targets["pdf_50"],
+        "staff_pdf_50_entries": targets["staff_pdf_50"],
     }[args.scenario]
     client = Client(enforce_csrf_checks=False)
     who = SESSION_OF[args.scenario]
@@ -71,9 +78,9 @@ def main() -> None:
         client.cookies["sessionid"] = targets["sessions"][who]
 
     def hit():
-        if args.scenario == "pdf_50_entries":
-            response = client.post(path)
-            assert response.content.startswith(b"%PDF-"), response.status_code
+        if args.scenario in RELEASED:  # the release stores a job and redirects to its page (the worker renders it)
+            response = client.post(path, POST_DATA.get(args.scenario, {}))
+            assert response.status_code == 302 and RELEASED[args.scenario] in response["Location"], response
         else:
             response = client.get(path)
             assert response.status_code == 200, response.status_code
@@ -89,6 +96,8 @@ def main() -> None:
 
     with connection.execute_wrapper(count):
         response = hit()
+    if args.queries:
+        print("\n\n".join(f"[{i}] {sql}" for i, sql in enumerate(queries, 1)))
     profiler = None
     if args.profile:
         from pyinstrument import Profiler

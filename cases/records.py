@@ -2,7 +2,7 @@
 chronology loads it, its template, how a case page records it (form, permission, URL) and what the parent extract
 does with it (its section, what it shows, what it leaves out and why).
 
-Derived from here: the chronology's sources (``selectors.TIMELINE_SOURCES``) and its index (``selectors.INDEXED_KINDS``:
+Derived from here: how the chronology is read (``selectors.case_timeline``) and its index (``selectors.INDEXED_KINDS``:
 every record of a case with its kind, time and ``index_flag``; the parts of items, ``PARTS``, are read only when the
 case holds any), the kinds recorded through the
 generic ``views.entry_add`` (``views.ENTRY_KINDS``, ``views.ENTRY_MODELS``, their URLs in ``cases.urls``), the

@@ -198,20 +198,23 @@ class TimelineItem:
 RESTRICTED_TEMPLATE = "cases/timeline/_restricted.html"
 
 
-# Each kind of record in a case's chronology, in the order in which records of the same moment are shown, with how
-# it is loaded for display (related records joined or prefetched): from the registry of record kinds.
-TIMELINE_SOURCES: list[tuple[str, Callable[[], QuerySet]]] = [(k.kind, k.queryset) for k in records.CHRONOLOGY]
-
-
-def case_timeline(*, case: Case, reader: visibility.Reader | None = None) -> list[TimelineItem]:
-    """Every record and step change of the case, oldest first, in a fixed number of queries (the parent extract and
-    ``?pagina=alle``; the case page shows one page of it: ``case_timeline_page``). With a ``reader``: as they may
+def case_timeline(
+    *, case: Case, reader: visibility.Reader | None = None, index: "TimelineIndex | None" = None
+) -> list[TimelineItem]:
+    """Every record and step change of the case, oldest first (the parent extract, the staff dossier and
+    ``?pagina=alle``; the case page shows one page of it: ``case_timeline_page``). One query lists which kinds of
+    record the case holds (its chronology's index: ``index``, when the caller has read it); then one query per kind
+    it holds, with the parts of its items (``records.PARTS``) of the kinds it holds. With a ``reader``: as they may
     read it (``cases.visibility``: hidden records left out, restricted ones as their summary); without, all of it."""
+    present = (index or timeline_index(case.pk)).kinds
     items: list[TimelineItem] = []
-    for kind, source in TIMELINE_SOURCES:
-        entries = list(source().filter(case=case))
+    for record_kind in records.CHRONOLOGY:  # in the order in which records of the same moment are shown
+        if record_kind.kind not in present:
+            continue
+        entries = list(record_kind.queryset(present).filter(case=case))
+        record_kind.without_parts(entries, present)
         corrected_by = {e.corrects_id: e for e in entries if getattr(e, "corrects_id", None)}
-        items += [TimelineItem(kind, e.recorded_at, e, corrected_by.get(e.pk)) for e in entries]
+        items += [TimelineItem(record_kind.kind, e.recorded_at, e, corrected_by.get(e.pk)) for e in entries]
     items.sort(key=lambda item: (item.at, item.kind == "transition"))
     return visibility.apply(items, reader)
 
@@ -271,6 +274,29 @@ def _aware(at: datetime.datetime) -> datetime.datetime:
 
 
 @dataclass
+class TimelineIndex:
+    """A case's chronology as its index lists it (``_timeline_index_sql``), one query whatever its length."""
+
+    rows: list[tuple]  # (position in INDEXED_KINDS, id, time, corrected id, author id, late, part, flag), in time order
+    kinds: frozenset[str]  # the kinds of record the case holds, parts of items included
+    latest: dict  # kind: when its latest record was made
+    flagged: list  # (kind, id, time) of the records whose ``index_flag`` is set and that no later record corrects
+
+
+def timeline_index(case_id: int) -> TimelineIndex:
+    from django.db import connection
+
+    kinds, sql, _params = _timeline_index_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, _timeline_index_params(case_id))
+        rows = cursor.fetchall()
+    latest = {kinds[k]: _aware(at) for k, _pk, at, *_rest in rows}  # the rows are in time order: the last one wins
+    corrected = {(k, corrects) for k, _pk, _at, corrects, *_rest in rows if corrects is not None}
+    flagged = [(kinds[k], pk, _aware(at)) for k, pk, at, *_rest, flag in rows if flag and (k, pk) not in corrected]
+    return TimelineIndex(rows=rows, kinds=frozenset(latest), latest=latest, flagged=flagged)
+
+
+@dataclass
 class TimelinePage:
     items: list[TimelineItem]
     page: object  # a django.core.paginator.Page (page 1 the newest), or None when everything is shown
@@ -296,33 +322,25 @@ def case_timeline_page(
     are loaded: one query per kind of record on the page plus its prefetches — at most as many as
     ``case_timeline`` takes, whatever the chronology's length. With a ``reader``: as they may read it
     (``cases.visibility``); a reader of their own entries only pages through their own entries."""
-    from django.db import connection
-
+    index = timeline_index(case.pk)
+    kinds_present = index.kinds
     if page == "alle":
-        every = case_timeline(case=case)
-        latest = {item.kind: item.at for item in every}
-        for item in every:  # the parts of the items, prefetched with them
-            for accessor, part in records.PARTS.get(item.kind, ()):
-                for record in getattr(item.entry, accessor).all():
-                    latest[part.kind] = max(latest.get(part.kind, record.recorded_at), record.recorded_at)
-        items = visibility.apply(every, reader)
+        items = case_timeline(case=case, reader=reader, index=index)
         return TimelinePage(
-            items=items, page=None, total=len(items), kinds=frozenset(latest), latest=latest, last=len(items)
+            items=items,
+            page=None,
+            total=len(items),
+            kinds=kinds_present,
+            latest=index.latest,
+            flagged=index.flagged,
+            last=len(items),
         )
-    kinds, sql, _params = _timeline_index_sql()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, _timeline_index_params(case.pk))
-        rows = cursor.fetchall()
-    latest = {kinds[k]: _aware(at) for k, _pk, at, *_rest in rows}  # the rows are in time order: the last one wins
-    kinds_present = frozenset(latest)
-    corrected = {(k, corrects) for k, _pk, _at, corrects, *_rest in rows if corrects is not None}
-    flagged = [(kinds[k], pk, _aware(at)) for k, pk, at, *_rest, flag in rows if flag and (k, pk) not in corrected]
-    rows = [row for row in rows if not row[6]]  # the parts are read with their items
+    rows = [row for row in index.rows if not row[6]]  # the parts are read with their items
     if reader is not None and (reader.own_only or reader.role is None):
         rows = [row for row in rows if reader.own_only and reader.user_id and row[4] == reader.user_id]
-    index = [(k, pk, corrects) for k, pk, _at, corrects, _author, _late, _part, _flag in rows]
-    corrector = {(k, corrects): pk for k, pk, corrects in index if corrects is not None}  # the latest one wins
-    current = Paginator(index[::-1], per_page).get_page(page)
+    listed = [(k, pk, corrects) for k, pk, _at, corrects, _author, _late, _part, _flag in rows]
+    corrector = {(k, corrects): pk for k, pk, corrects in listed if corrects is not None}  # the latest one wins
+    current = Paginator(listed[::-1], per_page).get_page(page)
     on_page = current.object_list[::-1]
     wanted: dict[int, set[int]] = {}
     for k, pk, _corrects in on_page:
@@ -337,19 +355,22 @@ def case_timeline_page(
         loaded.update(((k, entry.pk), entry) for entry in entries)
     items = [
         TimelineItem(
-            kinds[k], loaded[(k, pk)].recorded_at, loaded[(k, pk)], loaded.get((k, corrector.get((k, pk), -1)))
+            INDEXED_KINDS[k].kind,
+            loaded[(k, pk)].recorded_at,
+            loaded[(k, pk)],
+            loaded.get((k, corrector.get((k, pk), -1))),
         )
         for k, pk, _corrects in on_page
     ]
     items = visibility.apply(items, reader)
-    total = len(index)
+    total = len(listed)
     return TimelinePage(
         items=items,
         page=current,
         total=total,
         kinds=kinds_present,
-        latest=latest,
-        flagged=flagged,
+        latest=index.latest,
+        flagged=index.flagged,
         first=total - current.end_index() + 1 if items else 0,
         last=total - current.start_index() + 1 if items else 0,
     )

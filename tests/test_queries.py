@@ -77,13 +77,12 @@ PINNED = {
     # TIMELINE_QUERIES_PER_KIND below. Pinned here for a page with a signal (no follow-up, no details added), a step
     # change, a consultation, a conversation (acknowledged) and a reason to skip it.
     "case_detail": 26,  # issue 15: +1, the steps; issue 17: +1 as "case_detail_without_chronology"
-    # ?pagina=alle (everything on one page, for printing): one query per kind of record in the whole chronology
-    # (selectors.case_timeline, as the parent extract) and one per prefetched nested record, whatever is in it
-    # (issue 19: one more kind, the transfer to another school; issue 16: +1, the urgent alerts of the
-    # user's schools; issue 15: +1, the signal list details; +1, the picture of the steps; issue 17: +1, one more
-    # kind, the suspected member of staff of route B; +3 kinds, the conversation with the child, a pupil involved, a
-    # look back, and +3 as "case_detail_without_chronology").
-    "case_detail_all": 54,
+    # ?pagina=alle (everything on one page, for printing): as "case_detail_without_chronology", then the whole
+    # chronology as the parent extract reads it (selectors.case_timeline): its index, then one query per kind of
+    # record the case holds and one per prefetched nested record of those kinds (the kinds it does not hold cost
+    # nothing). The kindcheck prompt reads the index's flags, as on every page. Pinned for the same case as
+    # "case_detail" (signals, step changes, consultations, conversations, reasons to skip).
+    "case_detail_all": 30,
     # Issue 16. The aandachtsfunctionaris's start page with a case in every open state (and its variants): as the
     # IB'er's, and for the deadlines of its cases one query per kind of record their rules read — the weighing
     # answers, Veilig Thuis reports (with the latest outcome), help plans, monitoring agreements (with the last
@@ -415,6 +414,11 @@ def test_case_page_takes_the_same_queries_for_5_and_200_entries(cast_a, client_f
 
     response, everything = measure(client, f"{url}?pagina=alle", django_assert_num_queries, pinned("case_detail_all"))
     assert [(item.kind, item.entry.pk) for item in response.context["timeline"].items] == whole
+    # Everything on one page reads each kind of record the case holds once, like a page that holds them all.
+    held = {kind for kind, _pk in whole}
+    assert everything == pinned("case_detail_without_chronology") + chronology_queries(
+        held, response.context["timeline"]
+    )
     content = response.content.decode()
     assert [text for text in builder.texts if text not in content] == []
 
