@@ -380,6 +380,13 @@ def case_action(request, pk: int, action: str):
             else:
                 messages.success(request, gettext("Recorded; the case has moved on."))
                 return redirect("cases:case-detail", pk=case.pk)
+    return _action_form(
+        request, case, form, state_form, tasks, not_now, config.title, config.intro, action in MELDRECHT_ACTIONS
+    )
+
+
+def _action_form(request, case, form, state_form, tasks, not_now: bool, title, intro, meldrecht: bool = False):
+    """The page of a form that moves the case on or corrects a decision (``templates/cases/action_form.html``)."""
     return render(
         request,
         "cases/action_form.html",
@@ -389,9 +396,9 @@ def case_action(request, pk: int, action: str):
             "state_form": state_form,
             "tasks": tasks,
             "not_now": not_now,
-            "intro": config.intro,
-            "meldrecht": action in MELDRECHT_ACTIONS,
-            "title": config.title,
+            "intro": intro,
+            "meldrecht": meldrecht,
+            "title": title,
         },
     )
 
@@ -432,23 +439,12 @@ def help_plan_correct(request, pk: int, plan_id: int):
                 request, gettext("The correction of the help plan is recorded; the earlier version stays.")
             )
             return redirect("cases:case-detail", pk=case.pk)
-    return render(
-        request,
-        "cases/action_form.html",
-        {
-            "case": case,
-            "form": form,
-            "state_form": state_form,
-            "tasks": tasks,
-            "not_now": not_now,
-            "intro": _(
-                "Correct what is wrong in the help plan and say why. The earlier version stays in the file, marked "
-                "as corrected, with its tasks; tasks you add here are added to the new version. Do the parents no "
-                "longer accept the help? Then evaluate the help now, with that reason."
-            ),
-            "title": _("Correct the help plan"),
-        },
+    intro = _(
+        "Correct what is wrong in the help plan and say why. The earlier version stays in the file, marked as "
+        "corrected, with its tasks; tasks you add here are added to the new version. Do the parents no longer accept "
+        "the help? Then evaluate the help now, with that reason."
     )
+    return _action_form(request, case, form, state_form, tasks, not_now, _("Correct the help plan"), intro)
 
 
 @require_POST
