@@ -8,6 +8,7 @@ import json
 import os
 
 from locust import FastHttpUser, constant, task
+from run import RELEASES  # bench/run.py (locust puts this file's folder on the path)
 
 TARGETS = json.loads(os.environ.get("BENCH_TARGETS", "{}"))
 SCENARIO = os.environ.get("BENCH_SCENARIO", "floor")
@@ -23,17 +24,10 @@ SCENARIOS = {
     "case_list": ("GET", "/dossiers/", "af"),
     "case_list_page_5": ("GET", "/dossiers/?pagina=5", "af"),
     "case_200_entries": ("GET", TARGETS.get("case_200", ""), "ib"),
-    "pdf_50_entries": ("POST", TARGETS.get("pdf_50", ""), "af"),
-    # The staff dossier of the same case (issue 19): released for a recipient and a purpose; the worker renders it.
-    "staff_pdf_50_entries": (
-        "POST",
-        TARGETS.get("staff_pdf_50", ""),
-        "af",
-        {"recipient": "Inspectie van het Onderwijs", "purpose": "inspection"},
-    ),
+    # The releases (issue 18, issue 19: the staff dossier for a recipient and a purpose): see run.RELEASES.
+    "pdf_50_entries": ("POST", TARGETS.get("pdf_50", ""), "af", RELEASES["pdf_50_entries"][1]),
+    "staff_pdf_50_entries": ("POST", TARGETS.get("staff_pdf_50", ""), "af", RELEASES["staff_pdf_50_entries"][1]),
 }
-# Where each POST scenario's redirect goes: the page of the job that renders it.
-RELEASED = {"pdf_50_entries": "/uittreksel/vrijgeven/", "staff_pdf_50_entries": "/dossier-medewerkers/vrijgeven/"}
 
 
 class BenchUser(FastHttpUser):
@@ -66,7 +60,7 @@ class BenchUser(FastHttpUser):
             ) as response:
                 # The release stores a job and enqueues its rendering (issue 18): a redirect to the job's page. The
                 # render itself is measured by bench/extract_release.py.
-                if response.status_code != 302 or RELEASED[SCENARIO] not in response.headers.get("Location", ""):
+                if response.status_code != 302 or RELEASES[SCENARIO][0] not in response.headers.get("Location", ""):
                     response.failure(f"not the release's redirect: {response.status_code}")
         else:
             with self.client.get(

@@ -24,10 +24,6 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import run  # noqa: E402 - bench/run.py: the environment, the sessions and the targets
 
-# The POST scenarios (bench/locustfile.py): where the release redirects, and the form's data.
-RELEASED = {"pdf_50_entries": "/uittreksel/vrijgeven/", "staff_pdf_50_entries": "/dossier-medewerkers/vrijgeven/"}
-POST_DATA = {"staff_pdf_50_entries": {"recipient": "Inspectie van het Onderwijs", "purpose": "inspection"}}
-
 SESSION_OF = {
     "floor": "ib",
     "login_page": None,
@@ -78,9 +74,10 @@ def main() -> None:
         client.cookies["sessionid"] = targets["sessions"][who]
 
     def hit():
-        if args.scenario in RELEASED:  # the release stores a job and redirects to its page (the worker renders it)
-            response = client.post(path, POST_DATA.get(args.scenario, {}))
-            assert response.status_code == 302 and RELEASED[args.scenario] in response["Location"], response
+        if args.scenario in run.RELEASES:  # the release stores a job and redirects to its page
+            redirect, data = run.RELEASES[args.scenario]
+            response = client.post(path, data)
+            assert response.status_code == 302 and redirect in response["Location"], response
         else:
             response = client.get(path)
             assert response.status_code == 200, response.status_code

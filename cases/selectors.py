@@ -306,8 +306,8 @@ class TimelinePage:
     # about records it does not show, such as the latest kindcheck (``kindcheck_prompt``).
     latest: dict = field(default_factory=dict)
     # The records of the whole chronology whose ``index_flag`` is set and that no later record corrects, as (kind,
-    # id, time); ``None`` when not known (everything on one page: ``kindcheck_prompt`` asks the database).
-    flagged: list | None = None
+    # id, time): what ``kindcheck_prompt`` needs.
+    flagged: list = field(default_factory=list)
     first: int = 1  # the place of the page's first and last item in the whole chronology (1 = the oldest)
     last: int = 0
     html: list | None = None  # the items rendered (cases.fragments), set by the view
@@ -323,14 +323,13 @@ def case_timeline_page(
     ``case_timeline`` takes, whatever the chronology's length. With a ``reader``: as they may read it
     (``cases.visibility``); a reader of their own entries only pages through their own entries."""
     index = timeline_index(case.pk)
-    kinds_present = index.kinds
     if page == "alle":
         items = case_timeline(case=case, reader=reader, index=index)
         return TimelinePage(
             items=items,
             page=None,
             total=len(items),
-            kinds=kinds_present,
+            kinds=index.kinds,
             latest=index.latest,
             flagged=index.flagged,
             last=len(items),
@@ -350,8 +349,8 @@ def case_timeline_page(
     loaded: dict[tuple[int, int], object] = {}
     for k, pks in wanted.items():
         record_kind = INDEXED_KINDS[k]
-        entries = list(record_kind.queryset(kinds_present).filter(case=case, pk__in=pks))
-        record_kind.without_parts(entries, kinds_present)
+        entries = list(record_kind.queryset(index.kinds).filter(case=case, pk__in=pks))
+        record_kind.without_parts(entries, index.kinds)
         loaded.update(((k, entry.pk), entry) for entry in entries)
     items = [
         TimelineItem(
@@ -368,7 +367,7 @@ def case_timeline_page(
         items=items,
         page=current,
         total=total,
-        kinds=kinds_present,
+        kinds=index.kinds,
         latest=index.latest,
         flagged=index.flagged,
         first=total - current.end_index() + 1 if items else 0,
@@ -610,7 +609,7 @@ def kindcheck_prompt(*, case: Case, timeline: TimelinePage | None = None) -> lis
     subquery of two queries."""
     from cases.models import Kindcheck, SignalListAddition
 
-    if timeline is not None and timeline.flagged is not None:
+    if timeline is not None:
         since = timeline.latest.get("kindcheck")
         due = [(kind, pk) for kind, pk, at in timeline.flagged if since is None or at > since]
         if not due:
