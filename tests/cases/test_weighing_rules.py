@@ -2,6 +2,7 @@
 items 3 and 4; domain.md §9.5 and §9.7): each rule allowed and refused, through the services and through the views,
 with the Dutch reason, and the case unchanged on a refusal."""
 
+import contextlib
 import datetime
 
 import pytest
@@ -152,7 +153,11 @@ def test_question_5_waits_for_the_evaluation_date(cast_a, unchanged, when, reaso
         "the evaluation date": plan.evaluation_on,
         "after the evaluation date": plan.evaluation_on + datetime.timedelta(days=3),
     }[when]
-    with time_machine.travel(datetime.datetime.combine(day, datetime.time(12), tzinfo=datetime.UTC), tick=False):
+    # On a later day at noon; today as it is (noon today can lie before the help plan was recorded, and an evaluation
+    # recorded before its plan does not count).
+    later = day != timezone.localdate()
+    moment = datetime.datetime.combine(day, datetime.time(12), tzinfo=datetime.UTC)
+    with time_machine.travel(moment, tick=False) if later else contextlib.nullcontext():
         entry = HelpEvaluation(plan=plan, evaluated_on=day, result_reached=False, findings="Niet bereikt.")
         entry.early_reason = reason
         if allowed:
